@@ -1,0 +1,14 @@
+// Placeholder registration; replaced by the real command.
+#include <CLI/CLI.hpp>
+
+#include "cli/commands.hpp"
+#include "core/error.hpp"
+
+namespace lg::cli {
+
+void add_data_command(CLI::App& app) {
+  auto* cmd = app.add_subcommand("data", "(not built yet)");
+  cmd->callback([] { throw Error("'data' is not implemented yet"); });
+}
+
+}  // namespace lg::cli

@@ -1,0 +1,44 @@
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <cstdio>
+#include <exception>
+#include <new>
+
+#include "cli/commands.hpp"
+#include "core/context.hpp"
+#include "core/error.hpp"
+
+namespace lg::cli {
+
+int run_cli(int argc, const char* const* argv) {
+  CLI::App app{"labelgraph: multi-label classification with label-correlation graphs"};
+  app.name("labelgraph");
+  app.require_subcommand(1);
+  app.set_version_flag("--version", [] {
+    const BuildInfo info = build_info();
+    return fmt::format("labelgraph {} (git {}, {}, {})", info.version, info.git_revision,
+                       info.compiler, info.build_type);
+  });
+  add_stats_command(app);
+  add_synth_command(app);
+  add_data_command(app);
+  add_run_command(app);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  } catch (const Error& e) {
+    std::fprintf(stderr, "labelgraph: error: %s\n", e.what());
+    return 1;
+  } catch (const std::bad_alloc&) {
+    std::fprintf(stderr, "labelgraph: error: out of memory\n");
+    return 1;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "labelgraph: error: %s\n", e.what());
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace lg::cli

@@ -1,0 +1,38 @@
+#pragma once
+// A multi-label data set: features (dense or sparse), the 0/1 label matrix, names.
+// See core/layout.hpp for the layout convention.
+#include <string>
+#include <vector>
+
+#include "core/layout.hpp"
+
+namespace lg {
+
+struct Dataset {
+  std::string name;                        ///< relation / data set name
+  bool sparse = false;                     ///< which of the two feature members is in use
+  DenseFeatures dense;                     ///< N x D when !sparse
+  SparseFeatures csr;                      ///< N x D when sparse
+  LabelMatrix labels;                      ///< N x L, values 0 / 1
+  std::vector<std::string> feature_names;  ///< D names (one-hot columns are "attr=value")
+  std::vector<std::string> label_names;    ///< L names
+  std::vector<std::string> notes;          ///< what the reader did that a user should know
+  std::vector<std::string> sources;        ///< files the rows came from, in order
+
+  Index rows() const { return labels.rows(); }
+  Index num_features() const { return static_cast<Index>(feature_names.size()); }
+  Index num_labels() const { return labels.cols(); }
+
+  /// Throws lg::Error if the members disagree in size (names vs matrices).
+  void check_consistent() const;
+};
+
+/// Stack data sets with the same features and labels (e.g. train + test) row-wise.
+/// Dense and sparse parts may be mixed; the result is sparse if any part is.
+/// Throws lg::Error naming the first part whose schema differs.
+Dataset concat_rows(const std::vector<Dataset>& parts);
+
+/// Row subset, in the given order.
+Dataset select_rows(const Dataset& data, const std::vector<Index>& rows);
+
+}  // namespace lg

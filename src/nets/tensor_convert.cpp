@@ -1,0 +1,40 @@
+#include "nets/tensor_convert.hpp"
+
+#include <torch/torch.h>
+
+#include "core/error.hpp"
+
+namespace lg::nets {
+
+at::Tensor to_tensor(const DenseFeatures& m) {
+  auto t = torch::empty({m.rows(), m.cols()}, torch::kFloat32);
+  std::copy(m.data(), m.data() + m.size(), t.data_ptr<float>());
+  return t;
+}
+
+at::Tensor labels_to_tensor(const LabelMatrix& y) {
+  auto t = torch::empty({y.rows(), y.cols()}, torch::kUInt8);
+  std::copy(y.data(), y.data() + y.size(), t.data_ptr<std::uint8_t>());
+  return t.to(torch::kFloat32);
+}
+
+ScoreMatrix to_matrix(const at::Tensor& t) {
+  if (t.dim() != 2) throw Error("to_matrix: expected a 2-D tensor, got " + std::to_string(t.dim()) + "-D");
+  at::Tensor host = t.detach().to(torch::kCPU, torch::kFloat32).contiguous();
+  ScoreMatrix m(host.size(0), host.size(1));
+  std::copy(host.data_ptr<float>(), host.data_ptr<float>() + host.numel(), m.data());
+  return m;
+}
+
+void configure_torch(const Context& ctx) {
+  torch::set_num_threads(ctx.resolved_threads());
+  torch::manual_seed(ctx.seed);
+}
+
+std::string torch_version() {
+  std::string v = TORCH_VERSION;
+  v += torch::cuda::is_available() ? " (cuda available)" : " (cpu)";
+  return v;
+}
+
+}  // namespace lg::nets

@@ -1,0 +1,70 @@
+#include "helpers.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <cstdlib>
+#include <fstream>
+#include <random>
+#include <sstream>
+#include <sys/wait.h>
+
+namespace lg::test {
+namespace fs = std::filesystem;
+
+fs::path data_root() {
+  if (const char* env = std::getenv("LABELGRAPH_DATA"); env && *env) return env;
+  return fs::path(LABELGRAPH_SOURCE_DIR) / ".." / "shared" / "datasets";
+}
+
+std::optional<fs::path> shared_file(const std::string& relative) {
+  const fs::path p = data_root() / relative;
+  if (fs::exists(p)) return p;
+  const char* ci = std::getenv("CI");
+  if (ci && std::string(ci) == "true") {
+    FAIL("shared data file missing under CI=true: " << p.string());
+  }
+  WARN("SKIPPED: shared data file not found: " << p.string() << " (set LABELGRAPH_DATA)");
+  return std::nullopt;
+}
+
+fs::path fixture(const std::string& name) { return fs::path(LABELGRAPH_TEST_DIR) / "fixtures" / name; }
+
+TempDir::TempDir() {
+  std::random_device rd;
+  path_ = fs::temp_directory_path() / ("labelgraph-test-" + std::to_string(rd()) + std::to_string(rd()));
+  fs::create_directories(path_);
+}
+
+TempDir::~TempDir() {
+  std::error_code ec;
+  fs::remove_all(path_, ec);
+}
+
+fs::path TempDir::write(const std::string& name, const std::string& text) const {
+  const fs::path p = path_ / name;
+  std::ofstream(p, std::ios::binary) << text;
+  return p;
+}
+
+namespace {
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+}  // namespace
+
+CliResult run_labelgraph(const std::string& args) {
+  TempDir tmp;
+  const std::string cmd = std::string("'") + LABELGRAPH_BINARY + "' " + args + " >'" +
+                          (tmp / "out").string() + "' 2>'" + (tmp / "err").string() + "'";
+  const int raw = std::system(cmd.c_str());
+  CliResult r;
+  r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
+  r.out = slurp(tmp / "out");
+  r.err = slurp(tmp / "err");
+  return r;
+}
+
+}  // namespace lg::test

@@ -1,0 +1,45 @@
+#pragma once
+// Shared test helpers: where the real data lives, temporary folders, running the CLI.
+#include <filesystem>
+#include <optional>
+#include <string>
+
+namespace lg::test {
+
+/// LABELGRAPH_DATA, or ../shared/datasets beside the project.
+std::filesystem::path data_root();
+
+/// The path of a shared data file if it exists. If it does not: under CI=true the test
+/// fails (missing data is a failure there); otherwise it warns and returns nullopt, and the
+/// test returns early (skipped, with the message in the output).
+std::optional<std::filesystem::path> shared_file(const std::string& relative);
+
+/// tests/fixtures/<name>
+std::filesystem::path fixture(const std::string& name);
+
+/// A fresh empty folder under the system temp dir, removed when the object dies.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::filesystem::path& path() const { return path_; }
+  std::filesystem::path operator/(const std::string& name) const { return path_ / name; }
+  /// Write `text` to a file in the folder and return its path.
+  std::filesystem::path write(const std::string& name, const std::string& text) const;
+
+ private:
+  std::filesystem::path path_;
+};
+
+/// Result of running the built `labelgraph` binary.
+struct CliResult {
+  int status = -1;      ///< exit status
+  std::string out;      ///< stdout
+  std::string err;      ///< stderr
+};
+/// Run `labelgraph ARGS` (args are passed to /bin/sh, quote as needed).
+CliResult run_labelgraph(const std::string& args);
+
+}  // namespace lg::test
