@@ -8,6 +8,7 @@
 
 #include "core/error.hpp"
 #include "io/arff_reader.hpp"
+#include "io/catalog.hpp"
 #include "io/csv_reader.hpp"
 #include "io/libsvm_reader.hpp"
 
@@ -92,8 +93,58 @@ Dataset read_datasets(const std::vector<fs::path>& paths, const ReadOptions& opt
 }
 
 Dataset load_inputs(const std::vector<std::string>& inputs, const ReadOptions& options) {
-  std::vector<fs::path> paths(inputs.begin(), inputs.end());
-  return read_datasets(paths, options);
+  // An input is a file, or else the name of a known data set: its train + test (or full) files
+  // under data_dir(), read with its label declaration unless the caller declared labels.
+  const bool caller_declares = !options.labels.xml.empty() || options.labels.count.has_value();
+  ReadOptions resolved = options;
+  std::string declared_by;  // the data set whose declaration `resolved` carries
+  std::vector<fs::path> paths;
+  for (const std::string& input : inputs) {
+    std::error_code ec;
+    if (fs::exists(input, ec) && !fs::is_directory(input, ec)) {
+      paths.emplace_back(input);
+      continue;
+    }
+    const std::optional<Descriptor> d = find_descriptor(input);
+    if (!d)
+      throw Error(fmt::format("'{}' is neither a file nor a known data set (see `labelgraph data "
+                              "list`)", input));
+    const std::vector<const CatalogFile*> files = d->data_files();
+    if (files.empty())
+      throw Error(d->origin.string(), 0,
+                  fmt::format("'{}' is a {} (no instances to read); its files are under {}",
+                              d->name, to_string(d->format), data_dir().string()));
+    const fs::path root = data_dir();
+    auto require = [&](const fs::path& p) {
+      if (!fs::exists(p))
+        throw Error(p.string(), 0,
+                    fmt::format("file of data set '{}' not found; download it with `labelgraph "
+                                "data fetch {} --to {}` or point LABELGRAPH_DATA at it",
+                                d->name, d->name, root.string()));
+    };
+    for (const CatalogFile* f : files) {
+      require(root / f->path);
+      paths.push_back(root / f->path);
+    }
+    if (caller_declares) continue;
+    LabelDeclaration decl;
+    if (!d->label_xml.empty()) {
+      decl.xml = root / d->label_xml;
+      require(decl.xml);
+    } else {
+      decl.count = d->label_count;
+    }
+    if (declared_by.empty()) {
+      resolved.labels.xml = decl.xml;
+      resolved.labels.count = decl.count;
+      declared_by = d->name;
+    } else if (decl.xml != resolved.labels.xml || decl.count != resolved.labels.count) {
+      throw Error(fmt::format("data sets '{}' and '{}' declare their labels differently; read them "
+                              "separately, or declare the labels with --xml / --labels",
+                              declared_by, d->name));
+    }
+  }
+  return read_datasets(paths, resolved);
 }
 
 }  // namespace lg

@@ -1,0 +1,35 @@
+#pragma once
+// The run manifest: everything needed to reproduce a run's numbers, written beside them.
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace lg {
+
+struct RunManifest {
+  std::string command_line;          ///< argv joined
+  std::string resolved_config;       ///< the config with every default written out (TOML)
+  std::uint64_t seed = 0;            ///< master seed
+  int threads = 0;                   ///< threads actually used
+  std::string labelgraph_version;    ///< labelgraph version
+  std::string git_revision;          ///< source revision, "+dirty" when uncommitted changes
+  std::string compiler;              ///< compiler and version
+  std::string build_type;            ///< Release / Debug
+  std::string torch_version;         ///< LibTorch version, "" when not used
+  std::string started_utc;           ///< ISO 8601
+  std::string finished_utc;          ///< ISO 8601
+  std::vector<std::string> inputs;   ///< data files read, with sha256
+  std::vector<std::string> outputs;  ///< files written, relative to the output folder
+};
+
+/// Revision of the source tree the binary was built from: asks git in the source folder at run
+/// time (so it is current and marks uncommitted changes); falls back to the configure-time SHA.
+std::string source_revision();
+
+/// Current time, ISO 8601 UTC.
+std::string utc_now();
+
+/// Writes `manifest.json` and `config.resolved.toml` into `dir` (atomically).
+void write_manifest(const RunManifest& manifest, const std::filesystem::path& dir);
+
+}  // namespace lg
