@@ -9,6 +9,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/input_options.hpp"
+#include "core/atomic_file.hpp"
 #include "data/statistics.hpp"
 #include "io/read_dataset.hpp"
 #include "report/table.hpp"
@@ -100,7 +101,7 @@ void run_stats(const StatsArgs& args) {
   if (args.out.empty())
     std::fwrite(text.data(), 1, text.size(), stdout);
   else
-    report::write_text_atomically(args.out, text);
+    write_file_atomically(args.out, text);
 }
 
 }  // namespace

@@ -32,10 +32,11 @@ void run_synth(const SynthArgs& args) {
   options.sparse = args.sparse;
   const Dataset data = make_synthetic(args.spec, args.seed);
   const auto written = write_arff(data, args.out, options);
-  for (const auto& path : written)
-    std::printf("wrote %s (%lld rows, %lld labels, %lld features)\n", path.string().c_str(),
-                static_cast<long long>(data.rows()), static_cast<long long>(data.num_labels()),
-                static_cast<long long>(data.num_features()));
+  std::printf("wrote %s (%lld rows, %lld labels, %lld features)\n", args.out.c_str(),
+              static_cast<long long>(data.rows()), static_cast<long long>(data.num_labels()),
+              static_cast<long long>(data.num_features()));
+  for (std::size_t k = 1; k < written.size(); ++k)  // the label XML of MULAN style
+    std::printf("wrote %s\n", written[k].string().c_str());
 }
 
 }  // namespace

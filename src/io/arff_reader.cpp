@@ -13,9 +13,9 @@
 #include <cstdlib>
 #include <cstring>
 #include <memory>
-#include <optional>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "core/error.hpp"
 #include "io/mulan_xml.hpp"
@@ -258,6 +258,8 @@ class ArffParser {
   void parse_sparse_row(std::string_view line, std::uint8_t* labels);
   std::string_view next_value(std::string_view line, std::size_t& pos, bool in_braces, bool& quoted);
   void store(std::size_t a, std::string_view v, bool quoted, float* dense_row, std::uint8_t* labels);
+  bool store_fast(std::size_t a, std::string_view line, std::size_t& pos, bool in_braces, float* dense_row,
+                  std::uint8_t* labels);
   void push(Index column, float value);
   void grow_nonzeros();
   void finish_sparse_row(Index row_start, bool unsorted);
@@ -403,6 +405,7 @@ std::string ArffParser::read_name(std::string_view s, std::size_t& pos) {
 
 void ArffParser::read_nominal_values(std::string_view s, std::size_t& pos, Attribute& a) {
   ++pos;  // '{'
+  std::unordered_set<std::string> seen;
   for (;;) {
     while (pos < s.size() && is_space(s[pos])) ++pos;
     if (pos < s.size() && s[pos] == '}' && a.values.empty()) { ++pos; return; }
@@ -415,7 +418,7 @@ void ArffParser::read_nominal_values(std::string_view s, std::size_t& pos, Attri
       while (pos < s.size() && s[pos] != ',' && s[pos] != '}') ++pos;
       value = std::string(trim(s.substr(start, pos - start)));
     }
-    if (std::find(a.values.begin(), a.values.end(), value) != a.values.end())
+    if (!seen.insert(value).second)
       fail(fmt::format("nominal attribute '{}': expected distinct values, found '{}' twice", a.name, clip(value)));
     a.values.push_back(std::move(value));
     while (pos < s.size() && is_space(s[pos])) ++pos;
@@ -464,9 +467,6 @@ void ArffParser::parse_attribute(std::string_view rest) {
     fail(fmt::format("duplicate attribute name '{}': expected unique names, first declared on line {}", a.name,
                      attrs_[it->second].line));
   attrs_.push_back(std::move(a));
-  Attribute& added = attrs_.back();
-  if (added.values.size() > 8)
-    for (std::size_t i = 0; i < added.values.size(); ++i) added.lookup.emplace(added.values[i], static_cast<int>(i));
 }
 
 // ---------------------------------------------------------------- labels
@@ -523,6 +523,10 @@ std::vector<std::size_t> ArffParser::label_attributes() {
 }
 
 void ArffParser::plan_columns(const std::vector<std::size_t>& label_attrs) {
+  // Hash long nominal value lists; the views stay valid since attrs_ no longer changes.
+  for (Attribute& attr : attrs_)
+    if (attr.values.size() > 8)
+      for (std::size_t i = 0; i < attr.values.size(); ++i) attr.lookup.emplace(attr.values[i], static_cast<int>(i));
   slots_.assign(attrs_.size(), Slot{});
   std::vector<bool> is_label(attrs_.size(), false);
   // Label columns in declaration order (the XML's, or attribute order for a count).
@@ -737,6 +741,35 @@ void ArffParser::store(std::size_t a, std::string_view v, bool quoted, float* de
   else if (x != 0.0f) push(column, x);
 }
 
+// The common case without a detour through next_value(): an unquoted number (or a single 0/1
+// for binary attributes) right at pos, followed by a separator. Returns false to leave
+// anything else, errors included, to the general path.
+bool ArffParser::store_fast(std::size_t a, std::string_view line, std::size_t& pos, bool in_braces, float* dense_row,
+                            std::uint8_t* labels) {
+  const Slot& slot = slots_[a];
+  const char* begin = line.data() + pos;
+  const char* end = line.data() + line.size();
+  float x = 0.0f;
+  const char* stop = begin;
+  if (slot.kind == Kind::Numeric) {
+    auto [ptr, ec] = std::from_chars(begin, end, x);
+    if (ec != std::errc()) return false;
+    stop = ptr;
+  } else if (slot.kind == Kind::Binary || slot.kind == Kind::BinaryLabel || slot.kind == Kind::NumericLabel) {
+    if (begin == end || (*begin != '0' && *begin != '1')) return false;
+    x = static_cast<float>(*begin - '0');  // by value text, whatever the declared order
+    stop = begin + 1;
+  } else {
+    return false;
+  }
+  if (stop == begin || !(stop == end || *stop == ',' || (in_braces && *stop == '}'))) return false;
+  pos = static_cast<std::size_t>(stop - line.data());
+  if (slot.kind == Kind::BinaryLabel || slot.kind == Kind::NumericLabel) labels[slot.column] = static_cast<std::uint8_t>(x);
+  else if (dense_row) dense_row[slot.column] = x;
+  else if (x != 0.0f) push(slot.column, x);
+  return true;
+}
+
 void ArffParser::parse_dense_row(std::string_view line, float* features, std::uint8_t* labels) {
   const std::size_t A = attrs_.size();
   std::size_t pos = 0;
@@ -747,6 +780,7 @@ void ArffParser::parse_dense_row(std::string_view line, float* features, std::ui
         fail(fmt::format("expected {} values (one per attribute), found {}", A, a));
       ++pos;
     }
+    if (store_fast(a, line, pos, false, features, labels)) continue;
     const std::string_view v = next_value(line, pos, false, quoted);
     store(a, v, quoted, features, labels);
   }
@@ -790,10 +824,13 @@ void ArffParser::parse_sparse_row(std::string_view line, std::uint8_t* labels) {
       stamp_[a] = row_stamp_;
       unsorted = unsorted || index < previous;
       previous = index;
-      const std::string_view v = next_value(line, pos, true, quoted);
-      if (v.empty() && !quoted)
-        fail(fmt::format("malformed sparse pair: expected a value after index {}, found nothing", index));
-      store(a, v, quoted, nullptr, labels);
+      ++pos;  // the space after the index
+      if (!store_fast(a, line, pos, true, nullptr, labels)) {
+        const std::string_view v = next_value(line, pos, true, quoted);
+        if (v.empty() && !quoted)
+          fail(fmt::format("malformed sparse pair: expected a value after index {}, found nothing", index));
+        store(a, v, quoted, nullptr, labels);
+      }
       if (pos < line.size() && line[pos] == ',') { ++pos; continue; }
       if (pos < line.size() && line[pos] == '}') { ++pos; break; }
       fail(fmt::format("malformed sparse row: expected ',' or '}}', found {}",

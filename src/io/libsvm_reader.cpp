@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <charconv>
 #include <cstdint>
@@ -37,6 +38,9 @@ namespace fs = std::filesystem;
 // widest extreme-classification sets do not fit (Amazon-670K: 490k x 670k = 330 GB), so we
 // refuse above 16 GiB with a clear error instead of failing in the allocator or the OOM killer.
 constexpr std::uint64_t kMaxLabelBytes = std::uint64_t{1} << 34;
+
+// Pieces per thread in a chunk (see parse_chunk).
+constexpr std::size_t kPiecesPerThread = 4;
 
 bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f'; }
 
@@ -264,7 +268,7 @@ class LibsvmReader {
   LibsvmReader(const fs::path& path, const LibsvmTuning& tuning)
       : path_(path), file_(path.string()), tuning_(tuning) {
     const unsigned cores = tuning.threads ? tuning.threads : std::thread::hardware_concurrency();
-    blocks_.resize(std::clamp(cores, 1u, 64u));
+    threads_ = std::clamp(cores, 1u, 64u);
   }
 
   Dataset read() {
@@ -361,12 +365,15 @@ class LibsvmReader {
     return result;
   }
 
-  // Parses complete lines: one piece per thread, cut at newlines, appended in file order.
+  // Parses complete lines. With several threads the chunk is cut at newlines into a few pieces
+  // per thread, which the threads take in turn: a thread that the OS preempts (other work on
+  // the machine) then holds up less. The pieces are appended in file order.
   void parse_chunk(const char* begin, const char* end) {
     if (!header_checked_) take_header(begin, end);
     const std::size_t bytes = static_cast<std::size_t>(end - begin);
     const std::size_t by_size = bytes / std::max<std::size_t>(tuning_.min_bytes_per_thread, 1);
-    const std::size_t k = std::max<std::size_t>(1, std::min(blocks_.size(), by_size));
+    const std::size_t threads = std::max<std::size_t>(1, std::min<std::size_t>(threads_, by_size));
+    const std::size_t k = threads == 1 ? 1 : threads * kPiecesPerThread;
     std::vector<const char*> cut(k + 1, end);
     cut[0] = begin;
     for (std::size_t i = 1; i < k; ++i) {
@@ -374,8 +381,9 @@ class LibsvmReader {
       const void* nl = std::memchr(c, '\n', static_cast<std::size_t>(end - c));
       cut[i] = nl ? static_cast<const char*>(nl) + 1 : end;
     }
+    if (blocks_.size() < k) blocks_.resize(k);
     std::vector<PieceResult> results(k);
-    run_parallel(k, [&](std::size_t i) { results[i] = run_piece(cut[i], cut[i + 1], blocks_[i]); });
+    run_parallel(threads, k, [&](std::size_t i) { results[i] = run_piece(cut[i], cut[i + 1], blocks_[i]); });
     parsed_bytes_ += bytes;
     // The first error in file order wins; the pieces before it have complete line counts.
     std::vector<Index> base(k);
@@ -394,20 +402,25 @@ class LibsvmReader {
     }
     reserve(nnz);
     entries_.resize(nnz);
-    // Each thread copies its own block, so fresh memory is faulted in on every core.
-    run_parallel(k, [&](std::size_t i) {
+    // The threads copy the blocks too, so fresh memory is faulted in on every core.
+    run_parallel(threads, k, [&](std::size_t i) {
       std::copy(blocks_[i].cols.begin(), blocks_[i].cols.end(), entries_.indexPtr() + base[i]);
       std::copy(blocks_[i].vals.begin(), blocks_[i].vals.end(), entries_.valuePtr() + base[i]);
     });
     for (std::size_t i = 0; i < k; ++i) append_rows(blocks_[i], base[i]);
   }
 
-  // Runs job(i) for every i < k: k - 1 new threads and this one. Jobs must not throw.
+  // Runs job(i) for every i < count on `threads` threads (this one included), each taking the
+  // next i in turn. Jobs must not throw.
   template <typename Job>
-  static void run_parallel(std::size_t k, const Job& job) {
+  static void run_parallel(std::size_t threads, std::size_t count, const Job& job) {
+    std::atomic<std::size_t> next{0};
+    const auto work = [&] {
+      for (std::size_t i = next++; i < count; i = next++) job(i);
+    };
     std::vector<std::thread> workers;
-    for (std::size_t i = 1; i < k; ++i) workers.emplace_back([&job, i] { job(i); });
-    job(0);
+    for (std::size_t t = 1; t < threads; ++t) workers.emplace_back(work);
+    work();
     for (std::thread& w : workers) w.join();
   }
 
@@ -482,11 +495,16 @@ class LibsvmReader {
                           n, l, static_cast<double>(bytes) / (1u << 30)));
     out.labels.resize(n, l);
     advise_huge_pages(out.labels.data(), static_cast<std::size_t>(bytes));
-    out.labels.setZero();
-    Index k = 0;
-    for (Index r = 0; r < n; ++r)
-      for (; k < label_end_[static_cast<std::size_t>(r)]; ++k)
-        out.labels(r, labels_[static_cast<std::size_t>(k)]) = 1;
+    // Zeroing N x L fresh bytes is mostly page faults: share the rows out over the threads.
+    const std::size_t parts = threads_ == 1 ? 1 : threads_ * kPiecesPerThread;
+    run_parallel(threads_, parts, [&](std::size_t part) {
+      const Index begin = n * static_cast<Index>(part) / static_cast<Index>(parts);
+      const Index end = n * static_cast<Index>(part + 1) / static_cast<Index>(parts);
+      out.labels.middleRows(begin, end - begin).setZero();
+      for (Index r = begin; r < end; ++r)
+        for (Index k = r == 0 ? 0 : label_end_[r - 1]; k < label_end_[r]; ++k)
+          out.labels(r, labels_[k]) = 1;
+    });
   }
 
   void add_notes(Dataset& out, bool one_based) const {
@@ -501,8 +519,8 @@ class LibsvmReader {
       out.notes.push_back("feature indices are zero-based (an index 0 appears, as scikit-learn's "
                           "zero_based=\"auto\" decides)");
     if (stats_.unsorted_rows > 0)
-      out.notes.push_back(fmt::format("{} rows had unsorted feature indices (sorted on reading)",
-                                      stats_.unsorted_rows));
+      out.notes.push_back(fmt::format("{} of {} rows had unsorted feature indices (sorted on reading)",
+                                      stats_.unsorted_rows, out.rows()));
     if (stats_.qid_tokens > 0)
       out.notes.push_back(fmt::format("{} 'qid:' tokens ignored", stats_.qid_tokens));
   }
@@ -516,7 +534,8 @@ class LibsvmReader {
   Header header_;
   bool header_checked_ = false;
   std::size_t lines_ = 0;      // lines consumed before the current chunk
-  std::vector<Block> blocks_;  // one per parser thread
+  unsigned threads_ = 1;
+  std::vector<Block> blocks_;  // one per piece of a chunk, reused
   // The rows so far. Values and column indices live in Eigen's own CSR storage (the type of
   // SparseMatrix::data()), so the result is handed over without a copy.
   Eigen::internal::CompressedStorage<float, Index> entries_;

@@ -4,15 +4,11 @@
 
 #include <algorithm>
 #include <cmath>
-#include <fstream>
 #include <nlohmann/json.hpp>
-#include <random>
-#include <system_error>
 
 #include "core/error.hpp"
 
 namespace lg::report {
-namespace fs = std::filesystem;
 
 void Table::add_row(std::vector<Cell> cells) {
   if (cells.size() != columns.size())
@@ -211,30 +207,6 @@ std::string render(const Table& table, TableFormat format) {
     case TableFormat::Json: return to_json(table);
   }
   return to_text(table);
-}
-
-void write_text_atomically(const fs::path& path, const std::string& text) {
-  std::random_device rd;
-  fs::path tmp = path;
-  tmp += fmt::format(".tmp-{:08x}", rd());
-  {
-    std::ofstream out(tmp, std::ios::binary);
-    if (!out) throw Error(path.string(), 0, "cannot open for writing");
-    out.write(text.data(), static_cast<std::streamsize>(text.size()));
-    out.close();
-    if (!out) {
-      std::error_code ec;
-      fs::remove(tmp, ec);
-      throw Error(path.string(), 0, "write failed (disk full?)");
-    }
-  }
-  std::error_code ec;
-  fs::rename(tmp, path, ec);
-  if (ec) {
-    const std::string why = ec.message();
-    fs::remove(tmp, ec);
-    throw Error(path.string(), 0, "cannot rename the temporary file into place: " + why);
-  }
 }
 
 }  // namespace lg::report

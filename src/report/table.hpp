@@ -7,7 +7,6 @@
 // column's decimals in text / Markdown / LaTeX and at full (round-trip) precision in CSV and
 // JSON, which are meant for programs.
 #include <cstdint>
-#include <filesystem>
 #include <string>
 #include <type_traits>
 #include <vector>
@@ -73,9 +72,5 @@ const std::vector<std::string>& table_format_names();
 TableFormat parse_table_format(const std::string& name);
 /// Write with the writer for `format`.
 std::string render(const Table& table, TableFormat format);
-
-/// Write `text` to `path` through a temporary name in the same folder, then rename, so a
-/// failed write leaves nothing half-written. Throws lg::Error naming the file.
-void write_text_atomically(const std::filesystem::path& path, const std::string& text);
 
 }  // namespace lg::report

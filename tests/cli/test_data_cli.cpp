@@ -142,7 +142,7 @@ TEST_CASE("labelgraph data verify fails on a corrupted copy", "[cli]") {
 
 TEST_CASE("labelgraph data fetch with file URLs", "[cli]") {
   TempDir served, descriptors, dest;
-  fs::copy(fixture_data() / "tiny", served.path());
+  fs::copy(fixture_data(), served.path(), fs::copy_options::recursive);  // served/tiny/...
   ScopedEnv desc("LABELGRAPH_DESCRIPTORS", descriptors.path().string());
 
   SECTION("a good fetch, then verify") {
@@ -162,7 +162,7 @@ TEST_CASE("labelgraph data fetch with file URLs", "[cli]") {
     const auto r = run_labelgraph("data fetch tiny --to '" + dest.path().string() + "'");
     INFO(r.out << r.err);
     CHECK(r.status != 0);
-    CHECK_THAT(r.err, Catch::Contains("file://" + (served / "tiny-test.arff").string()) &&
+    CHECK_THAT(r.err, Catch::Contains("file://" + (served / "tiny/tiny-test.arff").string()) &&
                           Catch::Contains("checksum mismatch"));
     CHECK_FALSE(fs::exists(dest / "tiny/tiny-test.arff"));
     for (const auto& e : fs::recursive_directory_iterator(dest.path()))

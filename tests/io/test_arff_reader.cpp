@@ -226,3 +226,31 @@ TEST_CASE("ARFF with no data rows reads as an empty set", "[io][arff]") {
   CHECK(d.num_labels() == 1);
   d.check_consistent();
 }
+
+TEST_CASE("ARFF long nominal value lists and many attributes", "[io][arff]") {
+  // 40 nominal attributes of 12 short values each: values are looked up by hash.
+  std::string text = "@relation long\n@attribute y {0,1}\n";
+  for (int a = 0; a < 40; ++a) {
+    text += "@attribute n" + std::to_string(a) + " {";
+    for (int v = 0; v < 12; ++v) text += (v ? "," : "") + std::string("v") + std::to_string(v);
+    text += "}\n";
+  }
+  text += "@data\n1";
+  for (int a = 0; a < 40; ++a) text += ",v" + std::to_string(a % 12);
+  text += "\n{0 1,40 v11}\n";
+  TempDir tmp;
+  const Dataset d = lg::read_arff(tmp.write("long.arff", text), with_count(1));
+  REQUIRE(d.num_features() == 40 * 12);
+  REQUIRE(d.rows() == 2);
+  CHECK(d.sparse);
+  const lg::DenseFeatures f = features(d);
+  for (int a = 0; a < 40; ++a) {
+    INFO("attribute n" << a);
+    CHECK(f.row(0).segment(12 * a, 12).sum() == 1.0f);
+    CHECK(f(0, 12 * a + a % 12) == 1.0f);
+    // Row 2 is sparse: omitted nominal attributes take their first value, n39 is v11.
+    CHECK(f(1, 12 * a + (a == 39 ? 11 : 0)) == 1.0f);
+    CHECK(f.row(1).segment(12 * a, 12).sum() == 1.0f);
+  }
+  CHECK(d.feature_names[13] == "n1=v1");
+}

@@ -124,7 +124,7 @@ TEST_CASE("libsvm: one-based file with comments, empty label rows, unsorted row,
   CHECK(d.label_names == std::vector<std::string>{"0", "1", "2", "3"});
   CHECK(d.feature_names == std::vector<std::string>{"1", "2", "3", "4"});
   CHECK(has_note(d, "one-based"));
-  CHECK(has_note(d, "1 rows had unsorted"));
+  CHECK(has_note(d, "1 of 5 rows had unsorted"));
 }
 
 TEST_CASE("libsvm: an index 0 makes the file zero-based", "[io][libsvm]") {

@@ -1,14 +1,10 @@
 // report::Table and its writers: exact expected text for each format, CSV quoting (RFC 4180),
-// LaTeX escaping, JSON full precision, and the atomic file write.
+// LaTeX escaping, JSON full precision.
 #include <catch2/catch.hpp>
 
-#include <filesystem>
-#include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
 #include "core/error.hpp"
-#include "helpers.hpp"
 #include "report/table.hpp"
 
 namespace {
@@ -112,23 +108,4 @@ TEST_CASE("table: format names", "[report]") {
   CHECK_THROWS_WITH(parse_table_format("xls"), Catch::Contains("xls") && Catch::Contains("md"));
   for (const std::string& name : table_format_names())
     CHECK_FALSE(render(sample(), parse_table_format(name)).empty());
-}
-
-TEST_CASE("table: atomic write replaces the file and leaves no temporary", "[report]") {
-  lg::test::TempDir dir;
-  const auto path = dir / "t.csv";
-  write_text_atomically(path, "old\n");
-  write_text_atomically(path, to_csv(sample()));
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  CHECK(ss.str() == to_csv(sample()));
-  int files = 0;
-  for (const auto& entry : std::filesystem::directory_iterator(dir.path())) {
-    (void)entry;
-    ++files;
-  }
-  CHECK(files == 1);
-  CHECK_THROWS_WITH(write_text_atomically(dir / "no-such-dir" / "x.csv", "x"),
-                    Catch::Contains("no-such-dir"));
 }
