@@ -5,7 +5,8 @@
 //   bench_io gen-libsvm FILE MB [SEED]    an extreme-classification-like LIBSVM file of >= MB MB
 //   bench_io gen-arff FILE MB [SEED]      a dense MEKA ARFF (20 labels, 480 numeric features)
 //   bench_io prefix SRC DST MB            the first MB MB of SRC, cut at a line end
-//   bench_io read arff|libsvm FILE [--repeat R] [--threads T]
+//   bench_io read arff|libsvm FILE [--repeat R] [--threads T] [--chunk-mb C]
+//                                         (--threads, --chunk-mb: LIBSVM reader tuning)
 //
 // `read` prints one line: `MBPS <best MB/s> BYTES <n> SECONDS <best> ROWS <n> FEATURES <d>
 // LABELS <l>` (MB = 10^6 bytes; best of R runs, the file is in the page cache after the first).
@@ -123,15 +124,14 @@ void prefix(const fs::path& src, const fs::path& dst, double mb) {
   std::ofstream(dst, std::ios::binary) << text;
 }
 
-lg::Dataset read_once(const std::string& format, const fs::path& path, unsigned threads) {
+lg::Dataset read_once(const std::string& format, const fs::path& path, const lg::LibsvmTuning& tuning) {
   if (format == "arff") return lg::read_arff(path);
   if (format != "libsvm") throw lg::Error("unknown format '" + format + "': expected arff or libsvm");
-  lg::LibsvmTuning tuning;
-  tuning.threads = threads;
   return lg::read_libsvm(path, {}, tuning);
 }
 
-int read_bench(const std::string& format, const fs::path& path, int repeat, unsigned threads) {
+int read_bench(const std::string& format, const fs::path& path, int repeat,
+               const lg::LibsvmTuning& tuning) {
   const auto bytes = static_cast<double>(fs::file_size(path));
   double best = 1e300;
   lg::Index rows = 0, features = 0, labels = 0;
@@ -139,7 +139,7 @@ int read_bench(const std::string& format, const fs::path& path, int repeat, unsi
     const auto t0 = std::chrono::steady_clock::now();
     // Initialised in place: Eigen 3.4's SparseMatrix has no move, so `d = read(...)` would
     // time a deep copy too. The data set is freed after t1, outside the timed region.
-    const lg::Dataset d = read_once(format, path, threads);
+    const lg::Dataset d = read_once(format, path, tuning);
     const auto t1 = std::chrono::steady_clock::now();
     best = std::min(best, std::chrono::duration<double>(t1 - t0).count());
     rows = d.rows();
@@ -154,7 +154,7 @@ int read_bench(const std::string& format, const fs::path& path, int repeat, unsi
 int usage() {
   std::cerr << "usage: bench_io gen-libsvm|gen-arff FILE MB [SEED]\n"
                "       bench_io prefix SRC DST MB\n"
-               "       bench_io read arff|libsvm FILE [--repeat R] [--threads T]\n";
+               "       bench_io read arff|libsvm FILE [--repeat R] [--threads T] [--chunk-mb C]\n";
   return 2;
 }
 
@@ -174,13 +174,14 @@ int run(const std::vector<std::string>& args) {
   }
   if (cmd == "read") {
     int repeat = 3;
-    unsigned threads = 0;
+    lg::LibsvmTuning tuning;
     for (std::size_t i = 3; i + 1 < args.size(); i += 2) {
       if (args[i] == "--repeat") repeat = std::max(1, std::stoi(args[i + 1]));
-      else if (args[i] == "--threads") threads = static_cast<unsigned>(std::stoul(args[i + 1]));
+      else if (args[i] == "--threads") tuning.threads = static_cast<unsigned>(std::stoul(args[i + 1]));
+      else if (args[i] == "--chunk-mb") tuning.chunk_bytes = static_cast<std::size_t>(std::stod(args[i + 1]) * kMB);
       else return usage();
     }
-    return read_bench(args[1], args[2], repeat, threads);
+    return read_bench(args[1], args[2], repeat, tuning);
   }
   return usage();
 }

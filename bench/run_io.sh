@@ -22,7 +22,10 @@ bench=$build/bench/bench_io
 py=/usr/bin/python3
 ref=$root/bench/io_reference.py
 
-cmake --build "$build" --target bench_io -j2 >/dev/null
+if ! log=$(cmake --build "$build" --target bench_io -j2 2>&1); then
+  echo "$log"
+  exit 1
+fi
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/labelgraph-io.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 

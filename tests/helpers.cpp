@@ -46,14 +46,22 @@ fs::path TempDir::write(const std::string& name, const std::string& text) const 
   return p;
 }
 
-namespace {
-std::string slurp(const fs::path& p) {
+std::string read_file(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);
   std::stringstream ss;
   ss << in.rdbuf();
   return ss.str();
 }
-}  // namespace
+
+ScopedEnv::ScopedEnv(std::string name, const std::string& value) : name_(std::move(name)) {
+  if (const char* old = std::getenv(name_.c_str())) old_ = old;
+  setenv(name_.c_str(), value.c_str(), 1);
+}
+
+ScopedEnv::~ScopedEnv() {
+  if (old_) setenv(name_.c_str(), old_->c_str(), 1);
+  else unsetenv(name_.c_str());
+}
 
 CliResult run_labelgraph(const std::string& args) {
   TempDir tmp;
@@ -62,8 +70,8 @@ CliResult run_labelgraph(const std::string& args) {
   const int raw = std::system(cmd.c_str());
   CliResult r;
   r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
-  r.out = slurp(tmp / "out");
-  r.err = slurp(tmp / "err");
+  r.out = read_file(tmp / "out");
+  r.err = read_file(tmp / "err");
   return r;
 }
 

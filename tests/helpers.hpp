@@ -33,6 +33,22 @@ class TempDir {
   std::filesystem::path path_;
 };
 
+/// The whole content of a file ("" if it cannot be read).
+std::string read_file(const std::filesystem::path& path);
+
+/// Sets an environment variable (inherited by child processes) for the object's lifetime.
+class ScopedEnv {
+ public:
+  ScopedEnv(std::string name, const std::string& value);
+  ~ScopedEnv();
+  ScopedEnv(const ScopedEnv&) = delete;
+  ScopedEnv& operator=(const ScopedEnv&) = delete;
+
+ private:
+  std::string name_;
+  std::optional<std::string> old_;
+};
+
 /// Result of running the built `labelgraph` binary.
 struct CliResult {
   int status = -1;      ///< exit status

@@ -16,32 +16,6 @@ using lg::test::TempDir;
 
 namespace {
 
-// Sets an environment variable (inherited by the binary) for the object's lifetime.
-class ScopedEnv {
- public:
-  ScopedEnv(std::string name, const std::string& value) : name_(std::move(name)) {
-    if (const char* old = std::getenv(name_.c_str())) old_ = old;
-    setenv(name_.c_str(), value.c_str(), 1);
-  }
-  ~ScopedEnv() {
-    if (old_) setenv(name_.c_str(), old_->c_str(), 1);
-    else unsetenv(name_.c_str());
-  }
-  ScopedEnv(const ScopedEnv&) = delete;
-  ScopedEnv& operator=(const ScopedEnv&) = delete;
-
- private:
-  std::string name_;
-  std::optional<std::string> old_;
-};
-
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 std::size_t count_lines(const std::string& text, const std::string& start) {
   std::size_t n = 0;
   std::istringstream in(text);
@@ -55,7 +29,7 @@ fs::path project_descriptors() { return fs::path(LABELGRAPH_SOURCE_DIR) / "datas
 
 // The fixture descriptor with its URLs pointing at file:// copies in `served`.
 void write_file_url_descriptor(const fs::path& dir, const fs::path& served, bool corrupt_sha) {
-  std::string text = slurp(fixture_descriptors() / "tiny.toml");
+  std::string text = lg::test::read_file(fixture_descriptors() / "tiny.toml");
   const std::string from = "https://example.invalid/";
   for (std::size_t at; (at = text.find(from)) != std::string::npos;)
     text.replace(at, from.size(), "file://" + served.string() + "/");
@@ -70,7 +44,7 @@ void write_file_url_descriptor(const fs::path& dir, const fs::path& served, bool
 }  // namespace
 
 TEST_CASE("labelgraph data list", "[cli]") {
-  ScopedEnv desc("LABELGRAPH_DESCRIPTORS", project_descriptors().string());
+  lg::test::ScopedEnv desc("LABELGRAPH_DESCRIPTORS", project_descriptors().string());
   const auto text = run_labelgraph("data list");
   REQUIRE(text.status == 0);
   for (const char* name : {"emotions", "scene", "yeast", "enron", "medical", "bibtex", "corel5k",
@@ -92,7 +66,7 @@ TEST_CASE("labelgraph data list", "[cli]") {
 
   {  // nothing present under an empty data directory
     TempDir empty;
-    ScopedEnv data("LABELGRAPH_DATA", empty.path().string());
+    lg::test::ScopedEnv data("LABELGRAPH_DATA", empty.path().string());
     const auto none = run_labelgraph("data list --format json");
     REQUIRE(none.status == 0);
     for (const auto& d : nlohmann::json::parse(none.out)) CHECK(d["present"] == false);
@@ -102,8 +76,8 @@ TEST_CASE("labelgraph data list", "[cli]") {
 
 TEST_CASE("labelgraph data verify on the shared data", "[cli]") {
   if (!lg::test::shared_file("emotions/emotions.xml")) return;
-  ScopedEnv desc("LABELGRAPH_DESCRIPTORS", project_descriptors().string());
-  ScopedEnv data("LABELGRAPH_DATA", lg::test::data_root().string());
+  lg::test::ScopedEnv desc("LABELGRAPH_DESCRIPTORS", project_descriptors().string());
+  lg::test::ScopedEnv data("LABELGRAPH_DATA", lg::test::data_root().string());
   const auto all = run_labelgraph("data verify");
   INFO(all.out << all.err);
   CHECK(all.status == 0);
@@ -114,18 +88,18 @@ TEST_CASE("labelgraph data verify on the shared data", "[cli]") {
 }
 
 TEST_CASE("labelgraph data verify fails on a corrupted copy", "[cli]") {
-  ScopedEnv desc("LABELGRAPH_DESCRIPTORS", fixture_descriptors().string());
+  lg::test::ScopedEnv desc("LABELGRAPH_DESCRIPTORS", fixture_descriptors().string());
   TempDir copy;
   fs::copy(fixture_data(), copy.path(), fs::copy_options::recursive);
   {
-    ScopedEnv data("LABELGRAPH_DATA", copy.path().string());
+    lg::test::ScopedEnv data("LABELGRAPH_DATA", copy.path().string());
     CHECK(run_labelgraph("data verify tiny").status == 0);
   }
-  std::string xml = slurp(copy / "tiny/tiny.xml");
+  std::string xml = lg::test::read_file(copy / "tiny/tiny.xml");
   xml[xml.find("\"a\"") + 1] = 'z';
   copy.write("tiny/tiny.xml", xml);
   fs::remove(copy / "tiny/tiny-test.arff");
-  ScopedEnv data("LABELGRAPH_DATA", copy.path().string());
+  lg::test::ScopedEnv data("LABELGRAPH_DATA", copy.path().string());
   const auto r = run_labelgraph("data verify tiny");
   INFO(r.out << r.err);
   CHECK(r.status != 0);
@@ -143,7 +117,7 @@ TEST_CASE("labelgraph data verify fails on a corrupted copy", "[cli]") {
 TEST_CASE("labelgraph data fetch with file URLs", "[cli]") {
   TempDir served, descriptors, dest;
   fs::copy(fixture_data(), served.path(), fs::copy_options::recursive);  // served/tiny/...
-  ScopedEnv desc("LABELGRAPH_DESCRIPTORS", descriptors.path().string());
+  lg::test::ScopedEnv desc("LABELGRAPH_DESCRIPTORS", descriptors.path().string());
 
   SECTION("a good fetch, then verify") {
     write_file_url_descriptor(descriptors.path(), served.path(), false);
@@ -152,7 +126,7 @@ TEST_CASE("labelgraph data fetch with file URLs", "[cli]") {
     REQUIRE(r.status == 0);
     CHECK(count_lines(r.out, "downloaded ") == 3);
     CHECK(r.err.empty());  // no progress bar when stderr is not a terminal
-    ScopedEnv data("LABELGRAPH_DATA", dest.path().string());
+    lg::test::ScopedEnv data("LABELGRAPH_DATA", dest.path().string());
     CHECK(run_labelgraph("data verify tiny").status == 0);
     const auto again = run_labelgraph("data fetch tiny --to '" + dest.path().string() + "'");
     CHECK(count_lines(again.out, "present ") == 3);

@@ -10,14 +10,6 @@
 using Catch::Matchers::Contains;
 namespace fs = std::filesystem;
 
-namespace {
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-}  // namespace
 
 TEST_CASE("run: the quickstart config writes tables, data and a manifest, reproducibly", "[cli][experiment]") {
   lg::test::TempDir tmp;
@@ -30,7 +22,7 @@ TEST_CASE("run: the quickstart config writes tables, data and a manifest, reprod
                         "tables/datasets.json", "tables/synthetic-labels.md", "tables/synthetic-stats.json"})
     CHECK(fs::exists(tmp / "a" / f));
 
-  const auto manifest = nlohmann::json::parse(slurp(tmp / "a" / "manifest.json"));
+  const auto manifest = nlohmann::json::parse(lg::test::read_file(tmp / "a" / "manifest.json"));
   CHECK(manifest["seed"] == 42);
   CHECK_FALSE(manifest["git_revision"].get<std::string>().empty());
   CHECK_FALSE(manifest["torch_version"].get<std::string>().empty());
@@ -39,12 +31,12 @@ TEST_CASE("run: the quickstart config writes tables, data and a manifest, reprod
   const auto b = lg::test::run_labelgraph("run '" + config + "' --out '" + (tmp / "b").string() + "'");
   REQUIRE(b.status == 0);
   for (const char* f : {"tables/datasets.csv", "tables/synthetic-labels.csv", "data/synthetic.arff"})
-    CHECK(slurp(tmp / "a" / f) == slurp(tmp / "b" / f));
+    CHECK(lg::test::read_file(tmp / "a" / f) == lg::test::read_file(tmp / "b" / f));
 
   // Another seed: other data.
   const auto c = lg::test::run_labelgraph("run '" + config + "' --seed 7 --out '" + (tmp / "c").string() + "'");
   REQUIRE(c.status == 0);
-  CHECK(slurp(tmp / "a" / "data/synthetic.arff") != slurp(tmp / "c" / "data/synthetic.arff"));
+  CHECK(lg::test::read_file(tmp / "a" / "data/synthetic.arff") != lg::test::read_file(tmp / "c" / "data/synthetic.arff"));
 }
 
 TEST_CASE("run: a bad config is a one-line error with file and line", "[cli][experiment]") {

@@ -13,13 +13,6 @@ namespace {
 using lg::test::run_labelgraph;
 using lg::test::TempDir;
 
-std::string slurp(const std::filesystem::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 std::string synth(const std::filesystem::path& out, const std::string& options) {
   return "synth --rows 120 --labels 9 --features 6 --groups 3 --out '" + out.string() + "' " +
          options;
@@ -33,10 +26,10 @@ TEST_CASE("synth cli: the same seed writes a byte-identical file, another seed d
   REQUIRE(run_labelgraph(synth(dir / "a.arff", "--seed 5")).status == 0);
   REQUIRE(run_labelgraph(synth(dir / "b.arff", "--seed 5")).status == 0);
   REQUIRE(run_labelgraph(synth(dir / "c.arff", "--seed 6")).status == 0);
-  const std::string a = slurp(dir / "a.arff");
+  const std::string a = lg::test::read_file(dir / "a.arff");
   CHECK_FALSE(a.empty());
-  CHECK(a == slurp(dir / "b.arff"));
-  CHECK(a != slurp(dir / "c.arff"));
+  CHECK(a == lg::test::read_file(dir / "b.arff"));
+  CHECK(a != lg::test::read_file(dir / "c.arff"));
 }
 
 TEST_CASE("synth cli: the file has the requested shape", "[cli]") {

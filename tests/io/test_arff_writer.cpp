@@ -54,13 +54,6 @@ void check_identical(const Dataset& a, const Dataset& b) {
   CHECK(differ == 0);
 }
 
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 ReadOptions impute() {
   ReadOptions o;
   o.missing = lg::MissingPolicy::ImputeMean;  // keeps '?' as NaN so it round-trips
@@ -145,7 +138,7 @@ TEST_CASE("ARFF writer: MEKA puts labels first with -C, MULAN puts them last wit
   TempDir tmp;
   SECTION("MEKA") {
     lg::write_arff(d, tmp / "m.arff", {ArffStyle::Meka, false});
-    const std::string text = slurp(tmp / "m.arff");
+    const std::string text = lg::test::read_file(tmp / "m.arff");
     CHECK_THAT(text, StartsWith("@relation 'Tiny: -C 2'\n"));
     CHECK_THAT(text, Contains("@attribute happy {0,1}\n@attribute sad {0,1}\n@attribute f1 numeric\n"));
     CHECK_THAT(text, Contains("@data\n1,0,0.25,-1\n0,1,3,4\n"));
@@ -154,7 +147,7 @@ TEST_CASE("ARFF writer: MEKA puts labels first with -C, MULAN puts them last wit
   SECTION("MULAN") {
     const auto written = lg::write_arff(d, tmp / "m.arff", {ArffStyle::Mulan, true});
     CHECK(written == std::vector<fs::path>{tmp / "m.arff", tmp / "m.xml"});
-    const std::string text = slurp(tmp / "m.arff");
+    const std::string text = lg::test::read_file(tmp / "m.arff");
     CHECK_THAT(text, StartsWith("@relation Tiny\n"));
     CHECK_THAT(text, Contains("@attribute f2 numeric\n@attribute happy {0,1}\n@attribute sad {0,1}\n"));
     CHECK_THAT(text, Contains("@data\n{0 0.25,1 -1,2 1}\n{0 3,1 4,3 1}\n"));
@@ -168,7 +161,7 @@ TEST_CASE("ARFF writer: nothing half-written on error", "[io][arff]") {
   bad.feature_names.push_back("extra");  // names disagree with the matrix
   const fs::path target = tmp.write("keep.arff", "old contents\n");
   CHECK_THROWS_AS(lg::write_arff(bad, target), lg::Error);
-  CHECK(slurp(target) == "old contents\n");
+  CHECK(lg::test::read_file(target) == "old contents\n");
   CHECK_THROWS_WITH(lg::write_arff(lg::read_arff(fixture("arff/meka.arff")), tmp / "no" / "dir.arff"),
                     Contains("dir.arff") && Contains("cannot write"));
   CHECK(std::distance(fs::directory_iterator(tmp.path()), fs::directory_iterator()) == 1);

@@ -29,32 +29,6 @@ using lg::test::TempDir;
 
 namespace {
 
-// Sets an environment variable for the lifetime of the object, then restores it.
-class ScopedEnv {
- public:
-  ScopedEnv(std::string name, const std::string& value) : name_(std::move(name)) {
-    if (const char* old = std::getenv(name_.c_str())) old_ = old;
-    setenv(name_.c_str(), value.c_str(), 1);
-  }
-  ~ScopedEnv() {
-    if (old_) setenv(name_.c_str(), old_->c_str(), 1);
-    else unsetenv(name_.c_str());
-  }
-  ScopedEnv(const ScopedEnv&) = delete;
-  ScopedEnv& operator=(const ScopedEnv&) = delete;
-
- private:
-  std::string name_;
-  std::optional<std::string> old_;
-};
-
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 fs::path fixture_data() { return lg::test::fixture("catalog/data"); }
 fs::path fixture_descriptors() { return lg::test::fixture("catalog/descriptors"); }
 fs::path project_descriptors() { return fs::path(LABELGRAPH_SOURCE_DIR) / "datasets"; }
@@ -289,7 +263,7 @@ TEST_CASE("a bad descriptor is an error naming the file and the line", "[io][cat
   }
   // A name that differs from the file name would make `find_descriptor` miss it.
   TempDir tmp;
-  const std::string text = slurp(fixture_descriptors() / "tiny.toml");
+  const std::string text = lg::test::read_file(fixture_descriptors() / "tiny.toml");
   CHECK_THROWS_WITH(lg::parse_descriptor(tmp.write("other.toml", text)),
                     Catch::Contains("must equal the file name"));
   // A path escaping the data directory.
@@ -306,10 +280,10 @@ TEST_CASE("verify tells ok, missing, size and checksum mismatches apart", "[io][
 
   TempDir tmp;
   fs::copy(fixture_data(), tmp.path(), fs::copy_options::recursive);
-  std::string train = slurp(tmp / "tiny/tiny-train.arff");
+  std::string train = lg::test::read_file(tmp / "tiny/tiny-train.arff");
   train[train.size() - 2] = '0';  // last label 1 -> 0: same size, other bytes
   tmp.write("tiny/tiny-train.arff", train);
-  tmp.write("tiny/tiny.xml", slurp(tmp / "tiny/tiny.xml") + "\n");
+  tmp.write("tiny/tiny.xml", lg::test::read_file(tmp / "tiny/tiny.xml") + "\n");
   fs::remove(tmp / "tiny/tiny-test.arff");
 
   const std::vector<lg::FileCheck> checks = lg::verify(*tiny, tmp.path());
@@ -327,12 +301,12 @@ TEST_CASE("a corrupted copy of a shared file fails verify", "[io][catalog]") {
   if (!xml) return;
   TempDir tmp;
   fs::create_directories(tmp / "emotions");
-  std::string text = slurp(*xml);
+  std::string text = lg::test::read_file(*xml);
   text[text.find("happy")] = 'H';
   tmp.write("emotions/emotions.xml", text);
   for (const char* f : {"emotions-train.arff", "emotions-test.arff", "emotions.arff"})
     fs::create_symlink(xml->parent_path() / f, tmp / "emotions" / f);
-  ScopedEnv data("LABELGRAPH_DATA", tmp.path().string());
+  lg::test::ScopedEnv data("LABELGRAPH_DATA", tmp.path().string());
   const auto emotions = lg::find_descriptor("emotions", project_descriptors());
   REQUIRE(emotions);
   for (const lg::FileCheck& c : lg::verify(*emotions, lg::data_dir())) {
@@ -345,7 +319,7 @@ TEST_CASE("fetch downloads from a loopback HTTP server and checks every file", "
   TempDir srv, descriptors, dest;
   // Served: the tiny files, the training file bzip2-compressed as MEKA's archives are.
   fs::copy(fixture_data() / "tiny", srv.path());
-  srv.write("tiny-train.arff.bz2", bzip2(slurp(fixture_data() / "tiny/tiny-train.arff")));
+  srv.write("tiny-train.arff.bz2", bzip2(lg::test::read_file(fixture_data() / "tiny/tiny-train.arff")));
   HttpServer server(srv.path());
   lg::FetchOptions options;
   options.progress = false;
@@ -362,7 +336,7 @@ TEST_CASE("fetch downloads from a loopback HTTP server and checks every file", "
     const auto fetched = lg::fetch(*d, dest.path(), options);
     REQUIRE(fetched.size() == 3);
     for (const lg::FetchedFile& f : fetched) CHECK(f.action == lg::FetchAction::Downloaded);
-    CHECK(slurp(dest / "tiny/tiny-train.arff") == slurp(fixture_data() / "tiny/tiny-train.arff"));
+    CHECK(lg::test::read_file(dest / "tiny/tiny-train.arff") == lg::test::read_file(fixture_data() / "tiny/tiny-train.arff"));
     for (const lg::FileCheck& c : lg::verify(*d, dest.path())) CHECK(c.status == lg::FileStatus::Ok);
     CHECK(regular_files_under(dest.path()) == 3);  // no temporary left over
 
@@ -415,8 +389,8 @@ TEST_CASE("fetch downloads from a loopback HTTP server and checks every file", "
 
 TEST_CASE("a data set name is an input", "[io][catalog]") {
   SECTION("the fixture set reads train + test with its label XML") {
-    ScopedEnv data("LABELGRAPH_DATA", fixture_data().string());
-    ScopedEnv desc("LABELGRAPH_DESCRIPTORS", fixture_descriptors().string());
+    lg::test::ScopedEnv data("LABELGRAPH_DATA", fixture_data().string());
+    lg::test::ScopedEnv desc("LABELGRAPH_DESCRIPTORS", fixture_descriptors().string());
     const lg::Dataset d = lg::load_inputs({"tiny"});
     CHECK(d.rows() == 5);
     CHECK(d.num_features() == 2);
@@ -432,8 +406,8 @@ TEST_CASE("a data set name is an input", "[io][catalog]") {
   }
   SECTION("a data set whose files are missing") {
     TempDir empty;
-    ScopedEnv data("LABELGRAPH_DATA", empty.path().string());
-    ScopedEnv desc("LABELGRAPH_DESCRIPTORS", fixture_descriptors().string());
+    lg::test::ScopedEnv data("LABELGRAPH_DATA", empty.path().string());
+    lg::test::ScopedEnv desc("LABELGRAPH_DESCRIPTORS", fixture_descriptors().string());
     try {
       lg::load_inputs({"tiny"});
       FAIL("no error");
@@ -443,13 +417,13 @@ TEST_CASE("a data set name is an input", "[io][catalog]") {
     }
   }
   SECTION("a label graph has no instances to read") {
-    ScopedEnv desc("LABELGRAPH_DESCRIPTORS", project_descriptors().string());
+    lg::test::ScopedEnv desc("LABELGRAPH_DESCRIPTORS", project_descriptors().string());
     CHECK_THROWS_WITH(lg::load_inputs({"mlgcn-voc"}), Catch::Contains("mlgcn-graph"));
   }
   SECTION("emotions from the shared data: 593 rows, 6 labels") {
     if (!lg::test::shared_file("emotions/emotions-train.arff")) return;
-    ScopedEnv data("LABELGRAPH_DATA", lg::test::data_root().string());
-    ScopedEnv desc("LABELGRAPH_DESCRIPTORS", project_descriptors().string());
+    lg::test::ScopedEnv data("LABELGRAPH_DATA", lg::test::data_root().string());
+    lg::test::ScopedEnv desc("LABELGRAPH_DESCRIPTORS", project_descriptors().string());
     const lg::Dataset d = lg::load_inputs({"emotions"});
     CHECK(d.rows() == 593);
     CHECK(d.num_labels() == 6);
@@ -458,8 +432,8 @@ TEST_CASE("a data set name is an input", "[io][catalog]") {
   }
   SECTION("meka-music from the shared data: 592 rows, 6 labels by -C") {
     if (!lg::test::shared_file("meka/Music.arff")) return;
-    ScopedEnv data("LABELGRAPH_DATA", lg::test::data_root().string());
-    ScopedEnv desc("LABELGRAPH_DESCRIPTORS", project_descriptors().string());
+    lg::test::ScopedEnv data("LABELGRAPH_DATA", lg::test::data_root().string());
+    lg::test::ScopedEnv desc("LABELGRAPH_DESCRIPTORS", project_descriptors().string());
     const lg::Dataset d = lg::load_inputs({"meka-music"});
     CHECK(d.rows() == 592);
     CHECK(d.num_labels() == 6);
