@@ -8,6 +8,21 @@
 
 namespace lg {
 
+Dataset::Dataset(Dataset&& other) noexcept { *this = std::move(other); }
+
+Dataset& Dataset::operator=(Dataset&& other) noexcept {
+  name = std::move(other.name);
+  sparse = other.sparse;
+  dense = std::move(other.dense);
+  csr.swap(other.csr);
+  labels = std::move(other.labels);
+  feature_names = std::move(other.feature_names);
+  label_names = std::move(other.label_names);
+  notes = std::move(other.notes);
+  sources = std::move(other.sources);
+  return *this;
+}
+
 void Dataset::check_consistent() const {
   const Index n = labels.rows();
   const Index d = sparse ? csr.cols() : dense.cols();

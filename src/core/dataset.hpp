@@ -19,6 +19,13 @@ struct Dataset {
   std::vector<std::string> notes;          ///< what the reader did that a user should know
   std::vector<std::string> sources;        ///< files the rows came from, in order
 
+  Dataset() = default;
+  Dataset(const Dataset&) = default;
+  Dataset& operator=(const Dataset&) = default;
+  // Eigen 3.4's SparseMatrix has no move operations: swap the CSR instead of deep-copying it.
+  Dataset(Dataset&& other) noexcept;
+  Dataset& operator=(Dataset&& other) noexcept;
+
   Index rows() const { return labels.rows(); }
   Index num_features() const { return static_cast<Index>(feature_names.size()); }
   Index num_labels() const { return labels.cols(); }

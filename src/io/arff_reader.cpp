@@ -17,6 +17,10 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#ifdef __linux__
+#include <sys/mman.h>
+#endif
+
 #include "core/error.hpp"
 #include "io/mulan_xml.hpp"
 
@@ -70,6 +74,23 @@ bool parse_int(std::string_view s, long long& out) {
   const char* end = s.data() + s.size();
   auto [ptr, ec] = std::from_chars(s.data(), end, out);
   return ec == std::errc() && ptr == end && !s.empty();
+}
+
+// Output matrices are large fresh memory, first touched page by page while parsing. Where the
+// kernel offers transparent huge pages on request (Linux "madvise" mode), ask for them: on
+// virtual machines with costly page faults this is most of the cost of a cold read. A hint
+// only; nothing changes where it is ignored.
+void advise_huge_pages(const void* data, std::size_t bytes) {
+#ifdef __linux__
+  constexpr std::uintptr_t kHuge = std::uintptr_t{2} << 20;
+  const auto start = reinterpret_cast<std::uintptr_t>(data);
+  const std::uintptr_t begin = (start + kHuge - 1) & ~(kHuge - 1);
+  const std::uintptr_t end = (start + bytes) & ~(kHuge - 1);
+  if (end > begin) ::madvise(reinterpret_cast<void*>(begin), end - begin, MADV_HUGEPAGE);
+#else
+  (void)data;
+  (void)bytes;
+#endif
 }
 
 // ---------------------------------------------------------------- line reader
@@ -309,19 +330,7 @@ Dataset ArffParser::run() {
   read_rows();
   data_.name = have_relation_ ? relation_.name : path_.stem().string();
   data_.sources = {file_};
-  // Hand the matrices over by swap: Eigen 3.4's SparseMatrix has no move constructor, so
-  // moving a Dataset would copy the CSR arrays.
-  Dataset out;
-  out.csr.swap(data_.csr);
-  out.dense.swap(data_.dense);
-  out.labels.swap(data_.labels);
-  out.sparse = data_.sparse;
-  out.name = std::move(data_.name);
-  out.feature_names = std::move(data_.feature_names);
-  out.label_names = std::move(data_.label_names);
-  out.notes = std::move(data_.notes);
-  out.sources = std::move(data_.sources);
-  return out;
+  return std::move(data_);  // Dataset's move swaps the CSR arrays instead of copying them
 }
 
 // ---------------------------------------------------------------- header
@@ -612,14 +621,18 @@ void ArffParser::count_rows() {
   const Index D = static_cast<Index>(data_.feature_names.size());
   data_.sparse = dense_rows < rows;
   data_.labels.resize(rows, static_cast<Index>(label_defaults_.size()));
+  advise_huge_pages(data_.labels.data(), static_cast<std::size_t>(data_.labels.size()));
   if (data_.sparse) {
     capacity_ = static_cast<Index>(pairs) + dense_rows * D + rows * static_cast<Index>(nonzero_default_attrs_.size());
     data_.csr.resize(rows, D);
     data_.csr.resizeNonZeros(capacity_);  // allocated, not touched: unused capacity costs nothing
     data_.csr.outerIndexPtr()[0] = 0;
+    advise_huge_pages(data_.csr.innerIndexPtr(), static_cast<std::size_t>(capacity_) * sizeof(Index));
+    advise_huge_pages(data_.csr.valuePtr(), static_cast<std::size_t>(capacity_) * sizeof(float));
     row_buf_.assign(static_cast<std::size_t>(D), 0.0f);
   } else {
     data_.dense.resize(rows, D);
+    advise_huge_pages(data_.dense.data(), static_cast<std::size_t>(data_.dense.size()) * sizeof(float));
   }
 }
 
@@ -751,7 +764,11 @@ bool ArffParser::store_fast(std::size_t a, std::string_view line, std::size_t& p
   const char* end = line.data() + line.size();
   float x = 0.0f;
   const char* stop = begin;
-  if (slot.kind == Kind::Numeric) {
+  if (slot.kind == Kind::Numeric && end - begin >= 2 && begin[0] >= '0' && begin[0] <= '9' &&
+      (begin[1] == ',' || begin[1] == '}')) {
+    x = static_cast<float>(begin[0] - '0');  // one digit, as in binary sparse data
+    stop = begin + 1;
+  } else if (slot.kind == Kind::Numeric) {
     auto [ptr, ec] = std::from_chars(begin, end, x);
     if (ec != std::errc()) return false;
     stop = ptr;
@@ -810,10 +827,10 @@ void ArffParser::parse_sparse_row(std::string_view line, std::uint8_t* labels) {
     for (;;) {
       skip_spaces();
       const std::size_t start = pos;
-      while (pos < line.size() && std::isdigit(static_cast<unsigned char>(line[pos]))) ++pos;
-      long long index = 0;
-      if (pos == start || pos >= line.size() || !(line[pos] == ' ' || line[pos] == '\t') ||
-          !parse_int(line.substr(start, pos - start), index))
+      long long index = 0;  // at most 18 digits: no overflow; more is a malformed pair
+      while (pos < line.size() && line[pos] >= '0' && line[pos] <= '9' && pos - start < 18)
+        index = 10 * index + (line[pos++] - '0');
+      if (pos == start || pos >= line.size() || !(line[pos] == ' ' || line[pos] == '\t'))
         fail(fmt::format("malformed sparse pair: expected 'index value', found '{}'",
                          clip(line.substr(start, line.find_first_of(",}", start) - start))));
       if (index >= static_cast<long long>(attrs_.size()))

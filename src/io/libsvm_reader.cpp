@@ -1,9 +1,11 @@
 // LIBSVM / extreme-classification reader (format rules in the header).
 //
-// The file is read in large chunks. The complete lines of a chunk are cut at newlines into one
-// piece per thread; each piece is parsed with std::from_chars straight into CSR arrays (row
+// The file is read in large chunks. The complete lines of a chunk are cut at newlines into a
+// few pieces per thread; each piece is parsed with std::from_chars straight into CSR arrays (row
 // ends, column indices, values: no triplets, no per-line allocation) and the pieces are appended
-// in file order. On two cores the second thread makes reading about 1.7x faster (bench/README.md).
+// in file order. Page faults on the fresh output arrays cost as much as parsing, so those are
+// written by all threads too. On two cores a second thread read 1.1-1.8x faster when the cores
+// were not busy with other work, and no faster when they were (bench/README.md).
 #include "io/libsvm_reader.hpp"
 
 #include <fmt/format.h>
@@ -96,7 +98,7 @@ struct Stats {
 };
 
 // Rows of one piece in CSR form: row_end[i] is cols.size() after row i (label_end likewise for
-// labels). One block per thread, reused chunk after chunk, so its memory is touched only once.
+// labels). One block per piece, reused chunk after chunk, so its memory is touched only once.
 struct Block {
   std::vector<Index> row_end, cols;
   std::vector<float> vals;

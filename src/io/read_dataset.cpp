@@ -82,11 +82,52 @@ void impute_missing(std::vector<Dataset>& parts) {
   }
 }
 
+namespace {
+
+/// LIBSVM files without a header take their widths from their own largest feature index and
+/// label, so a test file often comes out narrower than its training file. Give every part the
+/// widest shape when the narrower names are a prefix of the wider ones (same numbering).
+void widen_to_common_shape(std::vector<Dataset>& parts) {
+  const auto widest = [&](auto member) {
+    const Dataset* best = &parts.front();
+    for (const Dataset& p : parts)
+      if ((p.*member).size() > (best->*member).size()) best = &p;
+    return (best->*member);
+  };
+  const std::vector<std::string> features = widest(&Dataset::feature_names);
+  const std::vector<std::string> labels = widest(&Dataset::label_names);
+  const auto is_prefix = [](const std::vector<std::string>& a, const std::vector<std::string>& b) {
+    return a.size() <= b.size() && std::equal(a.begin(), a.end(), b.begin());
+  };
+  for (Dataset& p : parts) {
+    if (!p.sparse || !is_prefix(p.feature_names, features) || !is_prefix(p.label_names, labels)) continue;
+    const Index d = static_cast<Index>(features.size());
+    const Index l = static_cast<Index>(labels.size());
+    if (p.csr.cols() < d) p.csr.conservativeResize(p.csr.rows(), d);
+    if (p.labels.cols() < l) {
+      LabelMatrix wider = LabelMatrix::Zero(p.labels.rows(), l);
+      wider.leftCols(p.labels.cols()) = p.labels;
+      p.labels.swap(wider);
+    }
+    p.feature_names = features;
+    p.label_names = labels;
+  }
+}
+
+bool is_libsvm(const fs::path& path) {
+  std::string ext = path.extension().string();
+  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
+  return ext != ".arff" && ext != ".csv";
+}
+
+}  // namespace
+
 Dataset read_datasets(const std::vector<fs::path>& paths, const ReadOptions& options) {
   if (paths.empty()) throw Error("no data files given");
   std::vector<Dataset> parts;
   parts.reserve(paths.size());
   for (const fs::path& p : paths) parts.push_back(read_dataset(p, options));
+  if (std::all_of(paths.begin(), paths.end(), is_libsvm)) widen_to_common_shape(parts);
   if (options.missing == MissingPolicy::ImputeMean) impute_missing(parts);
   if (parts.size() == 1) return std::move(parts.front());
   return concat_rows(parts);

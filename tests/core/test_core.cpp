@@ -93,3 +93,15 @@ TEST_CASE("AtomicFile leaves nothing behind unless committed", "[core]") {
   CHECK(line == "whole");
   CHECK(std::distance(std::filesystem::directory_iterator(tmp / "sub"), {}) == 1);
 }
+
+TEST_CASE("moving a sparse Dataset hands over the CSR without copying it", "[core]") {
+  lg::Dataset a = tiny(true, 1);
+  const float* values = a.csr.valuePtr();
+  lg::Dataset b = std::move(a);
+  CHECK(b.csr.valuePtr() == values);
+  CHECK(b.csr.coeff(1, 1) == 2.0f);
+  lg::Dataset c;
+  c = std::move(b);
+  CHECK(c.csr.valuePtr() == values);
+  CHECK(c.rows() == 2);
+}

@@ -259,3 +259,18 @@ TEST_CASE("libsvm: rows without labels and features, qid tokens, long lines", "[
   CHECK(labels_of(d).row(2) == rows({{0, 1, 0, 0, 0}}));
   CHECK(has_note(d, "qid"));
 }
+
+TEST_CASE("libsvm: a narrower test file stacks under its training file", "[io][libsvm]") {
+  TempDir tmp;
+  // Train reaches feature 4 and label 3; test only feature 2 and label 1 (one-based indices).
+  const auto train = tmp.write("train.svm", "0,3 1:1 4:2\n1 2:1\n");
+  const auto test = tmp.write("test.svm", "1 2:5\n");
+  const Dataset all = lg::read_datasets({train, test});
+  REQUIRE(all.rows() == 3);
+  CHECK(all.num_features() == 4);
+  CHECK(all.num_labels() == 4);
+  CHECK(all.csr.cols() == 4);
+  CHECK(all.csr.coeff(2, 1) == 5.0f);
+  CHECK(labels_of(all).row(2) == rows({{0, 1, 0, 0}}));
+  all.check_consistent();
+}
