@@ -55,7 +55,6 @@ class TempFile {
     file_ = nullptr;
     if (rc != 0) fail();
   }
-  const fs::path& temp_path() const { return tmp_; }
   void commit() {
     std::error_code ec;
     fs::rename(tmp_, target_, ec);

@@ -4,7 +4,6 @@
 #include <tinyxml2.h>
 
 #include <cerrno>
-#include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <set>
