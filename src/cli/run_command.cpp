@@ -10,7 +10,7 @@
 #include "experiment/config.hpp"
 #include "experiment/manifest.hpp"
 #include "experiment/runner.hpp"
-#include "nets/tensor_convert.hpp"
+#include "core/nets_loader.hpp"
 
 namespace lg::cli {
 namespace {
@@ -35,7 +35,7 @@ void run(const RunArgs& args) {
   ctx.seed = config.seed;
   ctx.threads = config.threads;
   ctx.output_dir = config.output;
-  nets::configure_torch(ctx);
+  nets_api().configure_torch(ctx);
 
   const ExperimentResult result = run_experiment(config, ctx);
   std::fputs(result.summary_text.c_str(), stdout);
@@ -49,7 +49,7 @@ void run(const RunArgs& args) {
   manifest.git_revision = source_revision();
   manifest.compiler = info.compiler;
   manifest.build_type = info.build_type;
-  manifest.torch_version = nets::torch_version();
+  manifest.torch_version = nets_api().torch_version();
   manifest.inputs = result.inputs;
   manifest.outputs = result.outputs;
   manifest.finished_utc = utc_now();

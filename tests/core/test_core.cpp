@@ -6,6 +6,7 @@
 #include "core/atomic_file.hpp"
 #include "core/dataset.hpp"
 #include "core/error.hpp"
+#include "core/nets_loader.hpp"
 #include "helpers.hpp"
 
 namespace {
@@ -104,4 +105,28 @@ TEST_CASE("moving a sparse Dataset hands over the CSR without copying it", "[cor
   c = std::move(b);
   CHECK(c.csr.valuePtr() == values);
   CHECK(c.rows() == 2);
+}
+
+TEST_CASE("the LibTorch plugin loads on demand and configures torch", "[core][nets]") {
+  const lg::NetsApi& api = lg::nets_api();
+  CHECK(api.abi_version == lg::kNetsAbiVersion);
+  CHECK(std::string(api.labelgraph_version) == LABELGRAPH_VERSION);
+  CHECK_THAT(api.torch_version(), Catch::Matchers::Contains("1."));
+  lg::Context ctx;
+  ctx.threads = 1;
+  api.configure_torch(ctx);  // must not throw
+  CHECK(&lg::nets_api() == &api);  // loaded once
+}
+
+TEST_CASE("a missing plugin is a clear error", "[core][nets]") {
+  // The process above already loaded the plugin, so check through the binary.
+  lg::test::TempDir tmp;
+  const auto config = tmp.write("c.toml", "[[datasets]]\nname = \"s\"\n[datasets.synthetic]\nrows = 10\n");
+  lg::test::ScopedEnv env("LABELGRAPH_NETS_PLUGIN", (tmp / "nope.so").string());
+  const auto r = lg::test::run_labelgraph("run '" + config.string() + "' --out '" + (tmp / "o").string() + "'");
+  CHECK(r.status != 0);
+  CHECK_THAT(r.err, Catch::Matchers::Contains("nope.so (absent)"));
+  // Commands that do not train never load it.
+  const auto stats = lg::test::run_labelgraph("synth --rows 5 --labels 3 --groups 1 --features 2 --out '" + (tmp / "s.arff").string() + "'");
+  CHECK(stats.status == 0);
 }
