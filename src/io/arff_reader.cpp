@@ -1,10 +1,19 @@
 // ARFF reader: a chunked line reader, a header parser, a label plan, and a row parser that
 // writes straight into dense rows or CSR arrays. See arff_reader.hpp for the grammar.
+//
+// The data section is cut at line starts into pieces (one when it is small, a few per thread
+// otherwise). The threads take the pieces in turn twice: a counting pass (rows, lines, an upper
+// bound on the CSR entries per piece) after which the matrices are allocated once, and a
+// parsing pass that writes each piece's rows straight into its own rows of the matrices (CSR:
+// into its own stretch of the entry arrays, closed up afterwards). Every row is parsed by the
+// same code whatever the split, so the result does not depend on the thread count; the error
+// reported is that of the first failing piece in file order, i.e. the first bad line.
 #include "io/arff_reader.hpp"
 
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <charconv>
 #include <cmath>
@@ -12,10 +21,14 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <exception>
+#include <limits>
 #include <memory>
 #include <string_view>
+#include <thread>
 #include <unordered_map>
 #include <unordered_set>
+#include <vector>
 
 #ifdef __linux__
 #include <sys/mman.h>
@@ -74,6 +87,114 @@ bool parse_int(std::string_view s, long long& out) {
   const char* end = s.data() + s.size();
   auto [ptr, ec] = std::from_chars(s.data(), end, out);
   return ec == std::errc() && ptr == end && !s.empty();
+}
+
+// How many of the 8 bytes at p are ASCII digits before the first other byte (8: all).
+unsigned leading_digits(const char* p) {
+  std::uint64_t t = 0;
+  std::memcpy(&t, p, 8);  // little-endian: p[0] is the low byte
+  constexpr std::uint64_t kHigh = 0xF0F0F0F0F0F0F0F0, k3 = 0x3030303030303030, k6 = 0x0606060606060606;
+  // A byte is a digit iff its high nibble is 3 and stays 3 after adding 6. A carry out of a
+  // non-digit byte only disturbs the bytes after it.
+  const std::uint64_t other = ((t & kHigh) ^ k3) | (((t + k6) & kHigh) ^ k3);
+  return other ? static_cast<unsigned>(__builtin_ctzll(other)) / 8 : 8;
+}
+
+// The value of the n < 8 digits at p (bytes after them ignored).
+std::uint64_t digit_value(const char* p, unsigned n) {
+  if (n == 0) return 0;
+  std::uint64_t t = 0;
+  std::memcpy(&t, p, 8);
+  const unsigned drop = 8 * (8 - n);
+  t = ((t << drop) - (0x3030303030303030 << drop));  // the digits as 0..9, right-aligned, zeros before
+  t = t * 10 + (t >> 8);                             // pairs
+  t = (((t & 0x000000FF000000FF) * (100 + (1000000ULL << 32))) +
+       (((t >> 16) & 0x000000FF000000FF) * (1 + (10000ULL << 32)))) >> 32;
+  return static_cast<std::uint32_t>(t);  // the bits above are not part of the value
+}
+
+constexpr std::uint64_t kPow10Int[] = {1, 10, 100, 1000, 10000, 100000, 1000000, 10000000};
+
+// The usual data value, a short decimal like -0.473521 or 1.5e-03, without std::from_chars
+// (half of the parsing time on dense files). When the digits make an integer m < 2^24 and the
+// value is m * 10^e with |e| <= 10, both m and 10^|e| are exact floats, so one float multiply
+// or divide rounds correctly (Clinger's fast path): the same float from_chars gives. Returns
+// the end of the number, or nullptr to leave the text to from_chars.
+inline __attribute__((always_inline)) const char* parse_short_decimal(const char* p, const char* end, float& out) {
+  static constexpr float kPow10[] = {1e0f, 1e1f, 1e2f, 1e3f, 1e4f, 1e5f, 1e6f, 1e7f, 1e8f, 1e9f, 1e10f};
+  const bool negative = p < end && *p == '-';
+  if (negative) ++p;
+  std::uint64_t m = 0;
+  std::size_t count = 0;
+  int e = 0;
+  unsigned n = 0;
+  if (end - p >= 16 && (n = leading_digits(p)) < 8) {
+    // Eight bytes at a time: no branch per digit (the lengths vary, so those mispredict).
+    m = digit_value(p, n);
+    p += n;
+    count = n;
+    if (*p == '.') {
+      const unsigned f = leading_digits(++p);
+      if (f == 8) return nullptr;
+      m = m * kPow10Int[f] + digit_value(p, f);
+      p += f;
+      count += f;
+      e = -static_cast<int>(f);
+    }
+  } else {
+    const char* digits = p;
+    while (p < end && static_cast<unsigned>(*p - '0') < 10) m = 10 * m + static_cast<unsigned>(*p++ - '0');
+    count = static_cast<std::size_t>(p - digits);
+    if (p < end && *p == '.') {
+      const char* fraction = ++p;
+      while (p < end && static_cast<unsigned>(*p - '0') < 10) m = 10 * m + static_cast<unsigned>(*p++ - '0');
+      e = -static_cast<int>(p - fraction);
+      count += static_cast<std::size_t>(p - fraction);
+    }
+  }
+  if (count == 0 || count > 19) return nullptr;  // no digits, or m may have overflowed
+  if (p < end && (*p == 'e' || *p == 'E')) {
+    const char* q = p + 1;
+    const bool minus = q < end && *q == '-';
+    if (q < end && (*q == '-' || *q == '+')) ++q;
+    const char* first = q;
+    int x = 0;
+    while (q < end && static_cast<unsigned>(*q - '0') < 10 && q - first < 4) x = 10 * x + (*q++ - '0');
+    if (q == first || (q < end && static_cast<unsigned>(*q - '0') < 10)) return nullptr;
+    e += minus ? -x : x;
+    p = q;
+  }
+  float v = 0.0f;
+  if (m != 0) {
+    if (m > (std::uint64_t{1} << 24) || e < -10 || e > 10) return nullptr;
+    v = static_cast<float>(m);
+    v = e < 0 ? v / kPow10[-e] : v * kPow10[e];
+  }
+  out = negative ? -v : v;
+  return p;
+}
+
+// A quoted token starting at s[pos] into out, backslash escapes resolved; pos ends after the
+// closing quote. False if the line ends first.
+bool unquote(std::string_view s, std::size_t& pos, std::string& out) {
+  const char q = s[pos++];
+  out.clear();
+  while (pos < s.size()) {
+    const char c = s[pos++];
+    if (c == q) return true;
+    if (c == '\\' && pos < s.size()) {
+      const char e = s[pos++];
+      out += e == 'n' ? '\n' : e == 't' ? '\t' : e == 'r' ? '\r' : e;
+    } else {
+      out += c;
+    }
+  }
+  return false;
+}
+
+std::string unterminated_quote(char q, const std::string& partial) {
+  return fmt::format("unterminated quote: expected a closing {} before the end of the line, found '{}'", q,
+                     clip(partial));
 }
 
 // Output matrices are large fresh memory, first touched page by page while parsing. Where the
@@ -252,13 +373,38 @@ bool strip_split_suffix(std::string& stem) {
 
 // ---------------------------------------------------------------- the parser
 
+// A byte range of the data section, starting at a line start, and what the passes learn of it.
+struct Piece {
+  std::size_t begin = 0;  // file offset of its first line
+  std::size_t end = 0;    // file offset of the next piece's first line; SIZE_MAX: the end of the file
+  // counting pass
+  std::size_t lines = 0;  // lines in the piece, blank and comment lines included
+  Index rows = 0, dense_rows = 0;
+  std::size_t pairs = 0;  // an upper bound on the sparse pairs
+  // from the pieces before it
+  std::size_t first_line = 0;  // lines before the piece
+  Index first_row = 0;
+  Index entry_begin = 0, entry_limit = 0;  // sparse: CSR entries [begin, limit) are the piece's
+  // parsing pass
+  Index entry_end = 0;
+  bool overflow = false;  // more CSR entries than the bound (one-hot '?' in sparse rows)
+  std::exception_ptr error;
+};
+
+struct EntryOverflow {};  // thrown by a piece that may not grow the CSR arrays
+
+class RowParser;
+
 class ArffParser {
  public:
-  ArffParser(const fs::path& path, const ReadOptions& options) : path_(path), file_(path.string()), options_(options) {}
+  ArffParser(const fs::path& path, const ReadOptions& options, const ArffTuning& tuning)
+      : path_(path), file_(path.string()), options_(options), tuning_(tuning) {}
 
   Dataset run();
 
  private:
+  friend class RowParser;
+
   // Header
   void read_header();
   void parse_relation(std::string_view rest);
@@ -273,25 +419,17 @@ class ArffParser {
   void plan_columns(const std::vector<std::size_t>& label_attrs);
 
   // Rows: a counting pass sizes the matrices, the parsing pass writes straight into them.
-  void count_rows();
-  void read_rows();
-  void parse_dense_row(std::string_view line, float* features, std::uint8_t* labels);
-  void parse_sparse_row(std::string_view line, std::uint8_t* labels);
-  std::string_view next_value(std::string_view line, std::size_t& pos, bool in_braces, bool& quoted);
-  void store(std::size_t a, std::string_view v, bool quoted, float* dense_row, std::uint8_t* labels);
-  bool store_fast(std::size_t a, std::string_view line, std::size_t& pos, bool in_braces, float* dense_row,
-                  std::uint8_t* labels);
-  void push(Index column, float value);
-  void grow_nonzeros();
-  void finish_sparse_row(Index row_start, bool unsorted);
-  int nominal_index(std::size_t a, std::string_view v);
-  float number(std::size_t a, std::string_view v);
+  void read_rows(std::FILE* file);
+  std::vector<Piece> cut_pieces(std::FILE* file, std::size_t begin, std::size_t pieces);
+  void allocate(std::vector<Piece>& pieces, std::size_t header_lines);
+  void close_up_entries(const std::vector<Piece>& pieces);
 
   [[noreturn]] void fail(const std::string& message) const { throw Error(file_, reader_->line_number(), message); }
 
   fs::path path_;
   std::string file_;
   ReadOptions options_;
+  ArffTuning tuning_;
   std::unique_ptr<LineReader> reader_;
 
   // header
@@ -307,14 +445,8 @@ class ArffParser {
   std::vector<std::uint8_t> label_defaults_;  // a label row before any value is stored
 
   // rows
-  Dataset data_;                      // names, notes, and the matrices being filled
-  Index row_ = 0;                     // the row being parsed
-  Index capacity_ = 0;                // CSR entries allocated in data_.csr
-  Index nnz_ = 0;                     // CSR entries filled
-  std::vector<float> row_buf_;        // a dense row read into a sparse file
-  std::vector<std::uint64_t> stamp_;  // per attribute: last sparse row that gave it
-  std::uint64_t row_stamp_ = 0;
-  std::string scratch_;               // unescaped quoted value
+  Dataset data_;        // names, notes, and the matrices being filled
+  Index capacity_ = 0;  // CSR entries allocated in data_.csr
 };
 
 Dataset ArffParser::run() {
@@ -326,8 +458,7 @@ Dataset ArffParser::run() {
   reader_ = std::make_unique<LineReader>(file.get(), file_);
   read_header();
   plan_columns(label_attributes());
-  count_rows();
-  read_rows();
+  read_rows(file.get());
   data_.name = have_relation_ ? relation_.name : path_.stem().string();
   data_.sources = {file_};
   return std::move(data_);  // Dataset's move swaps the CSR arrays instead of copying them
@@ -388,20 +519,10 @@ void ArffParser::parse_relation(std::string_view rest) {
 
 // A quoted token starting at s[pos]; handles backslash escapes. pos ends after the quote.
 std::string ArffParser::read_quoted(std::string_view s, std::size_t& pos) {
-  const char q = s[pos++];
+  const char q = s[pos];
   std::string out;
-  while (pos < s.size()) {
-    const char c = s[pos++];
-    if (c == q) return out;
-    if (c == '\\' && pos < s.size()) {
-      const char e = s[pos++];
-      out += e == 'n' ? '\n' : e == 't' ? '\t' : e == 'r' ? '\r' : e;
-    } else {
-      out += c;
-    }
-  }
-  fail(fmt::format("unterminated quote: expected a closing {} before the end of the line, found '{}'", q,
-                   clip(out)));
+  if (!unquote(s, pos, out)) fail(unterminated_quote(q, out));
+  return out;
 }
 
 // An attribute name: quoted, or unquoted up to whitespace or '{' (taken literally).
@@ -595,59 +716,84 @@ void ArffParser::plan_columns(const std::vector<std::size_t>& label_attrs) {
   if (!one_hot.empty())
     data_.notes.push_back("nominal feature attribute(s) one-hot encoded as 'attr=value' columns: " + list(one_hot));
   if (!skipped.empty()) data_.notes.push_back("string/date attribute(s) kept out of the features: " + list(skipped));
-  stamp_.assign(attrs_.size(), 0);
 }
 
 // ---------------------------------------------------------------- rows
 
-// First pass over the data section: how many rows, whether any is sparse, and an upper bound
-// on the CSR entries, so the matrices are allocated once at their final size.
-void ArffParser::count_rows() {
-  const std::size_t offset = reader_->offset();
-  const std::size_t line_number = reader_->line_number();
+// Parses the rows of pieces: one per thread, reused from piece to piece. Reads through its own
+// LineReader, so the line numbers in its errors are those of the file.
+class RowParser {
+ public:
+  RowParser(const ArffParser& p, Dataset& data, LineReader& reader)
+      : p_(p), data_(data), reader_(reader), stamp_(p.attrs_.size(), 0) {}
+
+  // Counting pass: lines, rows, dense rows and an upper bound on the sparse pairs.
+  void count(Piece& piece);
+  // Parsing pass: the piece's rows into rows first_row... of the matrices. With can_grow the
+  // piece may enlarge the CSR arrays (one piece only); otherwise it throws EntryOverflow.
+  void parse(Piece& piece, bool can_grow);
+
+ private:
+  void parse_dense_row(std::string_view line, float* features, std::uint8_t* labels);
+  void parse_sparse_row(std::string_view line, std::uint8_t* labels);
+  std::string_view next_value(std::string_view line, std::size_t& pos, bool in_braces, bool& quoted);
+  void store(std::size_t a, std::string_view v, bool quoted, float* dense_row, std::uint8_t* labels);
+  bool store_fast(std::size_t a, std::string_view line, std::size_t& pos, bool in_braces, float* dense_row,
+                  std::uint8_t* labels);
+  void push(Index column, float value);
+  void finish_sparse_row(Index row_start, bool unsorted);
+  int nominal_index(std::size_t a, std::string_view v);
+  float number(std::size_t a, std::string_view v);
+
+  [[noreturn]] void fail(const std::string& message) const {
+    throw Error(p_.file_, reader_.line_number(), message);
+  }
+
+  const ArffParser& p_;
+  Dataset& data_;
+  LineReader& reader_;
+  bool can_grow_ = false;
+  Index row_ = 0;                     // the row being parsed
+  Index nnz_ = 0;                     // CSR entries filled (absolute position)
+  Index limit_ = 0;                   // the end of this piece's CSR entries
+  std::vector<float> row_buf_;        // a dense row read into a sparse file
+  std::vector<std::uint64_t> stamp_;  // per attribute: last sparse row that gave it
+  std::uint64_t row_stamp_ = 0;
+  std::string scratch_;               // unescaped quoted value
+};
+
+void RowParser::count(Piece& piece) {
+  reader_.rewind(piece.begin, 0);
   std::string_view line;
-  Index rows = 0, dense_rows = 0;
-  std::size_t pairs = 0;
-  while (reader_->next(line)) {
+  while (reader_.offset() < piece.end && reader_.next(line)) {
     std::size_t start = 0;
     while (start < line.size() && is_space(line[start])) ++start;
     if (start == line.size() || line[start] == '%') continue;
-    ++rows;
-    if (line[start] == '{') pairs += 1 + static_cast<std::size_t>(std::count(line.begin(), line.end(), ','));
-    else ++dense_rows;
+    ++piece.rows;
+    if (line[start] == '{') piece.pairs += 1 + static_cast<std::size_t>(std::count(line.begin(), line.end(), ','));
+    else ++piece.dense_rows;
   }
-  reader_->rewind(offset, line_number);
-
-  const Index D = static_cast<Index>(data_.feature_names.size());
-  data_.sparse = dense_rows < rows;
-  data_.labels.resize(rows, static_cast<Index>(label_defaults_.size()));
-  advise_huge_pages(data_.labels.data(), static_cast<std::size_t>(data_.labels.size()));
-  if (data_.sparse) {
-    capacity_ = static_cast<Index>(pairs) + dense_rows * D + rows * static_cast<Index>(nonzero_default_attrs_.size());
-    data_.csr.resize(rows, D);
-    data_.csr.resizeNonZeros(capacity_);  // allocated, not touched: unused capacity costs nothing
-    data_.csr.outerIndexPtr()[0] = 0;
-    advise_huge_pages(data_.csr.innerIndexPtr(), static_cast<std::size_t>(capacity_) * sizeof(Index));
-    advise_huge_pages(data_.csr.valuePtr(), static_cast<std::size_t>(capacity_) * sizeof(float));
-    row_buf_.assign(static_cast<std::size_t>(D), 0.0f);
-  } else {
-    data_.dense.resize(rows, D);
-    advise_huge_pages(data_.dense.data(), static_cast<std::size_t>(data_.dense.size()) * sizeof(float));
-  }
+  piece.lines = reader_.line_number();
 }
 
-void ArffParser::read_rows() {
-  std::string_view line;
+void RowParser::parse(Piece& piece, bool can_grow) {
   const Index D = data_.num_features();
-  const auto L = label_defaults_.size();
-  Index r = 0;
-  while (reader_->next(line)) {
+  const auto L = static_cast<Index>(p_.label_defaults_.size());
+  if (data_.sparse && row_buf_.size() != static_cast<std::size_t>(D)) row_buf_.assign(static_cast<std::size_t>(D), 0.0f);
+  can_grow_ = can_grow;
+  nnz_ = piece.entry_begin;
+  limit_ = piece.entry_limit;
+  reader_.rewind(piece.begin, piece.first_line);
+  const Index last = piece.first_row + piece.rows;
+  std::string_view line;
+  Index r = piece.first_row;
+  while (reader_.offset() < piece.end && reader_.next(line)) {
     std::size_t start = 0;
     while (start < line.size() && is_space(line[start])) ++start;
     if (start == line.size() || line[start] == '%') continue;  // blank or comment
-    if (r == data_.rows()) fail("the file changed while it was read");
-    std::uint8_t* labels = data_.labels.data() + r * static_cast<Index>(L);
-    std::copy(label_defaults_.begin(), label_defaults_.end(), labels);
+    if (r == last) fail("the file changed while it was read");
+    std::uint8_t* labels = data_.labels.data() + r * L;
+    std::copy(p_.label_defaults_.begin(), p_.label_defaults_.end(), labels);
     row_ = r;
     ++row_stamp_;
     if (line[start] == '{') {
@@ -666,30 +812,30 @@ void ArffParser::read_rows() {
     }
     ++r;
   }
-  if (r != data_.rows()) fail("the file changed while it was read");
-  if (data_.sparse) data_.csr.resizeNonZeros(nnz_);
+  if (r != last) fail("the file changed while it was read");
+  piece.entry_end = nnz_;
 }
 
-void ArffParser::push(Index column, float value) {
-  if (nnz_ == capacity_) grow_nonzeros();
+void RowParser::push(Index column, float value) {
+  if (nnz_ == limit_) {
+    // Only reached when the counting pass under-estimated (missing one-hot values in sparse rows).
+    if (!can_grow_) throw EntryOverflow{};
+    limit_ = std::max<Index>(2 * limit_, 1024);
+    data_.csr.resizeNonZeros(limit_);  // keeps the entries filled so far
+  }
   data_.csr.innerIndexPtr()[nnz_] = column;
   data_.csr.valuePtr()[nnz_] = value;
   ++nnz_;
 }
 
-// Only reached when the counting pass under-estimated (missing one-hot values in sparse rows).
-void ArffParser::grow_nonzeros() {
-  capacity_ = std::max<Index>(2 * capacity_, 1024);
-  data_.csr.resizeNonZeros(capacity_);  // keeps the entries filled so far
-}
-
 // The next comma-separated value starting at pos (spaces trimmed, quotes removed). Sets pos to
 // the separator after it. In braces (sparse rows) a value also ends at '}'.
-std::string_view ArffParser::next_value(std::string_view line, std::size_t& pos, bool in_braces, bool& quoted) {
+std::string_view RowParser::next_value(std::string_view line, std::size_t& pos, bool in_braces, bool& quoted) {
   while (pos < line.size() && (line[pos] == ' ' || line[pos] == '\t')) ++pos;
   quoted = pos < line.size() && is_quote(line[pos]);
   if (quoted) {
-    scratch_ = read_quoted(line, pos);
+    const char q = line[pos];
+    if (!unquote(line, pos, scratch_)) fail(unterminated_quote(q, scratch_));
     while (pos < line.size() && (line[pos] == ' ' || line[pos] == '\t')) ++pos;
     return scratch_;
   }
@@ -700,34 +846,34 @@ std::string_view ArffParser::next_value(std::string_view line, std::size_t& pos,
   return line.substr(start, end - start);
 }
 
-int ArffParser::nominal_index(std::size_t a, std::string_view v) {
-  const int i = attrs_[a].find(v);
-  if (i < 0)
-    fail(fmt::format("attribute '{}': expected one of {}, found '{}'", attrs_[a].name, nominal_spec(attrs_[a]), clip(v)));
+int RowParser::nominal_index(std::size_t a, std::string_view v) {
+  const Attribute& attr = p_.attrs_[a];
+  const int i = attr.find(v);
+  if (i < 0) fail(fmt::format("attribute '{}': expected one of {}, found '{}'", attr.name, nominal_spec(attr), clip(v)));
   return i;
 }
 
-float ArffParser::number(std::size_t a, std::string_view v) {
+float RowParser::number(std::size_t a, std::string_view v) {
   float x = 0.0f;
   if (!parse_float(v, x))
-    fail(fmt::format("attribute '{}' ({}): expected a number, found '{}'", attrs_[a].name, type_name(attrs_[a].type),
-                     clip(v)));
+    fail(fmt::format("attribute '{}' ({}): expected a number, found '{}'", p_.attrs_[a].name,
+                     type_name(p_.attrs_[a].type), clip(v)));
   return x;
 }
 
 // Store value v of attribute a: into dense_row when given, else as CSR entries of this row.
-void ArffParser::store(std::size_t a, std::string_view v, bool quoted, float* dense_row, std::uint8_t* labels) {
-  const Slot& slot = slots_[a];
+void RowParser::store(std::size_t a, std::string_view v, bool quoted, float* dense_row, std::uint8_t* labels) {
+  const Slot& slot = p_.slots_[a];
+  const Attribute& attr = p_.attrs_[a];
   if (slot.kind == Kind::Skip) return;
   const bool label = slot.kind == Kind::NumericLabel || slot.kind == Kind::BinaryLabel;
-  if (v.empty() && !quoted)
-    fail(fmt::format("attribute '{}': expected a value, found nothing", attrs_[a].name));
+  if (v.empty() && !quoted) fail(fmt::format("attribute '{}': expected a value, found nothing", attr.name));
   if (!quoted && v == "?") {
-    if (label) fail(fmt::format("label '{}': expected 0 or 1, found '?' (a label value cannot be missing)", attrs_[a].name));
-    if (options_.missing == MissingPolicy::Error)
+    if (label) fail(fmt::format("label '{}': expected 0 or 1, found '?' (a label value cannot be missing)", attr.name));
+    if (p_.options_.missing == MissingPolicy::Error)
       fail(fmt::format("attribute '{}': expected a value, found '?' (missing values are an error unless imputation "
-                       "is asked for)", attrs_[a].name));
-    const Index width = slot.kind == Kind::OneHot ? static_cast<Index>(attrs_[a].values.size()) : 1;
+                       "is asked for)", attr.name));
+    const Index width = slot.kind == Kind::OneHot ? static_cast<Index>(attr.values.size()) : 1;
     for (Index k = 0; k < width; ++k) {
       if (dense_row) dense_row[slot.column + k] = NAN;
       else push(slot.column + k, NAN);
@@ -745,7 +891,7 @@ void ArffParser::store(std::size_t a, std::string_view v, bool quoted, float* de
       return;
     case Kind::NumericLabel:
       x = number(a, v);
-      if (x != 0.0f && x != 1.0f) fail(fmt::format("label '{}': expected 0 or 1, found '{}'", attrs_[a].name, clip(v)));
+      if (x != 0.0f && x != 1.0f) fail(fmt::format("label '{}': expected 0 or 1, found '{}'", attr.name, clip(v)));
       labels[slot.column] = static_cast<std::uint8_t>(x);
       return;
     case Kind::Skip: return;
@@ -757,9 +903,9 @@ void ArffParser::store(std::size_t a, std::string_view v, bool quoted, float* de
 // The common case without a detour through next_value(): an unquoted number (or a single 0/1
 // for binary attributes) right at pos, followed by a separator. Returns false to leave
 // anything else, errors included, to the general path.
-bool ArffParser::store_fast(std::size_t a, std::string_view line, std::size_t& pos, bool in_braces, float* dense_row,
-                            std::uint8_t* labels) {
-  const Slot& slot = slots_[a];
+bool RowParser::store_fast(std::size_t a, std::string_view line, std::size_t& pos, bool in_braces, float* dense_row,
+                           std::uint8_t* labels) {
+  const Slot& slot = p_.slots_[a];
   const char* begin = line.data() + pos;
   const char* end = line.data() + line.size();
   float x = 0.0f;
@@ -769,9 +915,12 @@ bool ArffParser::store_fast(std::size_t a, std::string_view line, std::size_t& p
     x = static_cast<float>(begin[0] - '0');  // one digit, as in binary sparse data
     stop = begin + 1;
   } else if (slot.kind == Kind::Numeric) {
-    auto [ptr, ec] = std::from_chars(begin, end, x);
-    if (ec != std::errc()) return false;
-    stop = ptr;
+    stop = parse_short_decimal(begin, end, x);
+    if (!stop) {
+      auto [ptr, ec] = std::from_chars(begin, end, x);
+      if (ec != std::errc()) return false;
+      stop = ptr;
+    }
   } else if (slot.kind == Kind::Binary || slot.kind == Kind::BinaryLabel || slot.kind == Kind::NumericLabel) {
     if (begin == end || (*begin != '0' && *begin != '1')) return false;
     x = static_cast<float>(*begin - '0');  // by value text, whatever the declared order
@@ -787,8 +936,8 @@ bool ArffParser::store_fast(std::size_t a, std::string_view line, std::size_t& p
   return true;
 }
 
-void ArffParser::parse_dense_row(std::string_view line, float* features, std::uint8_t* labels) {
-  const std::size_t A = attrs_.size();
+void RowParser::parse_dense_row(std::string_view line, float* features, std::uint8_t* labels) {
+  const std::size_t A = p_.attrs_.size();
   std::size_t pos = 0;
   bool quoted = false;
   for (std::size_t a = 0; a < A; ++a) {
@@ -796,6 +945,15 @@ void ArffParser::parse_dense_row(std::string_view line, float* features, std::ui
       if (pos >= line.size() || line[pos] != ',')
         fail(fmt::format("expected {} values (one per attribute), found {}", A, a));
       ++pos;
+    }
+    if (p_.slots_[a].kind == Kind::Numeric) {  // the bulk of dense files, without a call
+      float x = 0.0f;
+      const char* stop = parse_short_decimal(line.data() + pos, line.data() + line.size(), x);
+      if (stop && (stop == line.data() + line.size() || *stop == ',') && stop != line.data() + pos) {
+        features[p_.slots_[a].column] = x;
+        pos = static_cast<std::size_t>(stop - line.data());
+        continue;
+      }
     }
     if (store_fast(a, line, pos, false, features, labels)) continue;
     const std::string_view v = next_value(line, pos, false, quoted);
@@ -813,7 +971,8 @@ void ArffParser::parse_dense_row(std::string_view line, float* features, std::ui
   }
 }
 
-void ArffParser::parse_sparse_row(std::string_view line, std::uint8_t* labels) {
+void RowParser::parse_sparse_row(std::string_view line, std::uint8_t* labels) {
+  const std::size_t A = p_.attrs_.size();
   const Index row_start = nnz_;
   std::size_t pos = 1;  // after '{'
   long long previous = -1;
@@ -833,9 +992,8 @@ void ArffParser::parse_sparse_row(std::string_view line, std::uint8_t* labels) {
       if (pos == start || pos >= line.size() || !(line[pos] == ' ' || line[pos] == '\t'))
         fail(fmt::format("malformed sparse pair: expected 'index value', found '{}'",
                          clip(line.substr(start, line.find_first_of(",}", start) - start))));
-      if (index >= static_cast<long long>(attrs_.size()))
-        fail(fmt::format("sparse index {} out of range: expected 0 to {} (the file has {} attributes)", index,
-                         attrs_.size() - 1, attrs_.size()));
+      if (index >= static_cast<long long>(A))
+        fail(fmt::format("sparse index {} out of range: expected 0 to {} (the file has {} attributes)", index, A - 1, A));
       const auto a = static_cast<std::size_t>(index);
       if (stamp_[a] == row_stamp_) fail(fmt::format("sparse index {} given twice in one row", index));
       stamp_[a] = row_stamp_;
@@ -858,16 +1016,16 @@ void ArffParser::parse_sparse_row(std::string_view line, std::uint8_t* labels) {
   if (pos < line.size() && line[pos] != '%')
     fail(fmt::format("expected the end of the row after '}}', found '{}'", clip(line.substr(pos))));
   // Omitted nominal attributes mean their first value: a 1 somewhere for some of them.
-  for (std::size_t a : nonzero_default_attrs_)
+  for (std::size_t a : p_.nonzero_default_attrs_)
     if (stamp_[a] != row_stamp_) {
-      push(slots_[a].column, 1.0f);  // Binary {1,0}: value 1; OneHot: its first value's column
+      push(p_.slots_[a].column, 1.0f);  // Binary {1,0}: value 1; OneHot: its first value's column
       unsorted = true;
     }
   finish_sparse_row(row_start, unsorted);
 }
 
 // Close a CSR row, sorting its entries by column when they did not come in order.
-void ArffParser::finish_sparse_row(Index row_start, bool unsorted) {
+void RowParser::finish_sparse_row(Index row_start, bool unsorted) {
   Index* inner = data_.csr.innerIndexPtr();
   float* values = data_.csr.valuePtr();
   if (unsorted) {
@@ -882,6 +1040,180 @@ void ArffParser::finish_sparse_row(Index row_start, bool unsorted) {
   data_.csr.outerIndexPtr()[row_ + 1] = nnz_;
 }
 
+// Runs job(worker, i) for every i < count on `threads` threads (this one included), each
+// taking the next i in turn; worker t runs on thread t. Jobs must not throw.
+template <typename Job>
+void run_parallel(std::size_t threads, std::size_t count, const Job& job) {
+  std::atomic<std::size_t> next{0};
+  const auto work = [&](std::size_t worker) {
+    for (std::size_t i = next++; i < count; i = next++) job(worker, i);
+  };
+  std::vector<std::thread> others;
+  for (std::size_t t = 1; t < threads; ++t) others.emplace_back(work, t);
+  work(0);
+  for (std::thread& t : others) t.join();
+}
+
+// Pieces of the data section of about equal size, each starting at a line start.
+std::vector<Piece> ArffParser::cut_pieces(std::FILE* file, std::size_t begin, std::size_t count) {
+  std::error_code ec;
+  const std::uintmax_t size = fs::file_size(path_, ec);
+  std::vector<Piece> pieces(count);
+  pieces[0].begin = begin;
+  pieces.back().end = std::numeric_limits<std::size_t>::max();
+  std::vector<char> buf(1 << 16);
+  for (std::size_t i = 1; i < count; ++i) {
+    const std::size_t target = begin + static_cast<std::size_t>((size - begin) * i / count);
+    std::size_t cut = std::max(target, pieces[i - 1].begin);
+    // The first line start at or after `cut`: just after the first '\n' from cut - 1 on.
+    if (cut > begin) {
+      if (std::fseek(file, static_cast<long>(cut - 1), SEEK_SET) != 0)
+        throw Error(file_, 0, fmt::format("cannot seek: {}", std::strerror(errno)));
+      for (std::size_t at = cut - 1;;) {
+        const std::size_t got = std::fread(buf.data(), 1, buf.size(), file);
+        const void* nl = std::memchr(buf.data(), '\n', got);
+        if (nl) {
+          cut = at + static_cast<std::size_t>(static_cast<const char*>(nl) - buf.data()) + 1;
+          break;
+        }
+        at += got;
+        if (got < buf.size()) {  // no line starts after cut: the piece is empty
+          cut = std::max<std::size_t>(at, cut);
+          break;
+        }
+      }
+    }
+    pieces[i].begin = cut;
+    pieces[i - 1].end = cut;
+  }
+  return pieces;
+}
+
+// After the counting pass: where each piece's rows and lines start, and the matrices at their
+// final size (CSR: each piece's upper bound of entries, one stretch after another).
+void ArffParser::allocate(std::vector<Piece>& pieces, std::size_t header_lines) {
+  const Index D = static_cast<Index>(data_.feature_names.size());
+  const auto defaults = static_cast<Index>(nonzero_default_attrs_.size());
+  Index rows = 0, dense_rows = 0, entries = 0;
+  std::size_t lines = header_lines;
+  for (Piece& piece : pieces) {
+    piece.first_line = lines;
+    piece.first_row = rows;
+    piece.entry_begin = entries;
+    entries += static_cast<Index>(piece.pairs) + piece.dense_rows * D + piece.rows * defaults;
+    piece.entry_limit = entries;
+    lines += piece.lines;
+    rows += piece.rows;
+    dense_rows += piece.dense_rows;
+  }
+  data_.sparse = dense_rows < rows;
+  data_.labels.resize(rows, static_cast<Index>(label_defaults_.size()));
+  advise_huge_pages(data_.labels.data(), static_cast<std::size_t>(data_.labels.size()));
+  if (data_.sparse) {
+    capacity_ = entries;
+    data_.csr.resize(rows, D);
+    data_.csr.resizeNonZeros(capacity_);  // allocated, not touched: unused capacity costs nothing
+    data_.csr.outerIndexPtr()[0] = 0;
+    advise_huge_pages(data_.csr.innerIndexPtr(), static_cast<std::size_t>(capacity_) * sizeof(Index));
+    advise_huge_pages(data_.csr.valuePtr(), static_cast<std::size_t>(capacity_) * sizeof(float));
+  } else {
+    data_.dense.resize(rows, D);
+    advise_huge_pages(data_.dense.data(), static_cast<std::size_t>(data_.dense.size()) * sizeof(float));
+  }
+}
+
+// Moves each piece's CSR entries down to just after those of the piece before it.
+void ArffParser::close_up_entries(const std::vector<Piece>& pieces) {
+  Index* inner = data_.csr.innerIndexPtr();
+  float* values = data_.csr.valuePtr();
+  Index* outer = data_.csr.outerIndexPtr();
+  Index nnz = 0;
+  for (const Piece& piece : pieces) {
+    const Index shift = piece.entry_begin - nnz;
+    const Index n = piece.entry_end - piece.entry_begin;
+    if (shift > 0) {
+      std::memmove(inner + nnz, inner + piece.entry_begin, static_cast<std::size_t>(n) * sizeof(Index));
+      std::memmove(values + nnz, values + piece.entry_begin, static_cast<std::size_t>(n) * sizeof(float));
+      for (Index r = piece.first_row; r < piece.first_row + piece.rows; ++r) outer[r + 1] -= shift;
+    }
+    nnz += n;
+  }
+  data_.csr.resizeNonZeros(nnz);
+}
+
+void ArffParser::read_rows(std::FILE* file) {
+  const std::size_t begin = reader_->offset();
+  const std::size_t header_lines = reader_->line_number();
+  std::error_code ec;
+  const std::uintmax_t size = fs::file_size(path_, ec);
+  const std::size_t bytes = !ec && size > begin ? static_cast<std::size_t>(size - begin) : 0;
+  const unsigned cores = tuning_.threads ? tuning_.threads : std::thread::hardware_concurrency();
+  const std::size_t by_size = bytes / std::max<std::size_t>(tuning_.min_bytes_per_thread, 1);
+  const std::size_t threads = std::clamp<std::size_t>(std::min<std::size_t>(cores, by_size), 1, 64);
+  // A few pieces per thread, taken in turn: a thread that the OS preempts holds up less.
+  std::vector<Piece> pieces = threads == 1 ? std::vector<Piece>(1) : cut_pieces(file, begin, threads * 4);
+  if (threads == 1) {
+    pieces[0].begin = begin;
+    pieces[0].end = std::numeric_limits<std::size_t>::max();
+  }
+
+  // One reader per thread: this thread's is reader_, the others open the file again.
+  std::vector<std::unique_ptr<std::FILE, FileCloser>> files;
+  std::vector<std::unique_ptr<LineReader>> readers;
+  std::vector<std::unique_ptr<RowParser>> parsers;
+  for (std::size_t t = 0; t < threads; ++t) {
+    LineReader* reader = reader_.get();
+    if (t > 0) {
+      files.emplace_back(std::fopen(file_.c_str(), "rb"));
+      if (!files.back()) throw Error(file_, 0, fmt::format("cannot open: {}", std::strerror(errno)));
+      readers.push_back(std::make_unique<LineReader>(files.back().get(), file_));
+      reader = readers.back().get();
+    }
+    parsers.push_back(std::make_unique<RowParser>(*this, data_, *reader));
+  }
+
+  // Runs a pass over the pieces; pieces after the first that fails are skipped. Rethrows the
+  // error of the first failing piece in file order; true if a piece overflowed its entries.
+  const auto pass = [&](const auto& job) {
+    std::atomic<std::size_t> first_stop{pieces.size()};
+    run_parallel(threads, pieces.size(), [&](std::size_t worker, std::size_t i) {
+      if (i > first_stop.load()) return;
+      try {
+        job(*parsers[worker], pieces[i]);
+      } catch (const EntryOverflow&) {
+        pieces[i].overflow = true;
+      } catch (...) {
+        pieces[i].error = std::current_exception();
+      }
+      if (pieces[i].overflow || pieces[i].error) {
+        std::size_t stop = first_stop.load();
+        while (i < stop && !first_stop.compare_exchange_weak(stop, i)) {}
+      }
+    });
+    for (const Piece& piece : pieces) {
+      if (piece.error) std::rethrow_exception(piece.error);
+      if (piece.overflow) return true;
+    }
+    return false;
+  };
+
+  pass([](RowParser& parser, Piece& piece) { parser.count(piece); });
+  allocate(pieces, header_lines);
+  const bool one = pieces.size() == 1;
+  if (pass([one](RowParser& parser, Piece& piece) { parser.parse(piece, one); })) {
+    // Some piece needed more CSR entries than counted: parse again as one piece that may grow.
+    Piece all;
+    all.begin = begin;
+    all.end = std::numeric_limits<std::size_t>::max();
+    all.first_line = pieces.front().first_line;
+    for (const Piece& piece : pieces) all.rows += piece.rows;
+    all.entry_limit = capacity_;
+    pieces.assign(1, all);
+    parsers.front()->parse(pieces.front(), true);
+  }
+  if (data_.sparse) close_up_entries(pieces);
+}
+
 }  // namespace
 
 fs::path find_label_xml(const fs::path& arff) {
@@ -894,8 +1226,8 @@ fs::path find_label_xml(const fs::path& arff) {
   }
 }
 
-Dataset read_arff(const fs::path& path, const ReadOptions& options) {
-  return ArffParser(path, options).run();
+Dataset read_arff(const fs::path& path, const ReadOptions& options, const ArffTuning& tuning) {
+  return ArffParser(path, options, tuning).run();
 }
 
 }  // namespace lg

@@ -23,6 +23,11 @@
 // Label columns follow the XML's order when an XML declares them, attribute order otherwise.
 //
 // Dataset::sparse is true when the file has sparse rows (features in CSR), false otherwise.
+//
+// Large files are parsed by several threads, each taking line-aligned pieces of the data
+// section in turn; the result is the same whatever the thread count, and an error names the
+// first bad line of the file, as a single thread would.
+#include <cstddef>
 #include <filesystem>
 
 #include "core/dataset.hpp"
@@ -30,10 +35,18 @@
 
 namespace lg {
 
+/// How the reader spreads the data rows over threads; the defaults suit any file. Tests force
+/// several threads and tiny pieces to exercise the splits.
+struct ArffTuning {
+  unsigned threads = 0;  ///< parser threads; 0 = all cores
+  std::size_t min_bytes_per_thread = std::size_t{4} << 20;  ///< smaller data sections use fewer threads
+};
+
 /// Read one ARFF file. Label attributes are found as ReadOptions::labels says.
 /// With MissingPolicy::ImputeMean, missing values are left as NaN for impute_missing().
 /// Throws lg::Error naming the file and line on any malformed input.
-Dataset read_arff(const std::filesystem::path& path, const ReadOptions& options = {});
+Dataset read_arff(const std::filesystem::path& path, const ReadOptions& options = {},
+                  const ArffTuning& tuning = {});
 
 /// The MULAN label XML that read_arff would use for `arff` when no XML is given: NAME.xml
 /// beside it, after stripping -train / -test / -sparse suffixes one at a time
