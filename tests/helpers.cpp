@@ -1,5 +1,7 @@
 #include "helpers.hpp"
 
+#include "core/context.hpp"
+
 #include <catch2/catch.hpp>
 
 #include <cstdlib>
@@ -13,7 +15,7 @@ namespace fs = std::filesystem;
 
 fs::path data_root() {
   if (const char* env = std::getenv("LABELGRAPH_DATA"); env && *env) return env;
-  return fs::path(LABELGRAPH_SOURCE_DIR) / ".." / "shared" / "datasets";
+  return lg::source_dir() / ".." / "shared" / "datasets";
 }
 
 std::optional<fs::path> shared_file(const std::string& relative) {

@@ -1,6 +1,9 @@
 // Kept apart so that the changing git revision recompiles only this file.
 #include "core/context.hpp"
 
+#ifndef LABELGRAPH_SOURCE_DIR
+#define LABELGRAPH_SOURCE_DIR "."
+#endif
 #ifndef LABELGRAPH_GIT_REVISION
 #define LABELGRAPH_GIT_REVISION "unknown"
 #endif
@@ -25,5 +28,7 @@ BuildInfo build_info() {
 #endif
   return info;
 }
+
+std::filesystem::path source_dir() { return LABELGRAPH_SOURCE_DIR; }
 
 }  // namespace lg

@@ -26,4 +26,9 @@ struct BuildInfo {
 };
 BuildInfo build_info();
 
+/// The project's source folder at configure time (finds datasets/, ../shared/datasets and
+/// git for the manifest). Only build_info.cpp sees the path, so moving the checkout does not
+/// invalidate every cached object.
+std::filesystem::path source_dir();
+
 }  // namespace lg

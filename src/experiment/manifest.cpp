@@ -13,7 +13,7 @@ namespace lg {
 namespace {
 
 std::string run_git(const std::string& args) {
-  const std::string cmd = "git -C '" + std::string(LABELGRAPH_SOURCE_DIR) + "' " + args + " 2>/dev/null";
+  const std::string cmd = "git -C '" + source_dir().string() + "' " + args + " 2>/dev/null";
   std::FILE* pipe = popen(cmd.c_str(), "r");
   if (!pipe) return "";
   std::string out;

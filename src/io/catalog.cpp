@@ -15,6 +15,7 @@
 #include <set>
 
 #include "core/atomic_file.hpp"
+#include "core/context.hpp"
 #include "core/error.hpp"
 #include "core/progress.hpp"
 
@@ -67,11 +68,11 @@ fs::path env_or(const char* name, const fs::path& fallback) {
 }  // namespace
 
 fs::path data_dir() {
-  return env_or("LABELGRAPH_DATA", fs::path(LABELGRAPH_SOURCE_DIR) / ".." / "shared" / "datasets");
+  return env_or("LABELGRAPH_DATA", source_dir() / ".." / "shared" / "datasets");
 }
 
 fs::path descriptor_dir() {
-  return env_or("LABELGRAPH_DESCRIPTORS", fs::path(LABELGRAPH_SOURCE_DIR) / "datasets");
+  return env_or("LABELGRAPH_DESCRIPTORS", source_dir() / "datasets");
 }
 
 // ---- descriptor parsing ----

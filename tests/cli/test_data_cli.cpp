@@ -7,6 +7,7 @@
 #include <optional>
 #include <sstream>
 
+#include "core/context.hpp"
 #include "helpers.hpp"
 #include "io/catalog.hpp"
 
@@ -25,7 +26,7 @@ std::size_t count_lines(const std::string& text, const std::string& start) {
 
 fs::path fixture_data() { return lg::test::fixture("catalog/data"); }
 fs::path fixture_descriptors() { return lg::test::fixture("catalog/descriptors"); }
-fs::path project_descriptors() { return fs::path(LABELGRAPH_SOURCE_DIR) / "datasets"; }
+fs::path project_descriptors() { return lg::source_dir() / "datasets"; }
 
 // The fixture descriptor with its URLs pointing at file:// copies in `served`.
 void write_file_url_descriptor(const fs::path& dir, const fs::path& served, bool corrupt_sha) {

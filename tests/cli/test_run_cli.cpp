@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "core/context.hpp"
 #include "helpers.hpp"
 
 using Catch::Matchers::Contains;
@@ -13,7 +14,7 @@ namespace fs = std::filesystem;
 
 TEST_CASE("run: the quickstart config writes tables, data and a manifest, reproducibly", "[cli][experiment]") {
   lg::test::TempDir tmp;
-  const std::string config = std::string(LABELGRAPH_SOURCE_DIR) + "/experiments/quickstart.toml";
+  const std::string config = (lg::source_dir() / "experiments" / "quickstart.toml").string();
   const auto a = lg::test::run_labelgraph("run '" + config + "' --out '" + (tmp / "a").string() + "'");
   REQUIRE(a.status == 0);
   CHECK_THAT(a.out, Contains("synthetic"));

@@ -20,6 +20,7 @@
 #include <sstream>
 
 #include "core/error.hpp"
+#include "core/context.hpp"
 #include "helpers.hpp"
 #include "io/catalog.hpp"
 #include "io/read_dataset.hpp"
@@ -31,7 +32,7 @@ namespace {
 
 fs::path fixture_data() { return lg::test::fixture("catalog/data"); }
 fs::path fixture_descriptors() { return lg::test::fixture("catalog/descriptors"); }
-fs::path project_descriptors() { return fs::path(LABELGRAPH_SOURCE_DIR) / "datasets"; }
+fs::path project_descriptors() { return lg::source_dir() / "datasets"; }
 
 std::size_t regular_files_under(const fs::path& dir) {
   std::size_t n = 0;
