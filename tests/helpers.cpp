@@ -29,6 +29,19 @@ std::optional<fs::path> shared_file(const std::string& relative) {
   return std::nullopt;
 }
 
+Eigen::MatrixXd matrix(std::initializer_list<std::initializer_list<double>> rows) {
+  Eigen::MatrixXd m(static_cast<Eigen::Index>(rows.size()),
+                    rows.size() ? static_cast<Eigen::Index>(rows.begin()->size()) : 0);
+  Eigen::Index r = 0;
+  for (const auto& row : rows) {
+    REQUIRE(static_cast<Eigen::Index>(row.size()) == m.cols());
+    Eigen::Index c = 0;
+    for (double v : row) m(r, c++) = v;
+    ++r;
+  }
+  return m;
+}
+
 fs::path fixture(const std::string& name) { return fs::path(LABELGRAPH_TEST_DIR) / "fixtures" / name; }
 
 TempDir::TempDir() {

@@ -1,6 +1,9 @@
 #pragma once
 // Shared test helpers: where the real data lives, temporary folders, running the CLI.
+#include <Eigen/Core>
+
 #include <filesystem>
+#include <initializer_list>
 #include <optional>
 #include <string>
 
@@ -13,6 +16,9 @@ std::filesystem::path data_root();
 /// fails (missing data is a failure there); otherwise it warns and returns nullopt, and the
 /// test returns early (skipped, with the message in the output).
 std::optional<std::filesystem::path> shared_file(const std::string& relative);
+
+/// A dense double matrix written row by row: matrix({{1, 0}, {0, 2}}).
+Eigen::MatrixXd matrix(std::initializer_list<std::initializer_list<double>> rows);
 
 /// tests/fixtures/<name>
 std::filesystem::path fixture(const std::string& name);

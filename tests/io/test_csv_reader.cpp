@@ -21,18 +21,6 @@ using lg::test::TempDir;
 using Matrix = Eigen::MatrixXd;
 using Names = std::vector<std::string>;
 
-Matrix rows(std::initializer_list<std::initializer_list<double>> values) {
-  Matrix m(static_cast<Eigen::Index>(values.size()),
-           static_cast<Eigen::Index>(values.begin()->size()));
-  Eigen::Index r = 0;
-  for (const auto& row : values) {
-    Eigen::Index c = 0;
-    for (double v : row) m(r, c++) = v;
-    ++r;
-  }
-  return m;
-}
-
 Matrix features_of(const Dataset& d) { return d.dense.cast<double>(); }
 Matrix labels_of(const Dataset& d) { return d.labels.cast<double>(); }
 
@@ -79,21 +67,21 @@ TEST_CASE("csv: quoted header, label columns by prefix", "[io][csv]") {
   CHECK(d.name == "basic");
   CHECK(d.feature_names == Names{"f1", "f2", "note, with comma"});
   CHECK(d.label_names == Names{"y_a", "y_b"});
-  CHECK(features_of(d) == rows({{1.5, 2, 3}, {-1, 4, 0.5}, {0, 7, -0.25}}));
-  CHECK(labels_of(d) == rows({{0, 1}, {1, 1}, {0, 0}}));
+  CHECK(features_of(d) == lg::test::matrix({{1.5, 2, 3}, {-1, 4, 0.5}, {0, 7, -0.25}}));
+  CHECK(labels_of(d) == lg::test::matrix({{0, 1}, {1, 1}, {0, 0}}));
 }
 
 TEST_CASE("csv: label columns by name keep the given order", "[io][csv]") {
   const Dataset d = read_csv(fixture("csv/basic.csv"), by_columns({"y_b", "y_a"}));
   CHECK(d.label_names == Names{"y_b", "y_a"});
-  CHECK(labels_of(d) == rows({{1, 0}, {1, 1}, {0, 0}}));
+  CHECK(labels_of(d) == lg::test::matrix({{1, 0}, {1, 1}, {0, 0}}));
   CHECK(d.feature_names == Names{"f1", "f2", "note, with comma"});
 }
 
 TEST_CASE("csv: MEKA label count, last n columns", "[io][csv]") {
   const Dataset d = read_csv(fixture("csv/basic.csv"), by_count(-2));
   CHECK(d.label_names == Names{"y_a", "y_b"});
-  CHECK(labels_of(d) == rows({{0, 1}, {1, 1}, {0, 0}}));
+  CHECK(labels_of(d) == lg::test::matrix({{0, 1}, {1, 1}, {0, 0}}));
 }
 
 TEST_CASE("csv: CRLF, blank lines, byte-order mark, escaped quotes, line break in a quoted name",
@@ -102,8 +90,8 @@ TEST_CASE("csv: CRLF, blank lines, byte-order mark, escaped quotes, line break i
   d.check_consistent();
   CHECK(d.label_names == Names{"lab1", "lab2"});
   CHECK(d.feature_names == Names{"say \"hi\"", "multi\r\nline"});
-  CHECK(features_of(d) == rows({{2.5, 3}, {-4, 5}}));
-  CHECK(labels_of(d) == rows({{1, 0}, {0, 1}}));
+  CHECK(features_of(d) == lg::test::matrix({{2.5, 3}, {-4, 5}}));
+  CHECK(labels_of(d) == lg::test::matrix({{1, 0}, {0, 1}}));
 }
 
 TEST_CASE("csv: missing values become NaN under ImputeMean, and read_datasets imputes them",
@@ -115,9 +103,9 @@ TEST_CASE("csv: missing values become NaN under ImputeMean, and read_datasets im
   CHECK(std::isnan(d.dense(1, 0)));
   CHECK(std::isnan(d.dense(2, 1)));
   CHECK(d.dense(2, 0) == 3.0f);
-  CHECK(labels_of(d) == rows({{1}, {0}, {1}}));
+  CHECK(labels_of(d) == lg::test::matrix({{1}, {0}, {1}}));
   const Dataset imputed = lg::read_datasets({fixture("csv/missing.csv")}, o);
-  CHECK(features_of(imputed) == rows({{1, 2}, {2, 2}, {3, 2}}));
+  CHECK(features_of(imputed) == lg::test::matrix({{1, 2}, {2, 2}, {3, 2}}));
 }
 
 TEST_CASE("csv: read_dataset dispatches .csv", "[io][csv]") {

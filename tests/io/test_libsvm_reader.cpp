@@ -24,18 +24,6 @@ using Matrix = Eigen::MatrixXd;
 Matrix features_of(const Dataset& d) { return Matrix(d.csr.cast<double>()); }
 Matrix labels_of(const Dataset& d) { return d.labels.cast<double>(); }
 
-Matrix rows(std::initializer_list<std::initializer_list<double>> values) {
-  Matrix m(static_cast<Eigen::Index>(values.size()),
-           static_cast<Eigen::Index>(values.begin()->size()));
-  Eigen::Index r = 0;
-  for (const auto& row : values) {
-    Eigen::Index c = 0;
-    for (double v : row) m(r, c++) = v;
-    ++r;
-  }
-  return m;
-}
-
 bool has_note(const Dataset& d, const std::string& part) {
   for (const std::string& n : d.notes)
     if (n.find(part) != std::string::npos) return true;
@@ -119,8 +107,8 @@ TEST_CASE("libsvm: one-based file with comments, empty label rows, unsorted row,
   d.check_consistent();
   CHECK(d.sparse);
   CHECK(d.name == "small");
-  CHECK(features_of(d) == rows({{0.5, 0, 2, 0}, {0, -15, 0, 0}, {0, 0, 0, 1}, {0, 3, 4, 0}, {1, 0, 1, 0}}));
-  CHECK(labels_of(d) == rows({{0, 1, 0, 1}, {0, 0, 0, 0}, {1, 0, 0, 0}, {0, 0, 0, 0}, {0, 0, 1, 0}}));
+  CHECK(features_of(d) == lg::test::matrix({{0.5, 0, 2, 0}, {0, -15, 0, 0}, {0, 0, 0, 1}, {0, 3, 4, 0}, {1, 0, 1, 0}}));
+  CHECK(labels_of(d) == lg::test::matrix({{0, 1, 0, 1}, {0, 0, 0, 0}, {1, 0, 0, 0}, {0, 0, 0, 0}, {0, 0, 1, 0}}));
   CHECK(d.label_names == std::vector<std::string>{"0", "1", "2", "3"});
   CHECK(d.feature_names == std::vector<std::string>{"1", "2", "3", "4"});
   CHECK(has_note(d, "one-based"));
@@ -130,8 +118,8 @@ TEST_CASE("libsvm: one-based file with comments, empty label rows, unsorted row,
 TEST_CASE("libsvm: an index 0 makes the file zero-based", "[io][libsvm]") {
   const Dataset d = read_libsvm(fixture("libsvm/zero_based.svm"));
   d.check_consistent();
-  CHECK(features_of(d) == rows({{1, 0, 2}, {0, 3, 0}}));
-  CHECK(labels_of(d) == rows({{0, 1, 0}, {1, 0, 1}}));
+  CHECK(features_of(d) == lg::test::matrix({{1, 0, 2}, {0, 3, 0}}));
+  CHECK(labels_of(d) == lg::test::matrix({{0, 1, 0}, {1, 0, 1}}));
   CHECK(d.feature_names == std::vector<std::string>{"0", "1", "2"});
   CHECK(has_note(d, "zero-based"));
 }
@@ -142,8 +130,8 @@ TEST_CASE("libsvm: extreme-classification header gives 0-based indices and the w
   d.check_consistent();
   CHECK(d.num_features() == 6);
   CHECK(d.num_labels() == 5);
-  CHECK(features_of(d) == rows({{1, 0, 0, 0, 0.25, 0}, {0, 0, 2, 0, 0, 0}, {0, 1, 0, 1, 0, 0}}));
-  CHECK(labels_of(d) == rows({{1, 0, 0, 1, 0}, {0, 0, 0, 0, 0}, {0, 1, 0, 0, 0}}));
+  CHECK(features_of(d) == lg::test::matrix({{1, 0, 0, 0, 0.25, 0}, {0, 0, 2, 0, 0, 0}, {0, 1, 0, 1, 0, 0}}));
+  CHECK(labels_of(d) == lg::test::matrix({{1, 0, 0, 1, 0}, {0, 0, 0, 0, 0}, {0, 1, 0, 0, 0}}));
   CHECK(has_note(d, "header"));
 }
 
@@ -256,7 +244,7 @@ TEST_CASE("libsvm: rows without labels and features, qid tokens, long lines", "[
   CHECK(d.num_labels() == 5);
   CHECK(d.csr.row(1).sum() == 5000);
   CHECK(d.csr.row(2).nonZeros() == 0);
-  CHECK(labels_of(d).row(2) == rows({{0, 1, 0, 0, 0}}));
+  CHECK(labels_of(d).row(2) == lg::test::matrix({{0, 1, 0, 0, 0}}));
   CHECK(has_note(d, "qid"));
 }
 
@@ -271,6 +259,6 @@ TEST_CASE("libsvm: a narrower test file stacks under its training file", "[io][l
   CHECK(all.num_labels() == 4);
   CHECK(all.csr.cols() == 4);
   CHECK(all.csr.coeff(2, 1) == 5.0f);
-  CHECK(labels_of(all).row(2) == rows({{0, 1, 0, 0}}));
+  CHECK(labels_of(all).row(2) == lg::test::matrix({{0, 1, 0, 0}}));
   all.check_consistent();
 }
