@@ -106,7 +106,7 @@ std::uint64_t digit_value(const char* p, unsigned n) {
   std::uint64_t t = 0;
   std::memcpy(&t, p, 8);
   const unsigned drop = 8 * (8 - n);
-  t = ((t << drop) - (0x3030303030303030 << drop));  // the digits as 0..9, right-aligned, zeros before
+  t = ((t << drop) - (0x3030303030303030ULL << drop));  // the digits as 0..9, right-aligned, zeros before
   t = t * 10 + (t >> 8);                             // pairs
   t = (((t & 0x000000FF000000FF) * (100 + (1000000ULL << 32))) +
        (((t >> 16) & 0x000000FF000000FF) * (1 + (10000ULL << 32)))) >> 32;
