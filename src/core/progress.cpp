@@ -62,12 +62,12 @@ void ProgressBar::draw(bool force) {
   std::string bar(static_cast<std::size_t>(filled), '#');
   bar.resize(width, '.');
   const double elapsed = std::chrono::duration<double>(now - start_).count();
-  std::string eta = "--";
-  if (done_ > 0 && done_ < total_) eta = format_seconds(elapsed / fraction - elapsed);
-  if (done_ == total_) eta = "done in " + format_seconds(elapsed);
-  std::fprintf(stderr, "\r%s [%s] %3d%% %llu/%llu eta %s %s\033[K", label_.c_str(), bar.c_str(),
+  std::string timing = "eta --";
+  if (done_ > 0 && done_ < total_) timing = "eta " + format_seconds(elapsed / fraction - elapsed);
+  if (done_ == total_) timing = "done in " + format_seconds(elapsed);
+  std::fprintf(stderr, "\r%s [%s] %3d%% %llu/%llu %s %s\033[K", label_.c_str(), bar.c_str(),
                static_cast<int>(fraction * 100), static_cast<unsigned long long>(done_),
-               static_cast<unsigned long long>(total_), eta.c_str(), status_.c_str());
+               static_cast<unsigned long long>(total_), timing.c_str(), status_.c_str());
   std::fflush(stderr);
 }
 
