@@ -7,13 +7,14 @@
 namespace lg {
 namespace fs = std::filesystem;
 
-AtomicFile::AtomicFile(fs::path target) : target_(std::move(target)) {
-  if (target_.has_parent_path()) fs::create_directories(target_.parent_path());
+AtomicFile::AtomicFile(fs::path target, bool create_folder) : target_(std::move(target)) {
+  if (create_folder && target_.has_parent_path()) fs::create_directories(target_.parent_path());
   std::random_device rd;
   tmp_ = target_;
   tmp_ += ".tmp-" + std::to_string(rd());
   out_.open(tmp_, std::ios::binary | std::ios::trunc);
-  if (!out_) throw Error(target_.string(), 0, "cannot open for writing (is the folder writable?)");
+  if (!out_)
+    throw Error(target_.string(), 0, "cannot write: the folder is missing or not writable");
 }
 
 AtomicFile::~AtomicFile() {
@@ -34,8 +35,8 @@ void AtomicFile::commit() {
   committed_ = true;
 }
 
-void write_file_atomically(const fs::path& target, std::string_view content) {
-  AtomicFile file(target);
+void write_file_atomically(const fs::path& target, std::string_view content, bool create_folder) {
+  AtomicFile file(target, create_folder);
   file.stream().write(content.data(), static_cast<std::streamsize>(content.size()));
   file.commit();
 }

@@ -9,8 +9,9 @@ namespace lg {
 
 class AtomicFile {
  public:
-  /// Opens `<target>.tmp-<random>` in the target's folder (created if missing).
-  explicit AtomicFile(std::filesystem::path target);
+  /// Opens `<target>.tmp-<random>` in the target's folder. With `create_folder` a missing
+  /// folder is created; without, it is an error (writers of user-named files use that).
+  explicit AtomicFile(std::filesystem::path target, bool create_folder = true);
   ~AtomicFile();  ///< removes the temporary file unless commit() succeeded
   AtomicFile(const AtomicFile&) = delete;
   AtomicFile& operator=(const AtomicFile&) = delete;
@@ -28,6 +29,7 @@ class AtomicFile {
 };
 
 /// Write a whole file through AtomicFile.
-void write_file_atomically(const std::filesystem::path& target, std::string_view content);
+void write_file_atomically(const std::filesystem::path& target, std::string_view content,
+                           bool create_folder = true);
 
 }  // namespace lg

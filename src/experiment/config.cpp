@@ -4,93 +4,16 @@
 
 #include <algorithm>
 #include <sstream>
-#include <toml++/toml.h>
 
 #include "core/error.hpp"
+#include "io/toml_reader.hpp"
 
 namespace lg {
 namespace fs = std::filesystem;
 
 namespace {
 
-/// Reads one TOML table into typed values; remembers which keys were read so that
-/// any other key is reported as unknown, with its line.
-class TableReader {
- public:
-  TableReader(const toml::table& table, std::string file, std::string where)
-      : table_(table), file_(std::move(file)), where_(std::move(where)) {}
-
-  template <class T>
-  void read(std::string_view key, T& out) {
-    known_.emplace_back(key);
-    const toml::node* node = table_.get(key);
-    if (!node) return;
-    if constexpr (std::is_same_v<T, bool>) {
-      if (auto v = node->value<bool>()) { out = *v; return; }
-      fail(*node, key, "true or false");
-    } else if constexpr (std::is_integral_v<T>) {
-      auto v = node->value<std::int64_t>();
-      if (!v || !node->is_integer()) fail(*node, key, "an integer");
-      if (*v < 0 && std::is_unsigned_v<T>) fail(*node, key, "a non-negative integer");
-      out = static_cast<T>(*v);
-    } else if constexpr (std::is_floating_point_v<T>) {
-      auto v = node->value<double>();
-      if (!v) fail(*node, key, "a number");
-      out = static_cast<T>(*v);
-    } else if constexpr (std::is_same_v<T, std::string>) {
-      auto v = node->value<std::string>();
-      if (!v) fail(*node, key, "a string");
-      out = *v;
-    } else if constexpr (std::is_same_v<T, std::vector<std::string>>) {
-      const toml::array* arr = node->as_array();
-      if (!arr) fail(*node, key, "an array of strings");
-      out.clear();
-      for (const toml::node& item : *arr) {
-        auto v = item.value<std::string>();
-        if (!v) fail(item, key, "an array of strings");
-        out.push_back(*v);
-      }
-    } else {
-      static_assert(sizeof(T) == 0, "unsupported config value type");
-    }
-  }
-
-  /// A sub-table, or nullptr when absent.
-  const toml::table* table(std::string_view key) {
-    known_.emplace_back(key);
-    const toml::node* node = table_.get(key);
-    if (!node) return nullptr;
-    if (!node->is_table()) fail(*node, key, "a table");
-    return node->as_table();
-  }
-
-  /// A key read by other means (e.g. an array of tables).
-  void mark_known(std::string_view key) { known_.emplace_back(key); }
-
-  /// Every key of the table must have been read.
-  void reject_unknown_keys() const {
-    for (const auto& [key, node] : table_) {
-      if (std::find(known_.begin(), known_.end(), key.str()) != known_.end()) continue;
-      std::string known;
-      for (const std::string& k : known_) known += (known.empty() ? "" : ", ") + k;
-      throw Error(file_, key.source().begin.line,
-                  fmt::format("unknown key '{}' in {} (expected one of: {})", key.str(), where_, known));
-    }
-  }
-
-  [[noreturn]] void fail(const toml::node& node, std::string_view key, std::string_view expected) const {
-    throw Error(file_, node.source().begin.line,
-                fmt::format("'{}' in {}: expected {}", key, where_, expected));
-  }
-
- private:
-  const toml::table& table_;
-  std::string file_;
-  std::string where_;
-  std::vector<std::string> known_;
-};
-
-void read_synthetic(TableReader& r, SyntheticSpec& s) {
+void read_synthetic(TomlTableReader& r, SyntheticSpec& s) {
   r.read("rows", s.rows);
   r.read("labels", s.labels);
   r.read("features", s.features);
@@ -109,7 +32,7 @@ DatasetConfig read_dataset(const toml::table& t, const std::string& file, const 
                            std::size_t index) {
   DatasetConfig d;
   d.line = t.source().begin.line;
-  TableReader r(t, file, fmt::format("[[datasets]] #{}", index + 1));
+  TomlTableReader r(t, file, fmt::format("[[datasets]] #{}", index + 1));
   r.read("name", d.name);
   std::vector<std::string> files;
   r.read("files", files);
@@ -126,11 +49,11 @@ DatasetConfig read_dataset(const toml::table& t, const std::string& file, const 
   r.read("missing", missing);
   if (missing == "impute") d.read.missing = MissingPolicy::ImputeMean;
   else if (missing != "error")
-    throw Error(file, d.line, fmt::format("'missing' must be \"error\" or \"impute\", found \"{}\"", missing));
+    r.fail("missing", fmt::format("'missing' must be \"error\" or \"impute\", found \"{}\"", missing));
   r.read("optional", d.optional);
   if (const toml::table* synth = r.table("synthetic")) {
     d.generator = "synthetic";
-    TableReader sr(*synth, file, fmt::format("[datasets.synthetic] of '{}'", d.name));
+    TomlTableReader sr(*synth, file, fmt::format("[datasets.synthetic] of '{}'", d.name));
     read_synthetic(sr, d.synthetic);
     try {
       validate(d.synthetic);
@@ -148,20 +71,14 @@ DatasetConfig read_dataset(const toml::table& t, const std::string& file, const 
 }  // namespace
 
 ExperimentConfig load_experiment_config(const fs::path& path) {
-  if (!fs::exists(path)) throw Error(path.string(), 0, "config file not found");
-  toml::table root;
-  try {
-    root = toml::parse_file(path.string());
-  } catch (const toml::parse_error& e) {
-    throw Error(path.string(), e.source().begin.line, std::string(e.description()));
-  }
+  const toml::table root = parse_toml_file(path);
   const std::string file = path.string();
   const fs::path base = path.has_parent_path() ? path.parent_path() : fs::path(".");
   ExperimentConfig c;
   c.source = path;
-  TableReader top(root, file, "the top level");
+  TomlTableReader top(root, file, "the top level");
   if (const toml::table* exp = top.table("experiment")) {
-    TableReader r(*exp, file, "[experiment]");
+    TomlTableReader r(*exp, file, "[experiment]");
     r.read("name", c.name);
     r.read("seed", c.seed);
     r.read("threads", c.threads);
@@ -170,16 +87,9 @@ ExperimentConfig load_experiment_config(const fs::path& path) {
     if (!output.empty()) c.output = output;
     r.reject_unknown_keys();
   }
-  // [[datasets]] is an array of tables.
-  const toml::node* ds = root.get("datasets");
-  if (ds) {
-    const toml::array* arr = ds->as_array();
-    if (!arr || !arr->is_array_of_tables())
-      throw Error(file, ds->source().begin.line, "'datasets' must be written as [[datasets]] tables");
-    for (std::size_t i = 0; i < arr->size(); ++i)
-      c.datasets.push_back(read_dataset(*arr->get(i)->as_table(), file, base, i));
-  }
-  top.mark_known("datasets");
+  if (const toml::array* datasets = top.tables("datasets"))
+    for (std::size_t i = 0; i < datasets->size(); ++i)
+      c.datasets.push_back(read_dataset(*datasets->get(i)->as_table(), file, base, i));
   top.reject_unknown_keys();
   if (c.datasets.empty()) throw Error(file, 0, "the config declares no [[datasets]]");
   return c;

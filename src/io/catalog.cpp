@@ -4,7 +4,6 @@
 #include <curl/curl.h>
 #include <fmt/format.h>
 #include <openssl/evp.h>
-#include <toml++/toml.h>
 
 #include <algorithm>
 #include <array>
@@ -18,6 +17,7 @@
 #include "core/context.hpp"
 #include "core/error.hpp"
 #include "core/progress.hpp"
+#include "io/toml_reader.hpp"
 
 namespace lg {
 namespace fs = std::filesystem;
@@ -82,39 +82,6 @@ namespace {
 const std::set<std::string> kRoles = {"train", "test",  "full",         "labels",      "graph",
                                       "embedding", "label-counts", "label-names", "other"};
 
-// Reads typed values out of one descriptor; every failure names the file and the line.
-struct TomlReader {
-  std::string file;
-
-  [[noreturn]] void fail(const toml::source_region& where, const std::string& message) const {
-    throw Error(file, where.begin.line, message);
-  }
-
-  std::string string(const toml::key& key, const toml::node& node) const {
-    if (!node.is_string()) fail(node.source(), fmt::format("'{}' must be a string", key.str()));
-    return std::string(node.as_string()->get());
-  }
-
-  std::int64_t integer(const toml::key& key, const toml::node& node) const {
-    if (!node.is_integer()) fail(node.source(), fmt::format("'{}' must be an integer", key.str()));
-    return node.as_integer()->get();
-  }
-
-  std::int64_t count(const toml::key& key, const toml::node& node) const {
-    const std::int64_t v = integer(key, node);
-    if (v < 0) fail(node.source(), fmt::format("'{}' must not be negative", key.str()));
-    return v;
-  }
-
-  // An error about the whole descriptor (a missing key): no line to point at.
-  [[noreturn]] void fail(const std::string& message) const { throw Error(file, 0, message); }
-
-  [[noreturn]] void unknown(const toml::key& key, const char* where, const char* expected) const {
-    fail(key.source(), fmt::format("unknown key '{}' in {} (expected one of: {})", key.str(),
-                                   where, expected));
-  }
-};
-
 // A path inside the data directory: relative, no '..', so fetch cannot write outside --to.
 bool safe_relative(const std::string& p) {
   if (p.empty() || p.front() == '/' || p.find('\\') != std::string::npos) return false;
@@ -129,107 +96,83 @@ bool is_sha256(const std::string& s) {
          });
 }
 
-CatalogFile parse_file_entry(const TomlReader& r, const toml::table& t) {
+CatalogFile parse_file_entry(const toml::table& t, const std::string& file) {
+  TomlTableReader r(t, file, "[[files]]");
   CatalogFile f;
-  bool has_bytes = false;
-  for (auto&& [key, node] : t) {
-    const std::string k(key.str());
-    if (k == "path") f.path = r.string(key, node);
-    else if (k == "role") f.role = r.string(key, node);
-    else if (k == "bytes") { f.bytes = static_cast<std::uint64_t>(r.count(key, node)); has_bytes = true; }
-    else if (k == "sha256") f.sha256 = r.string(key, node);
-    else if (k == "url") f.url = r.string(key, node);
-    else if (k == "derived_from") f.derived_from = r.string(key, node);
-    else if (k == "note") f.note = r.string(key, node);
-    else if (k == "compression") {
-      const std::string c = r.string(key, node);
-      if (c == "bz2") f.compression = Compression::Bz2;
-      else if (c == "none") f.compression = Compression::None;
-      else r.fail(node.source(), fmt::format("compression '{}': expected \"bz2\" or \"none\"", c));
-    } else {
-      r.unknown(key, "[[files]]", "path, role, bytes, sha256, url, compression, derived_from, note");
-    }
-  }
-  const toml::source_region& at = t.source();
-  if (f.path.empty()) r.fail(at, "[[files]] entry without 'path'");
+  r.read("path", f.path);
+  r.read("role", f.role);
+  const bool has_bytes = r.read("bytes", f.bytes);
+  r.read("sha256", f.sha256);
+  r.read("url", f.url);
+  r.read("derived_from", f.derived_from);
+  r.read("note", f.note);
+  std::string compression = "none";
+  r.read("compression", compression);
+  if (compression == "bz2") f.compression = Compression::Bz2;
+  else if (compression != "none")
+    r.fail("compression", fmt::format("compression '{}': expected \"bz2\" or \"none\"", compression));
+  r.reject_unknown_keys();
+
+  if (f.path.empty()) r.fail("[[files]] entry without 'path'");
   if (!safe_relative(f.path))
-    r.fail(at, fmt::format("path '{}' must be relative to the data directory, without '..'", f.path));
+    r.fail(fmt::format("path '{}' must be relative to the data directory, without '..'", f.path));
   if (!kRoles.count(f.role))
-    r.fail(at, fmt::format("file '{}': role '{}' is not one of train, test, full, labels, graph, "
-                           "embedding, label-counts, label-names, other", f.path, f.role));
-  if (!has_bytes) r.fail(at, fmt::format("file '{}' has no 'bytes'", f.path));
-  if (!is_sha256(f.sha256))
-    r.fail(at, fmt::format("file '{}': 'sha256' must be 64 lower-case hex digits", f.path));
+    r.fail(fmt::format("file '{}': role '{}' is not one of train, test, full, labels, graph, "
+                       "embedding, label-counts, label-names, other", f.path, f.role));
+  if (!has_bytes) r.fail(fmt::format("file '{}' has no 'bytes'", f.path));
+  if (!is_sha256(f.sha256)) r.fail(fmt::format("file '{}': 'sha256' must be 64 lower-case hex digits", f.path));
   if (f.url.empty() == f.derived_from.empty())
-    r.fail(at, fmt::format("file '{}' needs exactly one of 'url' (downloadable) or 'derived_from' "
-                           "(written locally)", f.path));
+    r.fail(fmt::format("file '{}' needs exactly one of 'url' (downloadable) or 'derived_from' "
+                       "(written locally)", f.path));
   if (f.compression != Compression::None && f.url.empty())
-    r.fail(at, fmt::format("file '{}': 'compression' applies to a download only", f.path));
+    r.fail(fmt::format("file '{}': 'compression' applies to a download only", f.path));
   return f;
 }
 
-DataSource parse_source(const TomlReader& r, const toml::table& t) {
+DataSource parse_source(const toml::table& t, const std::string& file) {
+  TomlTableReader r(t, file, "[source]");
   DataSource s;
-  for (auto&& [key, node] : t) {
-    const std::string k(key.str());
-    if (k == "repository") s.repository = r.string(key, node);
-    else if (k == "folder") s.folder = r.string(key, node);
-    else if (k == "homepage") s.homepage = r.string(key, node);
-    else r.unknown(key, "[source]", "repository, folder, homepage");
-  }
-  if (s.repository.empty()) r.fail(t.source(), "[source] needs 'repository'");
+  r.read("repository", s.repository);
+  r.read("folder", s.folder);
+  r.read("homepage", s.homepage);
+  r.reject_unknown_keys();
+  if (s.repository.empty()) r.fail("[source] needs 'repository'");
   return s;
 }
 
 }  // namespace
 
 Descriptor parse_descriptor(const fs::path& file) {
-  const TomlReader r{file.string()};
-  if (!fs::is_regular_file(file)) throw Error(r.file, 0, "descriptor not found");
-  toml::table root;
-  try {
-    root = toml::parse_file(file.string());
-  } catch (const toml::parse_error& e) {
-    throw Error(r.file, e.source().begin.line, std::string(e.description()));
-  }
+  if (!fs::is_regular_file(file)) throw Error(file.string(), 0, "descriptor not found");
+  const toml::table root = parse_toml_file(file);
+  TomlTableReader r(root, file.string(), "the descriptor");
 
   Descriptor d;
   d.origin = file;
-  bool has_format = false;
-  for (auto&& [key, node] : root) {
-    const std::string k(key.str());
-    if (k == "name") d.name = r.string(key, node);
-    else if (k == "description") d.description = r.string(key, node);
-    else if (k == "citation") d.citation = r.string(key, node);
-    else if (k == "label_xml") d.label_xml = r.string(key, node);
-    else if (k == "label_count") {
-      const std::int64_t c = r.integer(key, node);
-      if (c == 0 || c > 1'000'000 || c < -1'000'000)
-        r.fail(node.source(), "'label_count' must be a non-zero -C value (n > 0: first n, n < 0: last n)");
-      d.label_count = static_cast<int>(c);
-    } else if (k == "labels") d.labels = r.count(key, node);
-    else if (k == "features") d.features = r.count(key, node);
-    else if (k == "rows") d.rows = r.count(key, node);
-    else if (k == "format") {
-      const std::string f = r.string(key, node);
-      if (f == "arff-mulan") d.format = DataFormat::ArffMulan;
-      else if (f == "arff-meka") d.format = DataFormat::ArffMeka;
-      else if (f == "mlgcn-graph") d.format = DataFormat::MlgcnGraph;
-      else r.fail(node.source(), fmt::format("format '{}': expected arff-mulan, arff-meka or mlgcn-graph", f));
-      has_format = true;
-    } else if (k == "source") {
-      if (!node.is_table()) r.fail(node.source(), "'source' must be a table ([source])");
-      d.source = parse_source(r, *node.as_table());
-    } else if (k == "files") {
-      const toml::array* files = node.as_array();
-      if (!files || !files->is_array_of_tables())
-        r.fail(node.source(), "'files' must be an array of tables ([[files]])");
-      for (const toml::node& entry : *files) d.files.push_back(parse_file_entry(r, *entry.as_table()));
-    } else {
-      r.unknown(key, "the descriptor", "name, description, format, label_xml, label_count, labels, "
-                "features, rows, citation, source, files");
-    }
-  }
+  r.read("name", d.name);
+  r.read("description", d.description);
+  r.read("citation", d.citation);
+  r.read("label_xml", d.label_xml);
+  if (r.read("label_count", d.label_count) && (*d.label_count == 0 || std::abs(*d.label_count) > 1'000'000))
+    r.fail("label_count", "'label_count' must be a non-zero -C value (n > 0: first n, n < 0: last n)");
+  std::optional<std::uint64_t> labels, features, rows;
+  r.read("labels", labels);
+  r.read("features", features);
+  r.read("rows", rows);
+  if (labels) d.labels = static_cast<std::int64_t>(*labels);
+  if (features) d.features = static_cast<std::int64_t>(*features);
+  if (rows) d.rows = static_cast<std::int64_t>(*rows);
+  std::string format;
+  const bool has_format = r.read("format", format);
+  if (format == "arff-mulan") d.format = DataFormat::ArffMulan;
+  else if (format == "arff-meka") d.format = DataFormat::ArffMeka;
+  else if (format == "mlgcn-graph") d.format = DataFormat::MlgcnGraph;
+  else if (has_format)
+    r.fail("format", fmt::format("format '{}': expected arff-mulan, arff-meka or mlgcn-graph", format));
+  if (const toml::table* source = r.table("source")) d.source = parse_source(*source, r.file());
+  if (const toml::array* files = r.tables("files"))
+    for (const toml::node& entry : *files) d.files.push_back(parse_file_entry(*entry.as_table(), r.file()));
+  r.reject_unknown_keys();
 
   if (d.name.empty()) r.fail("descriptor without 'name'");
   if (d.name != file.stem().string())

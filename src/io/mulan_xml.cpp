@@ -3,14 +3,11 @@
 #include <fmt/format.h>
 #include <tinyxml2.h>
 
-#include <cerrno>
-#include <cstring>
-#include <fstream>
 #include <set>
 #include <system_error>
 
-#include <unistd.h>
 
+#include "core/atomic_file.hpp"
 #include "core/error.hpp"
 
 namespace lg {
@@ -101,27 +98,7 @@ std::string format_mulan_xml(const std::vector<std::string>& labels) {
 }
 
 void write_mulan_xml(const std::vector<std::string>& labels, const fs::path& path) {
-  const std::string text = format_mulan_xml(labels);
-  const fs::path tmp = path.parent_path() /
-                       fmt::format(".{}.tmp.{}", path.filename().string(), static_cast<long>(::getpid()));
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) throw Error(path.string(), 0, fmt::format("cannot write the label XML: {}", std::strerror(errno)));
-    out.write(text.data(), static_cast<std::streamsize>(text.size()));
-    out.close();
-    if (!out) {
-      std::error_code ignored;
-      fs::remove(tmp, ignored);
-      throw Error(path.string(), 0, "cannot write the label XML: write failed");
-    }
-  }
-  std::error_code ec;
-  fs::rename(tmp, path, ec);
-  if (ec) {
-    std::error_code ignored;
-    fs::remove(tmp, ignored);
-    throw Error(path.string(), 0, fmt::format("cannot write the label XML: {}", ec.message()));
-  }
+  write_file_atomically(path, format_mulan_xml(labels), /*create_folder=*/false);
 }
 
 }  // namespace lg
