@@ -24,6 +24,8 @@ int run_cli(int argc, const char* const* argv) {
   add_synth_command(app);
   add_data_command(app);
   add_run_command(app);
+  add_eval_command(app);
+  add_graph_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
