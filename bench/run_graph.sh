@@ -29,7 +29,8 @@ fi
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/labelgraph-graph.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 
-echo "bench/graph, $(date -u '+%Y-%m-%d %H:%M'), $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), load $(cut -d' ' -f1-3 /proc/loadavg)"
+cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)
+echo "bench/graph, $(date -u '+%Y-%m-%d %H:%M'), $(nproc) cores, $cpu, load $(cut -d' ' -f1-3 /proc/loadavg)"
 ours=$("$bench" sparse "$tmp/y" --rows "$rows" --labels "$labels" --per-row "$per_row" \
   --repeat "$repeat" 2>"$tmp/log")
 cat "$tmp/log"
@@ -49,15 +50,15 @@ echo "| code | threads | seconds | CPU seconds | peak RSS MB | ratio to scipy in
 echo "|---|---|---|---|---|---|"
 while read -r line; do
   s=$(field SECONDS <<<"$line")
-  cpu=$(field CPU_SECONDS <<<"$line")
+  cpu_s=$(field CPU_SECONDS <<<"$line")
   if [[ $(field NNZ <<<"$line") != "$ref_nnz" || $(field CHECKSUM <<<"$line") != "$ref_sum" ]]; then
     echo "MISMATCH with scipy: $line / $scipy_int" >&2
     exit 1
   fi
   printf '| labelgraph count_cooccurrence | %s | %s | %s | %s | %.2fx / %.2fx |\n' \
-    "$(field threads <<<"$line")" "$s" "$cpu" "$(field PEAK_MB <<<"$line")" \
+    "$(field threads <<<"$line")" "$s" "$cpu_s" "$(field PEAK_MB <<<"$line")" \
     "$(awk -v a="$s" -v b="$ref_s" 'BEGIN { print a / b }')" \
-    "$(awk -v a="$cpu" -v b="$ref_cpu" 'BEGIN { print a / b }')"
+    "$(awk -v a="$cpu_s" -v b="$ref_cpu" 'BEGIN { print a / b }')"
 done <<<"$ours"
 for line in "$scipy_int" "$scipy_float"; do
   printf '| scipy %s Y.T @ Y (%s) | 1 | %s | %s | %s | |\n' "$(field VERSION <<<"$line")" \

@@ -57,9 +57,10 @@ struct Cooccurrence {
   Adjacency dense() const;
 };
 
-/// How the dense overload counts. Both give identical counts; Automatic picks by a cost model
-/// (pair increments sum_r k_r^2 against N L^2 / 128 popcounts), which on real multi-label
-/// data (a few labels per row) almost always means Sparse.
+/// How the dense overload counts. All give identical counts; Automatic compares the sparse
+/// kernel's pair increments (sum_r k_r^2, k_r = labels in row r) with N L^2 / 512 (the bitset
+/// kernel's N L^2 / 128 word popcounts, each about 4 times cheaper), which on real multi-label
+/// data (a few labels per row) almost always means Sparse. Figures in bench/README.md.
 enum class DenseKernel {
   Automatic,
   Bitset,  ///< columns packed to bits, M_ij = popcount(col_i & col_j); L <= 8192

@@ -23,24 +23,33 @@ int collect_message(char* message) {
   return 0;
 }
 
-// Owns the context, the graph and its layout for one render; routes Graphviz's messages to
+// One Graphviz context for the whole process, created on first use and never freed. Graphviz
+// 2.42/2.43's pango plugin caches a pointer to the last font name, which lives in the
+// context's font dictionary: after gvFreeContext the next context's text layout reads freed
+// memory (AddressSanitizer: heap-use-after-free in textspan_size). A context that lives
+// forever keeps that name valid; it is reachable from here, so LeakSanitizer stays quiet.
+GVC_t* shared_context() {
+  static GVC_t* context = gvContext();
+  if (context == nullptr) throw Error("Graphviz: could not create a context");
+  return context;
+}
+
+// The graph and its layout for one render under the lock; routes Graphviz's messages to
 // `messages` and restores the previous handler when done.
 class GraphvizCall {
  public:
-  explicit GraphvizCall(std::string& messages) : lock_(graphviz_mutex) {
+  explicit GraphvizCall(std::string& messages)
+      : lock_(graphviz_mutex), context_(shared_context()) {
     graphviz_messages = &messages;
     old_handler_ = agseterrf(collect_message);
     old_level_ = agseterr(AGWARN);
     agreseterrors();
-    context_ = gvContext();
-    if (context_ == nullptr) throw Error("Graphviz: could not create a context");
   }
   ~GraphvizCall() {
     if (graph_ != nullptr) {
       if (laid_out_) gvFreeLayout(context_, graph_);
       agclose(graph_);
     }
-    gvFreeContext(context_);
     agseterr(old_level_);
     agseterrf(old_handler_);
     graphviz_messages = nullptr;
@@ -55,9 +64,9 @@ class GraphvizCall {
 
  private:
   std::lock_guard<std::mutex> lock_;
+  GVC_t* context_;
   agusererrf old_handler_ = nullptr;
   agerrlevel_t old_level_ = AGWARN;
-  GVC_t* context_ = nullptr;
   Agraph_t* graph_ = nullptr;
   bool laid_out_ = false;
 };

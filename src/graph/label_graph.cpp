@@ -87,9 +87,14 @@ LabelGraph::LabelGraph(const Adjacency& weights, const Cooccurrence& stats, bool
     throw Error("label graph: the adjacency has a non-finite (NaN or infinite) entry");
   impl_->directed = directed;
   const std::vector<LabelVertex> vertices = make_vertices(stats);
-  for (const LabelVertex& v : vertices) boost::add_vertex(v, impl_->undirected_graph);
+  // Sized construction and assignment rather than add_vertex(property, g): GCC 12 warns
+  // (-Wmaybe-uninitialized, a false positive inside BGL's named_graph) on the latter.
+  const auto n_vertices = static_cast<std::size_t>(n);
+  impl_->undirected_graph = UndirectedBgl(n_vertices);
+  for (std::size_t v = 0; v < n_vertices; ++v) impl_->undirected_graph[v] = vertices[v];
   if (directed) {
-    for (const LabelVertex& v : vertices) boost::add_vertex(v, impl_->directed_graph);
+    impl_->directed_graph = DirectedBgl(n_vertices);
+    for (std::size_t v = 0; v < n_vertices; ++v) impl_->directed_graph[v] = vertices[v];
     for (Index i = 0; i < n; ++i)
       for (Index j = 0; j < n; ++j)
         if (i != j && weights(i, j) != 0.0)

@@ -239,6 +239,13 @@ TEST_CASE("cooccurrence: bad inputs are refused", "[graph][cooccurrence]") {
   s.label_index = {0, 1, 2};
   s.row_offset = {0, 3, 2, 3};
   CHECK_THROWS_WITH(count_cooccurrence(s, {}), Catch::Contains("row 1 has a negative length"));
+  s.row_offset = {0, 5, 3};
+  CHECK_THROWS_WITH(count_cooccurrence(s, {}), Catch::Contains("row 0 ends at 5, past the 3"));
+  s.row_offset = {0, 3};
+  s.num_labels = -1;
+  CHECK_THROWS_WITH(count_cooccurrence(s, {}), Catch::Contains("bad number of labels -1"));
+  s.num_labels = 3;  // repaired: valid again
+  CHECK_NOTHROW(s.check());
 }
 
 TEST_CASE("cooccurrence: statistics by hand", "[graph][cooccurrence]") {
