@@ -39,9 +39,9 @@ bool is_scut_measure(const std::string& m) {
 void check_scores(const ScoreMatrix& s, const char* what) {
   const float* d = s.data();
   const Index n = s.size();
-  bool any = false;  // one branch-free pass first: NaN is the exception
-  for (Index j = 0; j < n; ++j) any |= std::isnan(d[j]);
-  if (!any) return;
+  Index nans = 0;  // one branch-free (vectorised) pass first: NaN is the exception
+  for (Index j = 0; j < n; ++j) nans += d[j] != d[j];
+  if (nans == 0) return;
   for (Index j = 0; j < n; ++j)
     if (std::isnan(d[j]))
       throw Error(fmt::format("{}: the score of row {}, label {} (counting from 1) is NaN", what,
