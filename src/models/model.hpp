@@ -1,0 +1,40 @@
+#pragma once
+// The one interface every multi-label method implements (classical ones here, neural ones in
+// src/nets): fit on a training set, then score a set of rows. Constructors do not train.
+//
+//   * fit() reads the training features and labels; predict_scores() reads features only
+//     (a test set's labels are never looked at).
+//   * Scores are N x L, higher = more relevant, in [0, 1] (probability-like), so the runner's
+//     default threshold 0.5 means the same for every method.
+//   * Everything random derives from ctx.seed; ctx.threads bounds the threads used. Same data,
+//     same seed, same thread count -> bit-identical scores.
+//   * A label with no positive (or no negative) in training gets a stated constant score
+//     (0 or 1) instead of a fitted model; fit() records that in notes().
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/context.hpp"
+#include "core/dataset.hpp"
+
+namespace lg::models {
+
+class Model {
+ public:
+  virtual ~Model() = default;
+  /// The registry name ("br", "cc", ...).
+  virtual std::string name() const = 0;
+  /// Train on `train` (features + labels). Throws lg::Error on unusable input.
+  virtual void fit(const Dataset& train, const Context& ctx) = 0;
+  /// N x L scores for the rows of `data` (features only). Call after fit().
+  virtual ScoreMatrix predict_scores(const Dataset& data, const Context& ctx) const = 0;
+  /// What fit() did that a reader of the results should know (constant labels, fallbacks).
+  const std::vector<std::string>& notes() const { return notes_; }
+
+ protected:
+  std::vector<std::string> notes_;
+};
+
+using ModelPtr = std::unique_ptr<Model>;
+
+}  // namespace lg::models

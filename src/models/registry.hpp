@@ -1,0 +1,65 @@
+#pragma once
+// Models are created by name from a registry: the names are what configs say (`br`, `cc`,
+// `ecc`, `lp`, `rakel`, `mlknn`, `lp-communities`; `mlp-br`, `mlgcn` from src/nets).
+// Registration is explicit (register_builtin_models()), not static initialisers, which
+// vanish from static libraries.
+//
+// A model type M registers with register_model<M>(name, summary). It needs
+//   * M::Params: a parameter struct with visit() and validate() (see models/params.hpp);
+//   * a constructor M(const M::Params&).
+#include <functional>
+#include <string>
+#include <toml++/toml.h>
+#include <vector>
+
+#include "core/error.hpp"
+#include "models/model.hpp"
+#include "models/params.hpp"
+
+namespace lg::models {
+
+struct ModelEntry {
+  std::string name;     ///< registry key, as configs write it
+  std::string summary;  ///< one line for --help and `labelgraph models`
+  std::string params_help;  ///< one line per parameter with its default
+  /// Reads the parameters from `reader` (the caller rejects unknown keys afterwards), fills
+  /// `resolved` with every parameter (defaults included) and returns the untrained model.
+  std::function<ModelPtr(TomlTableReader& reader, toml::table& resolved)> create;
+};
+
+/// Add (or replace) an entry.
+void register_model(ModelEntry entry);
+/// Registers the classical methods of src/models (idempotent).
+void register_builtin_models();
+/// The entry called `name`, or nullptr.
+const ModelEntry* find_model(const std::string& name);
+/// All registered names, sorted.
+std::vector<std::string> model_names();
+
+/// Create `name` from a parameter table (every key must be a parameter of the model).
+/// `file` / `line` locate the table in messages. Throws lg::Error naming the unknown name
+/// (with the known ones), an unknown key, or a bad value.
+ModelPtr make_model(const std::string& name, const toml::table& params, const std::string& file = "",
+                    std::size_t line = 0);
+
+template <class M>
+void register_model(const std::string& name, const std::string& summary) {
+  ModelEntry e;
+  e.name = name;
+  e.summary = summary;
+  e.params_help = params_help(typename M::Params{});
+  e.create = [](TomlTableReader& reader, toml::table& resolved) -> ModelPtr {
+    typename M::Params p;
+    read_params(reader, p);
+    try {
+      p.validate();
+    } catch (const Error& err) {
+      reader.fail(err.message());
+    }
+    resolved = params_to_toml(p);
+    return std::make_unique<M>(p);
+  };
+  register_model(std::move(e));
+}
+
+}  // namespace lg::models
