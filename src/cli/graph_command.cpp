@@ -20,6 +20,7 @@
 #include "graph/cooccurrence.hpp"
 #include "graph/graph_export.hpp"
 #include "graph/graph_render.hpp"
+#include "graph/label_figure.hpp"
 #include "graph/label_graph.hpp"
 #include "graph/weighting.hpp"
 #include "io/catalog.hpp"
@@ -29,15 +30,6 @@ namespace lg::cli {
 namespace {
 
 namespace fs = std::filesystem;
-
-/// A figure with more than kMaxDrawnEdges edges, without --topk, keeps the strongest
-/// kDefaultTopK edges per label and hides labels left without an edge: beyond that edges
-/// cannot be followed (yeast's conditional graph has 172 edges on 14 labels, Corel5k's
-/// thousands on 374).
-constexpr Index kMaxDrawnEdges = 150;
-constexpr Index kDefaultTopK = 3;
-/// Up to this many drawn labels `--engine auto` uses neato, beyond it sfdp.
-constexpr Index kNeatoLimit = 100;
 
 struct GraphArgs {
   InputArgs input;                 ///< DATA... and the label declaration
@@ -148,47 +140,6 @@ Source read_source(const GraphArgs& args) {
   return s;
 }
 
-std::string describe_weighting(const graph::WeightingSpec& spec) {
-  std::string what;
-  if (spec.name == "counts")
-    what = "co-occurrence counts";
-  else if (spec.name == "conditional")
-    what = "conditional probability P(j | i)";
-  else if (spec.name == "pmi")
-    what = "PMI";
-  else if (spec.name == "npmi")
-    what = "NPMI";
-  else if (spec.name == "jaccard")
-    what = "Jaccard";
-  else if (spec.name == "lift")
-    what = "lift";
-  else if (spec.name == "mlgcn-binary")
-    what = fmt::format("ML-GCN binary, P(j | i) ≥ τ = {}", spec.tau);
-  else if (spec.name == "mlgcn-reweighted")
-    what = fmt::format("ML-GCN re-weighted, τ = {}, p = {}", spec.tau, spec.p);
-  else if (spec.name == "mlgcn-reference")
-    what = fmt::format("ML-GCN propagation matrix (reference code), τ = {}", spec.tau);
-  else
-    what = spec.name;
-  if (spec.normalization == graph::Normalization::Symmetric) what += ", D^-1/2 A D^-1/2";
-  if (spec.normalization == graph::Normalization::Row) what += ", row-normalised";
-  return what;
-}
-
-std::string arrow_meaning(const graph::WeightingSpec& spec) {
-  std::string what = "weight of (i, j)";
-  if (spec.name == "conditional")
-    what = "P(j | i)";
-  else if (spec.name == "mlgcn-binary")
-    what = "P(j | i) ≥ τ";
-  else if (spec.name == "mlgcn-reweighted")
-    what = "re-weighted A'(i, j)";
-  else if (spec.name == "mlgcn-reference")
-    what = "Â(i, j)";
-  if (spec.top_k > 0) what += fmt::format(", j among the {} strongest of i", spec.top_k);
-  return what;
-}
-
 Index off_diagonal_edges(const Adjacency& a) {
   Index n = 0;
   for (Index i = 0; i < a.rows(); ++i)
@@ -220,61 +171,6 @@ std::string stats_json(const Adjacency& a, const graph::LabelGraph& g,
                    {"weight", pairs[k].weight}});
   j["top_pairs"] = std::move(top);
   return j.dump(2) + "\n";
-}
-
-Index labels_without_edges(const graph::LabelGraph& g) {
-  std::vector<bool> has_edge(static_cast<std::size_t>(g.num_labels()), false);
-  for (const graph::WeightedEdge& e : g.edges())
-    has_edge[static_cast<std::size_t>(e.source)] = has_edge[static_cast<std::size_t>(e.target)] =
-        true;
-  return static_cast<Index>(std::count(has_edge.begin(), has_edge.end(), false));
-}
-
-/// What a figure draws when edges are pruned, and the legend's note about it.
-struct Figure {
-  std::optional<graph::LabelGraph> pruned;  ///< the drawn graph when it is not `g` itself
-  bool hide_isolated = false;               ///< pruned figures leave out labels without edges
-  Index isolated = 0;                       ///< labels without a drawn edge
-  std::string note;                         ///< "top-3 edges per label: 7172 of 8266 edges hidden"
-};
-
-// Pruned by the user (--topk, --min-support: `g` is pruned already) and, without --topk, by
-// default when more than kMaxDrawnEdges edges remain: the top kDefaultTopK per label, drawn
-// with the weighting's own direction (a symmetric weighting shows the union). Hidden edges are
-// counted against the unpruned matrix.
-Figure plan_figure(const GraphArgs& args, const graph::Cooccurrence& stats,
-                   const graph::LabelGraph& g, bool directed) {
-  const graph::WeightingSpec& spec = args.spec;
-  Figure f;
-  const bool by_default = !args.topk_given && g.num_edges() > kMaxDrawnEdges;
-  if (!by_default && spec.top_k == 0 && spec.min_support == 0) return f;
-  graph::WeightingSpec display = spec;
-  if (by_default) {
-    display.top_k = kDefaultTopK;
-    f.pruned.emplace(graph::build_adjacency(stats, display), stats, directed);
-  }
-  const graph::LabelGraph& drawn = f.pruned ? *f.pruned : g;
-  graph::WeightingSpec unpruned = spec;
-  unpruned.top_k = 0;
-  unpruned.min_support = 0;
-  const Index total =
-      graph::LabelGraph(graph::build_adjacency(stats, unpruned), stats, directed).num_edges();
-  std::vector<std::string> what;
-  if (spec.min_support > 0)
-    what.push_back(fmt::format("pairs seen fewer than {} times", spec.min_support));
-  if (by_default)
-    what.push_back(
-        fmt::format("top-{} edges per label (default above {} edges; --topk 0 draws "
-                    "all)",
-                    kDefaultTopK, kMaxDrawnEdges));
-  else if (spec.top_k > 0)
-    what.push_back(fmt::format("top-{} edges per label", spec.top_k));
-  f.hide_isolated = true;
-  f.isolated = labels_without_edges(drawn);
-  f.note = fmt::format("{}: {} of {} edges hidden", fmt::join(what, ", "),
-                       total - drawn.num_edges(), total);
-  if (f.isolated > 0) f.note += fmt::format("; {} labels without edges hidden", f.isolated);
-  return f;
 }
 
 void run_graph(const GraphArgs& in) {
@@ -341,33 +237,16 @@ void run_graph(const GraphArgs& in) {
   }
 
   // A figure (svg, pdf, png) or its DOT text.
-  graph::FigureStyle style;
-  Figure plan = plan_figure(args, stats, g, directed);
-  if (plan.pruned && communities) plan.pruned->set_communities(communities->membership);
+  graph::FigureOptions options;
+  options.prune_by_default = !args.topk_given;
+  options.color = args.color;
+  options.engine = args.engine;
+  options.title = args.title.empty() ? source.title : args.title;
+  options.legend = !args.no_legend;
+  const graph::PreparedFigure plan = graph::prepare_figure(stats, spec, g, communities, options);
+  for (const std::string& n : plan.notes) note(n);
   const graph::LabelGraph& figure = plan.pruned ? *plan.pruned : g;
-  style.hide_isolated = plan.hide_isolated;
-  if (!plan.note.empty()) {
-    note(plan.note);
-    style.notes.push_back(plan.note);
-  }
-  style.title = args.title.empty() ? source.title : args.title;
-  style.weighting = describe_weighting(spec);
-  style.arrow_meaning = arrow_meaning(spec);
-  style.legend = !args.no_legend;
-  if (args.color == "community" || (args.color == "auto" && communities))
-    style.color = graph::NodeColor::Community;
-  else if (args.color == "none")
-    style.color = graph::NodeColor::None;
-  else
-    style.color = graph::NodeColor::Irlbl;
-  if (communities) style.modularity = communities->modularity;
-  if (args.engine == "auto") {
-    const Index drawn =
-        style.hide_isolated ? figure.num_labels() - plan.isolated : figure.num_labels();
-    style.engine = drawn <= kNeatoLimit ? "neato" : "sfdp";
-  } else {
-    style.engine = args.engine;
-  }
+  const graph::FigureStyle& style = plan.style;
 
   if (format == "dot") return write_file_atomically(args.out, graph::to_dot(figure, style));
   std::vector<std::string> warnings;
