@@ -6,7 +6,12 @@
 #include <sstream>
 
 #include "core/error.hpp"
+#include "eval/measures.hpp"
+#include "eval/thresholding.hpp"
+#include "graph/graph_render.hpp"
+#include "graph/weighting.hpp"
 #include "io/toml_reader.hpp"
+#include "models/registry.hpp"
 
 namespace lg {
 namespace fs = std::filesystem;
@@ -26,6 +31,104 @@ void read_synthetic(TomlTableReader& r, SyntheticSpec& s) {
   r.read("weak_signal", s.weak_signal);
   r.read("noise", s.noise);
   r.reject_unknown_keys();
+}
+
+/// Run `check` (which throws lg::Error(message)) and re-throw at the reader's table.
+template <class F>
+void validated(TomlTableReader& r, F check) {
+  try {
+    check();
+  } catch (const Error& e) {
+    r.fail(e.message());
+  }
+}
+
+SplitSpec read_split(TomlTableReader& r) {
+  SplitSpec s;
+  r.read("method", s.method);
+  r.read("folds", s.folds);
+  r.read("order", s.order);
+  r.read("test_fraction", s.test_fraction);
+  r.reject_unknown_keys();
+  validated(r, [&] { validate(s); });
+  return s;
+}
+
+void read_resampling(TomlTableReader& r, ResamplingSpec& s) {
+  r.read("method", s.method);
+  r.read("percentage", s.percentage);
+  r.read("k", s.k);
+  r.read("label_set", s.label_set);
+  r.reject_unknown_keys();
+  validated(r, [&] { validate(s); });
+}
+
+bool contains(const std::vector<std::string>& list, const std::string& item) {
+  return std::find(list.begin(), list.end(), item) != list.end();
+}
+
+void read_evaluation(TomlTableReader& r, EvaluationConfig& e) {
+  r.read("threshold", e.threshold);
+  r.read("validation_fraction", e.validation_fraction);
+  r.read("measures", e.measures);
+  r.read("zero_division", e.zero_division);
+  r.read("bucket_edges", e.bucket_edges);
+  r.reject_unknown_keys();
+  try {
+    eval::parse_threshold_spec(e.threshold);
+  } catch (const Error& err) {
+    r.fail("threshold", err.message());
+  }
+  if (!(e.validation_fraction > 0 && e.validation_fraction < 1))
+    r.fail("validation_fraction", "'validation_fraction' must be in (0, 1)");
+  for (const std::string& m : e.measures)
+    if (!contains(eval::measure_names(), m))
+      r.fail("measures", fmt::format("unknown measure '{}' (known: {})", m,
+                                     fmt::join(eval::measure_names(), ", ")));
+  try {
+    eval::parse_zero_division(e.zero_division);
+  } catch (const Error& err) {
+    r.fail("zero_division", err.message());
+  }
+  for (std::size_t i = 0; i < e.bucket_edges.size(); ++i)
+    if (!(e.bucket_edges[i] > 0 && e.bucket_edges[i] < 1) ||
+        (i > 0 && e.bucket_edges[i] <= e.bucket_edges[i - 1]))
+      r.fail("bucket_edges", "'bucket_edges' must be increasing quantiles in (0, 1)");
+}
+
+void read_graph(TomlTableReader& r, GraphConfig& g) {
+  r.read("enabled", g.enabled);
+  r.read("weighting", g.weighting);
+  r.read("tau", g.tau);
+  r.read("p", g.p);
+  r.read("top_k", g.top_k);
+  r.read("communities", g.communities);
+  r.read("format", g.format);
+  r.reject_unknown_keys();
+  if (!contains(graph::weighting_names(), g.weighting))
+    r.fail("weighting", fmt::format("unknown weighting '{}' (known: {})", g.weighting,
+                                    fmt::join(graph::weighting_names(), ", ")));
+  if (!contains(graph::figure_formats(), g.format))
+    r.fail("format", fmt::format("unknown figure format '{}' (known: {})", g.format,
+                                 fmt::join(graph::figure_formats(), ", ")));
+  if (g.top_k < 0) r.fail("top_k", "'top_k' must be >= 0");
+}
+
+AlgorithmConfig read_algorithm(const toml::table& t, const std::string& file, std::size_t index) {
+  AlgorithmConfig a;
+  a.line = t.source().begin.line;
+  TomlTableReader r(t, file, fmt::format("[[algorithms]] #{}", index + 1));
+  r.read("name", a.name);
+  r.read("label", a.label);
+  if (a.name.empty()) r.fail("each [[algorithms]] needs a name (e.g. name = \"br\")");
+  const models::ModelEntry* entry = models::find_model(a.name);
+  if (!entry)
+    r.fail("name", fmt::format("unknown algorithm '{}' (known: {})", a.name,
+                               fmt::join(models::model_names(), ", ")));
+  entry->create(r, a.params);  // reads and checks the parameters; the model is thrown away
+  r.reject_unknown_keys();
+  if (a.label.empty()) a.label = a.name;
+  return a;
 }
 
 DatasetConfig read_dataset(const toml::table& t, const std::string& file, const fs::path& base,
@@ -51,6 +154,10 @@ DatasetConfig read_dataset(const toml::table& t, const std::string& file, const 
   else if (missing != "error")
     r.fail("missing", fmt::format("'missing' must be \"error\" or \"impute\", found \"{}\"", missing));
   r.read("optional", d.optional);
+  if (const toml::table* split = r.table("split")) {
+    TomlTableReader sr(*split, file, fmt::format("[datasets.split] of '{}'", d.name));
+    d.split = read_split(sr);
+  }
   if (const toml::table* synth = r.table("synthetic")) {
     d.generator = "synthetic";
     TomlTableReader sr(*synth, file, fmt::format("[datasets.synthetic] of '{}'", d.name));
@@ -81,23 +188,93 @@ ExperimentConfig load_experiment_config(const fs::path& path) {
     TomlTableReader r(*exp, file, "[experiment]");
     r.read("name", c.name);
     r.read("seed", c.seed);
+    r.read("seeds", c.seeds);
     r.read("threads", c.threads);
     std::string output;
     r.read("output", output);
     if (!output.empty()) c.output = output;
     r.reject_unknown_keys();
   }
+  if (c.seeds.empty()) c.seeds = {c.seed};
+  if (const toml::table* t = top.table("split")) {
+    TomlTableReader r(*t, file, "[split]");
+    c.split = read_split(r);
+  }
+  if (const toml::table* t = top.table("preprocess")) {
+    TomlTableReader r(*t, file, "[preprocess]");
+    r.read("standardize", c.preprocess.standardize);
+    r.reject_unknown_keys();
+  }
+  if (const toml::table* t = top.table("resampling")) {
+    TomlTableReader r(*t, file, "[resampling]");
+    read_resampling(r, c.resampling);
+  }
+  if (const toml::table* t = top.table("evaluation")) {
+    TomlTableReader r(*t, file, "[evaluation]");
+    read_evaluation(r, c.evaluation);
+  }
+  if (const toml::table* t = top.table("graph")) {
+    TomlTableReader r(*t, file, "[graph]");
+    read_graph(r, c.graph);
+  }
   if (const toml::array* datasets = top.tables("datasets"))
     for (std::size_t i = 0; i < datasets->size(); ++i)
       c.datasets.push_back(read_dataset(*datasets->get(i)->as_table(), file, base, i));
+  if (const toml::array* algorithms = top.tables("algorithms"))
+    for (std::size_t i = 0; i < algorithms->size(); ++i) {
+      AlgorithmConfig a = read_algorithm(*algorithms->get(i)->as_table(), file, i);
+      for (const AlgorithmConfig& other : c.algorithms)
+        if (other.label == a.label)
+          throw Error(file, a.line,
+                      fmt::format("two algorithms are called '{}' (line {}): give one a "
+                                  "different label = \"...\"",
+                                  a.label, other.line));
+      c.algorithms.push_back(std::move(a));
+    }
   top.reject_unknown_keys();
   if (c.datasets.empty()) throw Error(file, 0, "the config declares no [[datasets]]");
+  for (const DatasetConfig& d : c.datasets)
+    for (const DatasetConfig& other : c.datasets)
+      if (&other != &d && other.name == d.name)
+        throw Error(file, d.line, fmt::format("two data sets are called '{}'", d.name));
   return c;
+}
+
+namespace {
+
+toml::table split_table(const SplitSpec& s) {
+  return toml::table{{"method", s.method},
+                     {"folds", s.folds},
+                     {"order", s.order},
+                     {"test_fraction", s.test_fraction}};
+}
+
+template <class T>
+toml::array array_of(const std::vector<T>& values) {
+  toml::array out;
+  for (const T& v : values) {
+    if constexpr (std::is_same_v<T, std::uint64_t>)
+      out.push_back(static_cast<std::int64_t>(v));
+    else
+      out.push_back(v);
+  }
+  return out;
+}
+
+}  // namespace
+
+const std::vector<std::string>& default_summary_measures() {
+  static const std::vector<std::string> m = {
+      "hamming_loss",  "subset_accuracy", "accuracy",     "example_f1",
+      "micro_f1",      "macro_f1",        "one_error",    "coverage",
+      "ranking_loss",  "average_precision", "mAP",        "macro_auc"};
+  return m;
 }
 
 std::string to_toml(const ExperimentConfig& c) {
   toml::table exp{{"name", c.name},
                   {"seed", static_cast<std::int64_t>(c.seed)},
+                  {"seeds", array_of(c.seeds)},
                   {"threads", c.threads},
                   {"output", c.output.string()}};
   toml::array datasets;
@@ -117,6 +294,7 @@ std::string to_toml(const ExperimentConfig& c) {
       t.insert("label_columns", cols);
     }
     t.insert("missing", d.read.missing == MissingPolicy::ImputeMean ? "impute" : "error");
+    if (d.split) t.insert("split", split_table(*d.split));
     if (d.generator == "synthetic") {
       const SyntheticSpec& s = d.synthetic;
       t.insert("synthetic", toml::table{{"rows", s.rows},
@@ -133,7 +311,38 @@ std::string to_toml(const ExperimentConfig& c) {
     }
     datasets.push_back(std::move(t));
   }
-  toml::table root{{"experiment", exp}, {"datasets", datasets}};
+  const EvaluationConfig& e = c.evaluation;
+  const GraphConfig& g = c.graph;
+  toml::array algorithms;
+  for (const AlgorithmConfig& a : c.algorithms) {
+    toml::table t = a.params;
+    t.insert_or_assign("name", a.name);
+    t.insert_or_assign("label", a.label);
+    algorithms.push_back(std::move(t));
+  }
+  toml::table root{
+      {"experiment", exp},
+      {"split", split_table(c.split)},
+      {"preprocess", toml::table{{"standardize", c.preprocess.standardize}}},
+      {"resampling", toml::table{{"method", c.resampling.method},
+                                 {"percentage", c.resampling.percentage},
+                                 {"k", c.resampling.k},
+                                 {"label_set", c.resampling.label_set}}},
+      {"evaluation",
+       toml::table{{"threshold", e.threshold},
+                   {"validation_fraction", e.validation_fraction},
+                   {"measures", array_of(e.measures.empty() ? default_summary_measures() : e.measures)},
+                   {"zero_division", e.zero_division},
+                   {"bucket_edges", array_of(e.bucket_edges)}}},
+      {"graph", toml::table{{"enabled", g.enabled},
+                            {"weighting", g.weighting},
+                            {"tau", g.tau},
+                            {"p", g.p},
+                            {"top_k", g.top_k},
+                            {"communities", g.communities},
+                            {"format", g.format}}},
+      {"datasets", datasets}};
+  if (!algorithms.empty()) root.insert("algorithms", std::move(algorithms));
   std::ostringstream out;
   out << "# resolved configuration: every default written out\n" << root << "\n";
   return out.str();

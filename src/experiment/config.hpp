@@ -2,15 +2,24 @@
 // Experiment configs: TOML text becomes these typed structs here, at the edge; nothing below
 // looks keys up by string. An unknown key is an error naming the key, the file and the line.
 //
-// This is the first slice of the runner's schema: an [experiment] table and a list of
-// [[datasets]] (built-in generator, known data set, or files). Algorithms, splits and
-// measures join in later issues.
+// The schema (see experiments/*.toml for commented examples):
+//   [experiment]   name, seed, seeds (one run per seed), threads, output
+//   [split]        method given | holdout | kfold | iterative, folds, order, test_fraction
+//   [preprocess]   standardize
+//   [resampling]   method none | ml-ros | ml-rus | mlsmote | remedial, percentage, k, label_set
+//   [evaluation]   threshold, validation_fraction, measures, zero_division, bucket_edges
+//   [graph]        the label-graph figure per data set: weighting, tau, p, communities, format
+//   [[datasets]]   name + files | known data set | [datasets.synthetic]; optional [datasets.split]
+//   [[algorithms]] name (registry), label (table name), and the model's own parameters
 #include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <toml++/toml.h>
 #include <vector>
 
+#include "data/resampling.hpp"
+#include "data/split.hpp"
 #include "data/synthetic.hpp"
 #include "io/read_options.hpp"
 
@@ -24,17 +33,58 @@ struct DatasetConfig {
   std::vector<std::filesystem::path> files; ///< data files (train first); empty = known data set `name`
   ReadOptions read;                         ///< label declaration and missing-value policy
   bool optional = false;                    ///< skip with a note when its files are absent
+  std::optional<SplitSpec> split;           ///< overrides the experiment's [split]
   std::size_t line = 0;                     ///< where it was declared, for messages
+};
+
+/// One algorithm of the comparison: a registered model with its parameters.
+struct AlgorithmConfig {
+  std::string name;     ///< registry name (`br`, `cc`, ...)
+  std::string label;    ///< name in tables and file names (default: `name`); unique
+  toml::table params;   ///< every parameter of the model, defaults written out
+  std::size_t line = 0; ///< where it was declared, for messages
+};
+
+struct PreprocessConfig {
+  bool standardize = true;  ///< standardise features (fitted on each training fold)
+};
+
+struct EvaluationConfig {
+  std::string threshold = "0.5";     ///< thresholding spec (eval/thresholding.hpp)
+  double validation_fraction = 0.2;  ///< scut: training rows held out to tune thresholds
+  std::vector<std::string> measures; ///< columns of tables/summary (default: a standard set)
+  std::string zero_division = "0";   ///< 0 | 1 | mulan
+  std::vector<double> bucket_edges = {1.0 / 3.0, 2.0 / 3.0};  ///< frequency-bucket quantiles
+};
+
+struct GraphConfig {
+  bool enabled = true;                 ///< draw graphs/<dataset>.<format>
+  std::string weighting = "conditional";  ///< graph/weighting.hpp name
+  double tau = 0.4;                    ///< mlgcn-* threshold
+  double p = 0.2;                      ///< mlgcn-reweighted
+  int top_k = 0;                       ///< strongest edges per label (0 = default pruning)
+  bool communities = true;             ///< colour by Leiden communities
+  std::string format = "svg";          ///< svg | pdf | png
 };
 
 struct ExperimentConfig {
   std::filesystem::path source;             ///< the config file
   std::string name = "experiment";          ///< experiment name
-  std::uint64_t seed = 42;                  ///< master seed
+  std::uint64_t seed = 42;                  ///< master seed (data generation, graph layout)
+  std::vector<std::uint64_t> seeds;         ///< one run per seed (default: {seed})
   int threads = 0;                          ///< 0 = all cores
   std::filesystem::path output = "results"; ///< output folder (relative to the working dir)
+  SplitSpec split;                          ///< how rows are split (per data set overridable)
+  PreprocessConfig preprocess;              ///< feature preprocessing
+  ResamplingSpec resampling;                ///< applied to training folds only
+  EvaluationConfig evaluation;              ///< thresholds, measures, buckets
+  GraphConfig graph;                        ///< the label-graph figure
   std::vector<DatasetConfig> datasets;      ///< in order
+  std::vector<AlgorithmConfig> algorithms;  ///< in order (empty: statistics only)
 };
+
+/// The measures of tables/summary when the config names none.
+const std::vector<std::string>& default_summary_measures();
 
 /// Parse a config file; relative data paths are resolved against the config's folder.
 ExperimentConfig load_experiment_config(const std::filesystem::path& path);

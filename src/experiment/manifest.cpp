@@ -1,6 +1,13 @@
 #include "experiment/manifest.hpp"
 
+#include <Eigen/Core>
+#include <boost/version.hpp>
+#include <cairo.h>
+#include <fmt/format.h>
+#include <graphviz/graphviz_version.h>
+#include <igraph/igraph_version.h>
 #include <nlohmann/json.hpp>
+#include <toml++/toml.h>
 
 #include <array>
 #include <cstdio>
@@ -33,6 +40,21 @@ std::string source_revision() {
   return sha;
 }
 
+std::map<std::string, std::string> library_versions() {
+  return {
+      {"eigen", fmt::format("{}.{}.{}", EIGEN_WORLD_VERSION, EIGEN_MAJOR_VERSION, EIGEN_MINOR_VERSION)},
+      {"boost", fmt::format("{}.{}.{}", BOOST_VERSION / 100000, BOOST_VERSION / 100 % 1000,
+                            BOOST_VERSION % 100)},
+      {"igraph", IGRAPH_VERSION},
+      {"graphviz", PACKAGE_VERSION},
+      {"cairo", CAIRO_VERSION_STRING},
+      {"fmt", fmt::format("{}.{}.{}", FMT_VERSION / 10000, FMT_VERSION / 100 % 100, FMT_VERSION % 100)},
+      {"tomlplusplus", fmt::format("{}.{}.{}", TOML_LIB_MAJOR, TOML_LIB_MINOR, TOML_LIB_PATCH)},
+      {"nlohmann_json", fmt::format("{}.{}.{}", NLOHMANN_JSON_VERSION_MAJOR,
+                                    NLOHMANN_JSON_VERSION_MINOR, NLOHMANN_JSON_VERSION_PATCH)},
+  };
+}
+
 std::string utc_now() {
   const std::time_t now = std::time(nullptr);
   std::tm tm{};
@@ -54,8 +76,12 @@ void write_manifest(const RunManifest& m, const std::filesystem::path& dir) {
   j["torch_version"] = m.torch_version;
   j["started_utc"] = m.started_utc;
   j["finished_utc"] = m.finished_utc;
+  j["libraries"] = library_versions();
+  j["seeds"] = m.seeds;
+  j["seconds"] = m.seconds;
   j["inputs"] = m.inputs;
   j["outputs"] = m.outputs;
+  j["cells"] = m.cell_timings;
   j["resolved_config_file"] = "config.resolved.toml";
   write_file_atomically(dir / "config.resolved.toml", m.resolved_config);
   write_file_atomically(dir / "manifest.json", j.dump(2) + "\n");

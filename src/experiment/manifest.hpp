@@ -1,6 +1,8 @@
 #pragma once
 // The run manifest: everything needed to reproduce a run's numbers, written beside them.
+#include <cstdint>
 #include <filesystem>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -20,7 +22,15 @@ struct RunManifest {
   std::string finished_utc;          ///< ISO 8601
   std::vector<std::string> inputs;   ///< data files read, with sha256
   std::vector<std::string> outputs;  ///< files written, relative to the output folder
+  std::vector<std::uint64_t> seeds;  ///< the runs' seeds (splits and models)
+  double seconds = 0;                ///< wall time of the run
+  /// Per cell: data set, algorithm, seed, fold, fit and predict seconds (also in runs/).
+  std::vector<std::map<std::string, std::string>> cell_timings;
 };
+
+/// Versions of the libraries labelgraph was built with (Eigen, Boost, igraph, Graphviz,
+/// cairo, fmt, toml++, nlohmann_json), name -> version.
+std::map<std::string, std::string> library_versions();
 
 /// Revision of the source tree the binary was built from: asks git in the source folder at run
 /// time (so it is current and marks uncommitted changes); falls back to the configure-time SHA.

@@ -2,9 +2,19 @@
 
 #include <fmt/format.h>
 
+#include <chrono>
+#include <optional>
+
 #include "core/atomic_file.hpp"
 #include "core/error.hpp"
 #include "core/progress.hpp"
+#include "data/resampling.hpp"
+#include "data/split.hpp"
+#include "data/standardize.hpp"
+#include "experiment/results.hpp"
+#include "graph/communities.hpp"
+#include "graph/graph_render.hpp"
+#include "graph/label_figure.hpp"
 #include "io/arff_writer.hpp"
 #include "io/catalog.hpp"
 #include "io/read_dataset.hpp"
@@ -29,15 +39,21 @@ std::string missing_input(const std::vector<std::string>& inputs) {
   return "";
 }
 
+/// A data set and where its files' own train/test split lies.
+struct LoadedData {
+  Dataset data;
+  Index given_train_rows = 0;  ///< rows of the first file when there are several, else 0
+};
+
 /// Generate or read one data set; returns false when an optional one is absent.
 bool obtain_dataset(const DatasetConfig& cfg, const Context& ctx, ExperimentResult& result,
-                    Dataset& data, std::string& note) {
+                    LoadedData& loaded, std::string& note) {
   if (cfg.generator == "synthetic") {
-    data = make_synthetic(cfg.synthetic, ctx.seed);
-    data.name = cfg.name;
+    loaded.data = make_synthetic(cfg.synthetic, ctx.seed);
+    loaded.data.name = cfg.name;
     const fs::path file = fs::path("data") / (cfg.name + ".arff");
     fs::create_directories(result.output_dir / "data");
-    write_arff(data, result.output_dir / file);
+    write_arff(loaded.data, result.output_dir / file);
     result.outputs.push_back(file.string());
     note = fmt::format("generated (seed {}), written to {}", ctx.seed, file.string());
     return true;
@@ -52,9 +68,12 @@ bool obtain_dataset(const DatasetConfig& cfg, const Context& ctx, ExperimentResu
       return false;
     }
   }
-  data = load_inputs(inputs, cfg.read);
-  for (const std::string& src : data.sources) result.inputs.push_back(fmt::format("{} sha256:{}", src, sha256_file(src)));
-  note = fmt::format("read from {}", fmt::join(data.sources, " + "));
+  std::vector<Index> part_rows;
+  loaded.data = load_inputs(inputs, cfg.read, &part_rows);
+  if (part_rows.size() >= 2) loaded.given_train_rows = part_rows.front();
+  for (const std::string& src : loaded.data.sources)
+    result.inputs.push_back(fmt::format("{} sha256:{}", src, sha256_file(src)));
+  note = fmt::format("read from {}", fmt::join(loaded.data.sources, " + "));
   return true;
 }
 
@@ -70,45 +89,212 @@ void write_tables(const report::Table& table, const fs::path& dir, const std::st
   }
 }
 
+void write_output(ExperimentResult& result, const fs::path& rel, const std::string& content) {
+  write_file_atomically(result.output_dir / rel, content);
+  result.outputs.push_back(rel.string());
+}
+
+/// A name usable as a file name: anything but letters, digits, '.', '-' and '_' becomes '_'.
+std::string file_stem(const std::string& name) {
+  std::string out = name;
+  for (char& c : out)
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '_')) c = '_';
+  return out;
+}
+
+/// The train/test folds of one seed.
+std::vector<Fold> make_folds(const DatasetConfig& cfg, const SplitSpec& spec,
+                             const LoadedData& loaded, std::uint64_t seed,
+                             const std::string& file) {
+  if (spec.method == "given") {
+    if (loaded.given_train_rows == 0)
+      throw Error(file, cfg.line,
+                  fmt::format("data set '{}' has no train/test files of its own, so split method "
+                              "\"given\" cannot apply: set [split] method (or [datasets.split]) "
+                              "to holdout, kfold or iterative",
+                              cfg.name));
+    Fold f;
+    for (Index i = 0; i < loaded.data.rows(); ++i)
+      (i < loaded.given_train_rows ? f.train : f.test).push_back(i);
+    return {f};
+  }
+  return folds_from_assignment(assign_folds(loaded.data.labels, spec, seed), fold_count(spec));
+}
+
+/// graphs/<dataset>.<format>: the label graph of a training fold.
+void draw_graph(const ExperimentConfig& config, const DatasetConfig& cfg, const Dataset& train,
+                const Context& ctx, ExperimentResult& result) {
+  const GraphConfig& g = config.graph;
+  graph::WeightingSpec spec;
+  spec.name = g.weighting;
+  spec.tau = g.tau;
+  spec.p = g.p;
+  spec.top_k = g.top_k;
+  const graph::Cooccurrence stats =
+      graph::count_cooccurrence(train.labels, train.label_names, ctx.threads);
+  const Adjacency a = graph::build_adjacency(stats, spec);
+  graph::LabelGraph lg_graph(a, stats, graph::is_directed(spec));
+  std::optional<graph::Communities> communities;
+  if (g.communities) {
+    graph::CommunityOptions options;
+    options.seed = config.seed;
+    communities = graph::detect_communities(lg_graph, options);
+    lg_graph.set_communities(communities->membership);
+  }
+  graph::FigureOptions options;
+  options.prune_by_default = g.top_k == 0;
+  options.title = fmt::format("{}: training labels ({} rows)", cfg.name, train.rows());
+  const graph::PreparedFigure plan = graph::prepare_figure(stats, spec, lg_graph, communities, options);
+  const fs::path rel = fs::path("graphs") / (file_stem(cfg.name) + "." + g.format);
+  graph::render_figure(plan.pruned ? *plan.pruned : lg_graph, plan.style, result.output_dir / rel);
+  result.outputs.push_back(rel.string());
+}
+
+/// Every seed × fold × algorithm of one data set.
+std::vector<CellResult> evaluate_dataset(const ExperimentConfig& config, const DatasetConfig& cfg,
+                                         const LoadedData& loaded, const Context& ctx,
+                                         ProgressBar& progress, ExperimentResult& result) {
+  const SplitSpec spec = cfg.split ? *cfg.split : config.split;
+  const std::string file = config.source.string();
+  std::vector<CellResult> cells;
+  bool graph_drawn = false;
+  for (const std::uint64_t seed : config.seeds) {
+    const std::vector<Fold> folds = make_folds(cfg, spec, loaded, seed, file);
+    for (std::size_t f = 0; f < folds.size(); ++f) {
+      Dataset train = select_rows(loaded.data, folds[f].train);
+      Dataset test = select_rows(loaded.data, folds[f].test);
+      if (config.graph.enabled && !graph_drawn) {
+        draw_graph(config, cfg, train, ctx, result);  // before resampling: the data's own graph
+        graph_drawn = true;
+      }
+      if (config.preprocess.standardize) {
+        const Standardizer scaler = Standardizer::fit(train);
+        scaler.apply(train);
+        scaler.apply(test);
+      }
+      if (config.resampling.method != "none") train = resample(train, config.resampling, seed);
+      Context cell_ctx = ctx;
+      cell_ctx.seed = seed;
+      for (const AlgorithmConfig& algorithm : config.algorithms) {
+        progress.status(fmt::format("{} · {} · seed {} · fold {}/{}", cfg.name, algorithm.label,
+                                    seed, f + 1, folds.size()));
+        CellResult cell = run_cell(algorithm, train, test, config, cell_ctx);
+        cell.dataset = cfg.name;
+        cell.fold = static_cast<int>(f);
+        write_output(result,
+                     fs::path("runs") / file_stem(cfg.name) /
+                         fmt::format("{}-seed{}-fold{}.json", file_stem(algorithm.label), seed, f),
+                     cell_json(cell));
+        cells.push_back(std::move(cell));
+        progress.advance();
+      }
+    }
+  }
+  write_tables(label_table(cells), result.output_dir, file_stem(cfg.name) + "-labels", result);
+  write_tables(bucket_table(cells), result.output_dir, file_stem(cfg.name) + "-buckets", result);
+  return cells;
+}
+
+/// Cells per data set, for the progress bar's total.
+std::uint64_t planned_cells(const ExperimentConfig& config, const DatasetConfig& cfg) {
+  const SplitSpec& spec = cfg.split ? *cfg.split : config.split;
+  const int folds = spec.method == "given" ? 1 : fold_count(spec);
+  return static_cast<std::uint64_t>(folds) * config.seeds.size() *
+         config.algorithms.size();
+}
+
+/// Summary over data sets, and ranks / significance / CD diagrams when they mean something.
+void write_comparison(const ExperimentConfig& config, ExperimentResult& result) {
+  const std::vector<report::ComparisonCell> cells = comparison_cells(result.cells);
+  report::ComparisonOptions options;
+  options.measures =
+      config.evaluation.measures.empty() ? default_summary_measures() : config.evaluation.measures;
+  // Measures a method cannot produce (none today: every model gives scores) would leave gaps.
+  const report::Table summary = report::summary_table(cells, options);
+  const std::pair<report::TableFormat, const char*> formats[] = {
+      {report::TableFormat::Markdown, ".md"}, {report::TableFormat::Csv, ".csv"},
+      {report::TableFormat::Latex, ".tex"}};
+  for (const auto& [format, ext] : formats)
+    write_output(result, fs::path("tables") / (std::string("summary") + ext),
+                 report::render(summary, format));
+  write_output(result, "tables/summary.json", summary_json(cells, options.measures));
+  result.summary_text += "\n" + report::to_text(summary);
+
+  std::size_t datasets = 0;
+  for (const DatasetOutcome& o : result.datasets) datasets += !o.skipped;
+  if (datasets < 2 || config.algorithms.size() < 2) return;
+  write_tables(report::rank_table(cells, options), result.output_dir, "ranks", result);
+  write_tables(report::significance_table(cells, options), result.output_dir, "significance",
+               result);
+  for (const char* measure : {"micro_f1", "mAP"}) {
+    if (std::find(options.measures.begin(), options.measures.end(), measure) ==
+        options.measures.end())
+      continue;
+    const fs::path rel = fs::path("figures") / fmt::format("cd-{}.svg", measure);
+    fs::create_directories(result.output_dir / "figures");
+    report::write_cd_diagram(report::cd_diagram_for(cells, measure, options),
+                             result.output_dir / rel);
+    result.outputs.push_back(rel.string());
+  }
+}
+
 }  // namespace
 
 ExperimentResult run_experiment(const ExperimentConfig& config, const Context& ctx) {
+  const auto start = std::chrono::steady_clock::now();
   ExperimentResult result;
   result.output_dir = ctx.output_dir.empty() ? config.output : ctx.output_dir;
   fs::create_directories(result.output_dir);
 
+  std::uint64_t total = 0;
+  for (const DatasetConfig& cfg : config.datasets) total += planned_cells(config, cfg);
+  const bool evaluating = !config.algorithms.empty();
+  ProgressBar progress(evaluating ? "cells" : "data sets", evaluating ? total : config.datasets.size());
+
   std::vector<std::string> names;
   std::vector<DatasetStats> all_stats;
-  ProgressBar progress("data sets", config.datasets.size());
+  std::string per_dataset_text;
   for (const DatasetConfig& cfg : config.datasets) {
     progress.status(cfg.name);
     DatasetOutcome outcome;
     outcome.name = cfg.name;
-    Dataset data;
-    if (!obtain_dataset(cfg, ctx, result, data, outcome.note)) {
+    LoadedData loaded;
+    if (!obtain_dataset(cfg, ctx, result, loaded, outcome.note)) {
       outcome.skipped = true;
-    } else {
-      outcome.stats = compute_stats(data);
-      const fs::path json = fs::path("tables") / (cfg.name + "-stats.json");
-      write_file_atomically(result.output_dir / json, report::stats_json(outcome.stats));
-      result.outputs.push_back(json.string());
-      write_tables(report::stats_label_table(outcome.stats), result.output_dir, cfg.name + "-labels", result);
-      names.push_back(cfg.name);
-      all_stats.push_back(outcome.stats);
-      result.summary_text += fmt::format("\n{} — {}\n", cfg.name, outcome.note) +
-                             report::to_text(report::stats_label_table(outcome.stats));
+      result.datasets.push_back(std::move(outcome));
+      progress.advance(evaluating ? planned_cells(config, cfg) : 1);
+      continue;
     }
+    outcome.stats = compute_stats(loaded.data);
+    const std::string stem = file_stem(cfg.name);
+    write_output(result, fs::path("tables") / (stem + "-stats.json"),
+                 report::stats_json(outcome.stats));
+    write_tables(report::stats_label_table(outcome.stats), result.output_dir,
+                 stem + "-label-stats", result);
+    names.push_back(cfg.name);
+    all_stats.push_back(outcome.stats);
+    per_dataset_text += fmt::format("\n{} — {}\n", cfg.name, outcome.note);
+    if (!evaluating) per_dataset_text += report::to_text(report::stats_label_table(outcome.stats));
     result.datasets.push_back(std::move(outcome));
-    progress.advance();
+    if (evaluating) {
+      std::vector<CellResult> cells = evaluate_dataset(config, cfg, loaded, ctx, progress, result);
+      for (CellResult& c : cells) result.cells.push_back(std::move(c));
+    } else {
+      progress.advance();
+    }
   }
   progress.finish();
 
   const report::Table comparison = report::stats_comparison_table(names, all_stats);
   write_tables(comparison, result.output_dir, "datasets", result);
+  result.summary_text = report::to_text(comparison) + per_dataset_text;
+  if (evaluating && !result.cells.empty()) write_comparison(config, result);
   std::string skipped;
   for (const DatasetOutcome& o : result.datasets)
     if (o.skipped) skipped += fmt::format("{}: {}\n", o.name, o.note);
-  result.summary_text = report::to_text(comparison) + result.summary_text + (skipped.empty() ? "" : "\n" + skipped);
+  if (!skipped.empty()) result.summary_text += "\n" + skipped;
+  result.seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return result;
 }
 

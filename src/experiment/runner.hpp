@@ -1,13 +1,19 @@
 #pragma once
-// The experiment runner. This slice runs the data stage of a config: every data set is
-// generated or read, its statistics are computed and written as tables, and the run's
-// manifest records how to reproduce it. Later issues add splits, models and measures.
+// The experiment runner: data sets × seeds × folds × algorithms, from one config.
+//
+// For every data set: generate or read it, write its statistics; then, when the config has
+// algorithms, split it (per seed), standardise and resample each training fold, run every
+// algorithm on it (experiment/cell.hpp) and write runs/<dataset>/<algorithm>-seed<S>-fold<F>.json;
+// draw the label graph of the first training fold (graphs/<dataset>.svg) and write the
+// per-label and per-bucket tables. Over all data sets: tables/summary.*, and with two or more
+// data sets and algorithms the rank and significance tables and CD diagrams.
 #include <filesystem>
 #include <string>
 #include <vector>
 
 #include "core/context.hpp"
 #include "data/statistics.hpp"
+#include "experiment/cell.hpp"
 #include "experiment/config.hpp"
 
 namespace lg {
@@ -22,9 +28,11 @@ struct DatasetOutcome {
 struct ExperimentResult {
   std::filesystem::path output_dir;         ///< where everything was written
   std::vector<DatasetOutcome> datasets;     ///< in config order
+  std::vector<CellResult> cells;            ///< every finished cell, in run order
   std::vector<std::string> outputs;         ///< files written, relative to output_dir
   std::vector<std::string> inputs;          ///< data files read ("path sha256")
   std::string summary_text;                 ///< the tables printed on the terminal
+  double seconds = 0;                       ///< wall time of the whole run
 };
 
 /// Run `config` with `ctx` (seed, threads, output folder). Throws lg::Error on bad input.

@@ -825,15 +825,22 @@ Cooccurrence read_cooccurrence(const std::string& cooccurrence_csv,
     count_line.insert(count_line.end(), values.size(), k + 1);
   }
   if (static_cast<Index>(label_counts.size()) != num_labels)
-    throw Error(label_counts_csv, 0,
+    throw Error(label_counts_csv,
+                label_counts.size() > static_cast<std::size_t>(num_labels)
+                    ? count_line[static_cast<std::size_t>(num_labels)]
+                    : count_lines.size(),
                 fmt::format("{} label counts, expected {} (one per row of {})", label_counts.size(),
                             num_labels, cooccurrence_csv));
 
   // The names.
   const std::string names_text = read_whole_file(names_txt);
   const std::vector<std::string_view> name_lines = split_lines(names_text);
+  // Point at the first extra name, or at the last line when names are missing.
   if (static_cast<Index>(name_lines.size()) != num_labels)
-    throw Error(names_txt, 0,
+    throw Error(names_txt,
+                static_cast<Index>(name_lines.size()) > num_labels
+                    ? static_cast<std::size_t>(num_labels) + 1
+                    : name_lines.size(),
                 fmt::format("{} label names, expected {} (one per line, one per row of {})",
                             name_lines.size(), num_labels, cooccurrence_csv));
   std::vector<std::string> names;

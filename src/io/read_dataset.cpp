@@ -122,18 +122,24 @@ bool is_libsvm(const fs::path& path) {
 
 }  // namespace
 
-Dataset read_datasets(const std::vector<fs::path>& paths, const ReadOptions& options) {
+Dataset read_datasets(const std::vector<fs::path>& paths, const ReadOptions& options,
+                      std::vector<Index>* part_rows) {
   if (paths.empty()) throw Error("no data files given");
   std::vector<Dataset> parts;
   parts.reserve(paths.size());
   for (const fs::path& p : paths) parts.push_back(read_dataset(p, options));
   if (std::all_of(paths.begin(), paths.end(), is_libsvm)) widen_to_common_shape(parts);
   if (options.missing == MissingPolicy::ImputeMean) impute_missing(parts);
+  if (part_rows) {
+    part_rows->clear();
+    for (const Dataset& p : parts) part_rows->push_back(p.rows());
+  }
   if (parts.size() == 1) return std::move(parts.front());
   return concat_rows(parts);
 }
 
-Dataset load_inputs(const std::vector<std::string>& inputs, const ReadOptions& options) {
+Dataset load_inputs(const std::vector<std::string>& inputs, const ReadOptions& options,
+                    std::vector<Index>* part_rows) {
   // An input is a file, or else the name of a known data set: its train + test (or full) files
   // under data_dir(), read with its label declaration unless the caller declared labels.
   const bool caller_declares = !options.labels.xml.empty() || options.labels.count.has_value();
@@ -185,7 +191,7 @@ Dataset load_inputs(const std::vector<std::string>& inputs, const ReadOptions& o
                               declared_by, d->name));
     }
   }
-  return read_datasets(paths, resolved);
+  return read_datasets(paths, resolved, part_rows);
 }
 
 }  // namespace lg

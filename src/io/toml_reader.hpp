@@ -23,7 +23,7 @@ class TomlTableReader {
 
   /// Read `key` into `out` if present (returns whether it was). Supported: bool, integers
   /// (unsigned ones reject negatives), floating point, std::string, std::vector<std::string>,
-  /// and std::optional of those. A value of another type is an error at its line.
+  /// std::vector of integers or floating point, and std::optional of those. A value of another type is an error at its line.
   template <class T>
   bool read(std::string_view key, T& out);
 
@@ -56,6 +56,9 @@ class TomlTableReader {
 namespace detail {
 template <class T> struct is_optional : std::false_type {};
 template <class U> struct is_optional<std::optional<U>> : std::true_type {};
+template <class T> struct is_number_vector : std::false_type {};
+template <class U, class A>
+struct is_number_vector<std::vector<U, A>> : std::bool_constant<std::is_arithmetic_v<U> && !std::is_same_v<U, bool>> {};
 }  // namespace detail
 
 template <class T>
@@ -89,6 +92,18 @@ bool TomlTableReader::read(std::string_view key, T& out) {
     for (const toml::node& item : *arr) {
       if (!item.is_string()) wrong_type(key, item, "an array of strings");
       out.push_back(item.as_string()->get());
+    }
+  } else if constexpr (detail::is_number_vector<T>::value) {
+    using V = typename T::value_type;
+    const toml::array* arr = node->as_array();
+    const char* expected = std::is_integral_v<V> ? "an array of integers" : "an array of numbers";
+    if (!arr) wrong_type(key, *node, expected);
+    out.clear();
+    for (const toml::node& item : *arr) {
+      if (std::is_integral_v<V> ? !item.is_integer() : !item.is_number()) wrong_type(key, item, expected);
+      if (std::is_unsigned_v<V> && *item.value<double>() < 0) wrong_type(key, item, "an array of non-negative integers");
+      out.push_back(static_cast<V>(std::is_integral_v<V> ? static_cast<V>(*item.value<std::int64_t>())
+                                                          : static_cast<V>(*item.value<double>())));
     }
   } else if constexpr (!detail::is_optional<T>::value) {
     static_assert(sizeof(T) == 0, "unsupported TOML value type");

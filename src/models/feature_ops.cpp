@@ -91,3 +91,173 @@ Eigen::VectorXf row_squared_norms(const Dataset& x) {
 }
 
 }  // namespace lg::models
+
+// ---- AVX2/FMA kernels (run-time dispatch) -------------------------------------------------
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#define LG_AVX2 __attribute__((target("avx2,fma")))
+
+namespace lg::models {
+namespace {
+
+LG_AVX2 inline float horizontal_sum(__m256 v) {
+  const __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+  const __m128 t = _mm_add_ps(s, _mm_movehl_ps(s, s));
+  return _mm_cvtss_f32(_mm_add_ss(t, _mm_shuffle_ps(t, t, 1)));
+}
+
+/// Lanes [0, r) of a mask for _mm256_maskload_ps / _mm256_maskstore_ps (0 < r < 8).
+LG_AVX2 inline __m256i tail_mask(Index r) {
+  const __m256i lanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+  return _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(r)), lanes);
+}
+
+/// out(row, a) = X.row(row) · W.col(a) for B columns from `col`: one pass over the row,
+/// 8 features at a time (a masked load for the last d % 8).
+/// x: row-major, ld d; w: column-major, ld ldw; out: column-major, ld n.
+template <int B>
+LG_AVX2 void times_block(const float* x, Index d, const float* w, Index ldw, float* out, Index n,
+                         Index row, Index col) {
+  __m256 acc[B];
+  for (int b = 0; b < B; ++b) acc[b] = _mm256_setzero_ps();
+  const float* xr = x + row * d;
+  const Index d8 = d & ~Index{7};
+  for (Index j = 0; j < d8; j += 8) {
+    const __m256 xv = _mm256_loadu_ps(xr + j);
+    for (int b = 0; b < B; ++b)
+      acc[b] = _mm256_fmadd_ps(xv, _mm256_loadu_ps(w + (col + b) * ldw + j), acc[b]);
+  }
+  if (d8 < d) {
+    const __m256i mask = tail_mask(d - d8);
+    const __m256 xv = _mm256_maskload_ps(xr + d8, mask);
+    for (int b = 0; b < B; ++b)
+      acc[b] = _mm256_fmadd_ps(xv, _mm256_maskload_ps(w + (col + b) * ldw + d8, mask), acc[b]);
+  }
+  for (int b = 0; b < B; ++b) out[(col + b) * n + row] = horizontal_sum(acc[b]);
+}
+
+/// Rows [begin, end) of X W, up to 8 columns of W per pass over X.
+LG_AVX2 void times_avx2(const float* x, Index d, const float* w, Index ldw, Index k, float* out,
+                        Index n, Index begin, Index end) {
+  for (Index col = 0; col < k; col += 8) {
+    const Index b = std::min<Index>(8, k - col);
+    for (Index row = begin; row < end; ++row) {
+      switch (b) {
+        case 8: times_block<8>(x, d, w, ldw, out, n, row, col); break;
+        case 7: times_block<7>(x, d, w, ldw, out, n, row, col); break;
+        case 6: times_block<6>(x, d, w, ldw, out, n, row, col); break;
+        case 5: times_block<5>(x, d, w, ldw, out, n, row, col); break;
+        case 4: times_block<4>(x, d, w, ldw, out, n, row, col); break;
+        case 3: times_block<3>(x, d, w, ldw, out, n, row, col); break;
+        case 2: times_block<2>(x, d, w, ldw, out, n, row, col); break;
+        default: times_block<1>(x, d, w, ldw, out, n, row, col); break;
+      }
+    }
+  }
+}
+
+/// out(j .. j+8, a) = Σ_i X(i, j ..) G(i, a) for B columns of G from `col`, i in order;
+/// `width` < 8 masks the last features. out: column-major, ld d; g: column-major, ld ldg.
+template <int B>
+LG_AVX2 void transpose_block(const float* x, Index n, Index d, const float* g, Index ldg,
+                             float* out, Index j, Index width, Index col) {
+  __m256 acc[B];
+  for (int b = 0; b < B; ++b) acc[b] = _mm256_setzero_ps();
+  if (width == 8) {
+    for (Index i = 0; i < n; ++i) {
+      const __m256 xv = _mm256_loadu_ps(x + i * d + j);
+      for (int b = 0; b < B; ++b)
+        acc[b] = _mm256_fmadd_ps(_mm256_broadcast_ss(g + (col + b) * ldg + i), xv, acc[b]);
+    }
+    for (int b = 0; b < B; ++b) _mm256_storeu_ps(out + (col + b) * d + j, acc[b]);
+    return;
+  }
+  const __m256i mask = tail_mask(width);
+  for (Index i = 0; i < n; ++i) {
+    const __m256 xv = _mm256_maskload_ps(x + i * d + j, mask);
+    for (int b = 0; b < B; ++b)
+      acc[b] = _mm256_fmadd_ps(_mm256_broadcast_ss(g + (col + b) * ldg + i), xv, acc[b]);
+  }
+  for (int b = 0; b < B; ++b) _mm256_maskstore_ps(out + (col + b) * d + j, mask, acc[b]);
+}
+
+/// Feature columns [begin, end) of Xᵀ G (begin a multiple of 8), up to 8 columns of G at once.
+LG_AVX2 void transpose_avx2(const float* x, Index n, Index d, const float* g, Index ldg, Index k,
+                            float* out, Index begin, Index end) {
+  for (Index j = begin; j < end; j += 8) {
+    const Index width = std::min<Index>(8, end - j);
+    for (Index col = 0; col < k; col += 8) {
+      switch (std::min<Index>(8, k - col)) {
+        case 8: transpose_block<8>(x, n, d, g, ldg, out, j, width, col); break;
+        case 7: transpose_block<7>(x, n, d, g, ldg, out, j, width, col); break;
+        case 6: transpose_block<6>(x, n, d, g, ldg, out, j, width, col); break;
+        case 5: transpose_block<5>(x, n, d, g, ldg, out, j, width, col); break;
+        case 4: transpose_block<4>(x, n, d, g, ldg, out, j, width, col); break;
+        case 3: transpose_block<3>(x, n, d, g, ldg, out, j, width, col); break;
+        case 2: transpose_block<2>(x, n, d, g, ldg, out, j, width, col); break;
+        default: transpose_block<1>(x, n, d, g, ldg, out, j, width, col); break;
+      }
+    }
+  }
+}
+
+bool cpu_has_avx2() {
+  static const bool has = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+  return has;
+}
+
+}  // namespace
+
+bool fast_kernels_available() { return cpu_has_avx2(); }
+
+Matrix features_times_fast(const Dataset& x, const Eigen::Ref<const Matrix>& w, int threads) {
+  if (x.sparse || !cpu_has_avx2()) return features_times(x, w, threads);
+  const Index n = x.dense.rows(), d = x.dense.cols(), k = w.cols();
+  if (w.rows() != d) throw Error("features_times: weight rows do not match the feature count");
+  Matrix out(n, k);
+  // about 2 M multiply-adds per thread before a second thread pays
+  const Index work = n * d * std::max<Index>(k, 1);
+  const int parts = static_cast<int>(
+      std::max<Index>(1, std::min<Index>({resolve(threads), work / (1 << 21), n / 16})));
+  parallel(parts, [&](int t) {
+    auto [b, e] = part(n, t, parts);
+    times_avx2(x.dense.data(), d, w.data(), w.outerStride(), k, out.data(), n, b, e);
+  });
+  return out;
+}
+
+Matrix features_transpose_times_fast(const Dataset& x, const Eigen::Ref<const Matrix>& g,
+                                     int threads) {
+  if (x.sparse || !cpu_has_avx2()) return features_transpose_times(x, g, threads);
+  const Index n = x.dense.rows(), d = x.dense.cols(), k = g.cols();
+  if (g.rows() != n) throw Error("features_transpose_times: row counts differ");
+  Matrix out(d, k);
+  const Index blocks = (d + 7) / 8;  // split the feature columns in blocks of 8 over threads
+  const Index work = n * d * std::max<Index>(k, 1);
+  const int parts = static_cast<int>(
+      std::max<Index>(1, std::min<Index>({resolve(threads), work / (1 << 21), blocks})));
+  parallel(parts, [&](int t) {
+    auto [b, e] = part(blocks, t, parts);
+    transpose_avx2(x.dense.data(), n, d, g.data(), g.outerStride(), k, out.data(), 8 * b,
+                   std::min(d, 8 * e));
+  });
+  return out;
+}
+
+}  // namespace lg::models
+
+#else  // not x86-64 GCC / Clang: the Eigen products
+
+namespace lg::models {
+bool fast_kernels_available() { return false; }
+Matrix features_times_fast(const Dataset& x, const Eigen::Ref<const Matrix>& w, int threads) {
+  return features_times(x, w, threads);
+}
+Matrix features_transpose_times_fast(const Dataset& x, const Eigen::Ref<const Matrix>& g,
+                                     int threads) {
+  return features_transpose_times(x, g, threads);
+}
+}  // namespace lg::models
+
+#endif

@@ -15,7 +15,7 @@
 // read_params() fills it from a TOML table (unknown keys are errors naming key and line),
 // params_to_toml() writes every field back (the resolved config), params_help() documents it.
 // Field types: bool, int, std::int64_t, std::uint64_t, double, std::string,
-// std::vector<std::string>.
+// std::vector<std::string>, std::vector of integers or doubles.
 #include <cstdint>
 #include <sstream>
 #include <string>
@@ -37,9 +37,15 @@ struct ParamWriter {
   toml::table& table;
   template <class T>
   void operator()(const char* key, const T& value, const char* /*doc*/) {
-    if constexpr (std::is_same_v<T, std::vector<std::string>>) {
+    if constexpr (std::is_same_v<T, std::vector<std::string>> ||
+                  detail::is_number_vector<T>::value) {
       toml::array arr;
-      for (const std::string& s : value) arr.push_back(s);
+      for (const auto& item : value) {
+        if constexpr (std::is_integral_v<typename T::value_type>)
+          arr.push_back(static_cast<std::int64_t>(item));
+        else
+          arr.push_back(item);
+      }
       table.insert_or_assign(key, std::move(arr));
     } else if constexpr (std::is_same_v<T, std::uint64_t>) {
       table.insert_or_assign(key, static_cast<std::int64_t>(value));

@@ -17,27 +17,119 @@ TEST_CASE("run: the quickstart config writes tables, data and a manifest, reprod
   const std::string config = (lg::source_dir() / "experiments" / "quickstart.toml").string();
   const auto a = lg::test::run_labelgraph("run '" + config + "' --out '" + (tmp / "a").string() + "'");
   REQUIRE(a.status == 0);
-  CHECK_THAT(a.out, Contains("synthetic"));
+  CHECK_THAT(a.out, Contains("synthetic") && Contains("CC-MST") && Contains("micro_f1"));
   for (const char* f : {"manifest.json", "config.resolved.toml", "data/synthetic.arff",
                         "tables/datasets.md", "tables/datasets.csv", "tables/datasets.tex",
-                        "tables/datasets.json", "tables/synthetic-labels.md", "tables/synthetic-stats.json"})
+                        "tables/datasets.json", "tables/synthetic-label-stats.md",
+                        "tables/synthetic-stats.json", "tables/summary.csv", "tables/summary.md",
+                        "tables/summary.tex", "tables/summary.json", "tables/synthetic-labels.csv",
+                        "tables/synthetic-buckets.md", "graphs/synthetic.svg",
+                        "runs/synthetic/BR-seed42-fold0.json", "runs/synthetic/ML-kNN-seed42-fold2.json"})
     CHECK(fs::exists(tmp / "a" / f));
 
   const auto manifest = nlohmann::json::parse(lg::test::read_file(tmp / "a" / "manifest.json"));
   CHECK(manifest["seed"] == 42);
   CHECK_FALSE(manifest["git_revision"].get<std::string>().empty());
   CHECK_FALSE(manifest["torch_version"].get<std::string>().empty());
+  CHECK(manifest["libraries"].contains("igraph"));
+  CHECK(manifest["cells"].size() >= 12);  // 4 algorithms x 3 folds on the synthetic set
 
-  // Same config and seed: identical tables and data.
+  // The summary JSON is a list of {dataset, algorithm, measure, mean, sd, n} rows.
+  const auto summary = nlohmann::json::parse(lg::test::read_file(tmp / "a" / "tables/summary.json"));
+  REQUIRE(summary.is_array());
+  REQUIRE_FALSE(summary.empty());
+  for (const char* key : {"dataset", "algorithm", "measure", "mean", "sd", "n"})
+    CHECK(summary[0].contains(key));
+  CHECK(summary[0]["n"] == 3);  // three folds
+  const auto run = nlohmann::json::parse(lg::test::read_file(tmp / "a" / "runs/synthetic/BR-seed42-fold0.json"));
+  CHECK(run["measures"].contains("hamming_loss"));
+  CHECK(run["timings"].contains("fit_seconds"));
+
+  // Same config and seed: byte-identical tables and data.
   const auto b = lg::test::run_labelgraph("run '" + config + "' --out '" + (tmp / "b").string() + "'");
   REQUIRE(b.status == 0);
-  for (const char* f : {"tables/datasets.csv", "tables/synthetic-labels.csv", "data/synthetic.arff"})
+  for (const char* f : {"tables/datasets.csv", "tables/synthetic-label-stats.csv", "data/synthetic.arff",
+                        "tables/summary.csv", "tables/summary.json", "tables/summary.tex",
+                        "tables/synthetic-labels.csv", "tables/synthetic-buckets.csv"})
     CHECK(lg::test::read_file(tmp / "a" / f) == lg::test::read_file(tmp / "b" / f));
 
   // Another seed: other data.
   const auto c = lg::test::run_labelgraph("run '" + config + "' --seed 7 --out '" + (tmp / "c").string() + "'");
   REQUIRE(c.status == 0);
   CHECK(lg::test::read_file(tmp / "a" / "data/synthetic.arff") != lg::test::read_file(tmp / "c" / "data/synthetic.arff"));
+}
+
+TEST_CASE("run: two data sets and two algorithms give ranks, significance and a CD diagram", "[cli][experiment]") {
+  lg::test::TempDir tmp;
+  const auto cfg = tmp.write("two.toml", R"(
+[experiment]
+seed = 5
+[split]
+method = "kfold"
+folds = 2
+[graph]
+enabled = false
+[[datasets]]
+name = "one"
+[datasets.synthetic]
+rows = 300
+labels = 6
+features = 8
+[[datasets]]
+name = "two"
+[datasets.synthetic]
+rows = 300
+labels = 6
+features = 8
+noise = 2.0
+[[algorithms]]
+name = "br"
+[[algorithms]]
+name = "mlknn"
+k = 5
+)");
+  const auto r = lg::test::run_labelgraph("run '" + cfg.string() + "' --out '" + (tmp / "o").string() + "'");
+  REQUIRE(r.status == 0);
+  for (const char* f : {"tables/ranks.csv", "tables/significance.md", "figures/cd-micro_f1.svg",
+                        "runs/two/mlknn-seed5-fold1.json"})
+    CHECK(fs::exists(tmp / "o" / f));
+  CHECK_FALSE(fs::exists(tmp / "o" / "graphs"));
+  const std::string ranks = lg::test::read_file(tmp / "o" / "tables/ranks.csv");
+  CHECK_THAT(ranks, Contains("br") && Contains("mlknn"));
+}
+
+TEST_CASE("run: --dump-config prints every default; --list-algorithms the registry", "[cli][experiment]") {
+  const std::string config = (lg::source_dir() / "experiments" / "quickstart.toml").string();
+  const auto d = lg::test::run_labelgraph("run '" + config + "' --dump-config");
+  REQUIRE(d.status == 0);
+  CHECK_THAT(d.out, Contains("[split]") && Contains("zero_division") && Contains("max_iter") &&
+                        Contains("name = 'mlknn'"));
+  const auto l = lg::test::run_labelgraph("run --list-algorithms");
+  REQUIRE(l.status == 0);
+  for (const char* name : {"br:", "cc:", "ecc:", "lp:", "rakel:", "mlknn:", "lp-communities:"})
+    CHECK_THAT(l.out, Contains(name));
+}
+
+TEST_CASE("run: a data set without its own split cannot use split 'given'", "[cli][experiment]") {
+  lg::test::TempDir tmp;
+  const auto cfg = tmp.write("given.toml",
+                             "[[datasets]]\nname = \"s\"\n[datasets.synthetic]\nrows = 100\n"
+                             "[[algorithms]]\nname = \"br\"\n");
+  const auto r = lg::test::run_labelgraph("run '" + cfg.string() + "' --out '" + (tmp / "o").string() + "'");
+  CHECK(r.status != 0);
+  CHECK_THAT(r.err, Contains("given.toml:1:") && Contains("holdout, kfold or iterative"));
+  CHECK_FALSE(fs::exists(tmp / "o" / "manifest.json"));
+}
+
+TEST_CASE("run: a missing data file is an error naming it", "[cli][experiment]") {
+  lg::test::TempDir tmp;
+  const auto cfg = tmp.write("missing.toml",
+                             "[[datasets]]\nname = \"m\"\nfiles = [\"nowhere-train.arff\", \"nowhere-test.arff\"]\n"
+                             "[[algorithms]]\nname = \"br\"\n");
+  const auto r = lg::test::run_labelgraph("run '" + cfg.string() + "' --out '" + (tmp / "o").string() + "'");
+  CHECK(r.status != 0);
+  CHECK_THAT(r.err, Contains("nowhere-train.arff"));
+  CHECK_FALSE(fs::exists(tmp / "o" / "manifest.json"));
 }
 
 TEST_CASE("run: a bad config is a one-line error with file and line", "[cli][experiment]") {

@@ -422,7 +422,9 @@ TEST_CASE("read_cooccurrence: bad files give file, line and what was expected", 
   }
   SECTION("label counts: wrong number") {
     const Files f(kSmallMatrix, "5\n4\n4\n1\n", kSmallNamesText);
-    check_error(f, f.counts, 0, "4 label counts, expected 5 (one per row of");
+    check_error(f, f.counts, 4, "4 label counts, expected 5 (one per row of");  // the last line
+    const Files g(kSmallMatrix, "5\n4\n4\n1\n0\n2\n", kSmallNamesText);
+    check_error(g, g.counts, 6, "6 label counts, expected 5");  // the first extra count
   }
   SECTION("label counts: negative, not a number, mixed layout") {
     const Files f(kSmallMatrix, "5\n4\n-4\n1\n0\n", kSmallNamesText);
@@ -434,7 +436,9 @@ TEST_CASE("read_cooccurrence: bad files give file, line and what was expected", 
   }
   SECTION("names: wrong number, empty, duplicate") {
     const Files f(kSmallMatrix, kSmallLabelCounts, "a\nb\nc\nd\n");
-    check_error(f, f.names, 0, "4 label names, expected 5");
+    check_error(f, f.names, 4, "4 label names, expected 5");  // the last line
+    const Files e(kSmallMatrix, kSmallLabelCounts, "a\nb\nc\nd\ne\nf\n");
+    check_error(e, e.names, 6, "6 label names, expected 5");  // the first extra name
     const Files g(kSmallMatrix, kSmallLabelCounts, "a\nb\n\nd\ne\n");
     check_error(g, g.names, 3, "empty label name");
     const Files h(kSmallMatrix, kSmallLabelCounts, "a\nb\nc\nb\ne\n");

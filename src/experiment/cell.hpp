@@ -1,0 +1,37 @@
+#pragma once
+// One cell of an experiment: an algorithm trained on one training fold of one data set with
+// one seed, scored on the fold's test rows, thresholded and evaluated.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/context.hpp"
+#include "core/dataset.hpp"
+#include "eval/imbalance.hpp"
+#include "eval/measures.hpp"
+#include "experiment/config.hpp"
+
+namespace lg {
+
+struct CellResult {
+  std::string dataset;             ///< data set name
+  std::string algorithm;           ///< the algorithm's label
+  std::uint64_t seed = 0;          ///< the run's seed
+  int fold = 0;                    ///< fold index (0 for a single train/test split)
+  Index train_rows = 0;            ///< rows the model was fitted on (after resampling)
+  Index test_rows = 0;             ///< rows evaluated
+  std::string threshold;           ///< the thresholding spec applied
+  eval::EvaluationResult evaluation;  ///< every measure
+  eval::ImbalanceReport imbalance;    ///< per label and per frequency bucket
+  double fit_seconds = 0;          ///< fit (and, for scut, threshold tuning)
+  double predict_seconds = 0;      ///< scoring the test rows
+  std::vector<std::string> notes;  ///< what the model and the thresholding did
+};
+
+/// Train `algorithm` on `train`, score `test`, threshold and evaluate. `train` is the
+/// (standardised, resampled) training fold; SCut tunes thresholds on a held-out part of it
+/// (evaluation.validation_fraction, split with ctx.seed) and the model is fitted on the rest.
+CellResult run_cell(const AlgorithmConfig& algorithm, const Dataset& train, const Dataset& test,
+                    const ExperimentConfig& config, const Context& ctx);
+
+}  // namespace lg

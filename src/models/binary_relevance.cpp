@@ -1,0 +1,71 @@
+#include "models/binary_relevance.hpp"
+
+#include <fmt/format.h>
+
+#include <cmath>
+
+#include "core/error.hpp"
+
+namespace lg::models {
+
+void LearnerParams::validate() const {
+  if (learner != "lr" && learner != "svm")
+    throw Error(fmt::format("learner must be \"lr\" or \"svm\", got \"{}\"", learner));
+  if (!(C > 0) || !std::isfinite(C)) throw Error(fmt::format("C must be > 0, got {}", C));
+  if (class_weight != "none" && class_weight != "balanced")
+    throw Error(
+        fmt::format("class_weight must be \"none\" or \"balanced\", got \"{}\"", class_weight));
+  if (!(tol >= 0)) throw Error(fmt::format("tol must be >= 0, got {}", tol));
+  if (max_iter < 1) throw Error(fmt::format("max_iter must be >= 1, got {}", max_iter));
+}
+
+LinearOptions LearnerParams::options(int threads) const {
+  LinearOptions o;
+  o.loss = learner == "svm" ? LinearLoss::SquaredHinge : LinearLoss::Logistic;
+  o.C = C;
+  o.balanced = class_weight == "balanced";
+  o.tol = tol;
+  o.max_iter = max_iter;
+  o.threads = threads;
+  return o;
+}
+
+std::vector<std::string> fit_notes(const LinearFit& fit, const std::vector<std::string>& names,
+                                   int max_iter, const std::string& what) {
+  std::vector<std::string> notes;
+  Index unconverged = 0;
+  for (Index t = 0; t < fit.num_targets(); ++t) {
+    const std::size_t i = static_cast<std::size_t>(t);
+    const std::string label =
+        names.empty() ? fmt::format("label_{}", t) : names[i % names.size()];
+    if (fit.constant[i] >= 0) {
+      notes.push_back(fmt::format("{}label '{}' has no {} in training: constant score {}", what,
+                                  label, fit.constant[i] ? "negative" : "positive",
+                                  fit.constant[i]));
+    } else if (!fit.converged[i]) {
+      ++unconverged;
+    }
+  }
+  if (unconverged > 0)
+    notes.push_back(fmt::format("{}{} of {} linear models stopped at max_iter = {} before "
+                                "reaching tol (as scikit-learn's ConvergenceWarning)",
+                                what, unconverged, fit.num_targets(), max_iter));
+  return notes;
+}
+
+void BinaryRelevance::fit(const Dataset& train, const Context& ctx) {
+  train.check_consistent();
+  LinearProblem problem;
+  problem.x = &train;
+  problem.targets = &train.labels;
+  fit_ = fit_linear(problem, params_.options(ctx.threads));
+  notes_ = fit_notes(fit_, train.label_names, params_.max_iter, "");
+  fitted_ = true;
+}
+
+ScoreMatrix BinaryRelevance::predict_scores(const Dataset& data, const Context& ctx) const {
+  if (!fitted_) throw Error("br: predict_scores() called before fit()");
+  return linear_scores(data, fit_, ctx.threads);
+}
+
+}  // namespace lg::models

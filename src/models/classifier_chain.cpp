@@ -1,0 +1,248 @@
+#include "models/classifier_chain.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <numeric>
+#include <random>
+#include <thread>
+
+#include "core/error.hpp"
+#include "graph/cooccurrence.hpp"
+#include "graph/label_graph.hpp"
+#include "graph/weighting.hpp"
+
+namespace lg::models {
+namespace {
+
+/// A permutation of 0 .. n-1: Fisher-Yates with the generator's raw output (std::shuffle's
+/// algorithm is implementation-defined; this one is the same with every standard library).
+std::vector<Index> random_permutation(Index n, std::mt19937_64& rng) {
+  std::vector<Index> out(static_cast<std::size_t>(n));
+  std::iota(out.begin(), out.end(), Index{0});
+  for (Index i = n - 1; i > 0; --i) {
+    const Index j = static_cast<Index>(rng() % static_cast<std::uint64_t>(i + 1));
+    std::swap(out[static_cast<std::size_t>(i)], out[static_cast<std::size_t>(j)]);
+  }
+  return out;
+}
+
+/// body(part) for the row blocks of `rows` over up to `threads` threads.
+template <class Body>
+void parallel_rows(Index rows, int threads, Body body) {
+  const int wanted = threads > 0 ? threads
+                                 : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  const int parts = static_cast<int>(std::min<Index>(wanted, std::max<Index>(1, rows / 64)));
+  std::vector<std::thread> pool;
+  for (int p = 0; p + 1 < parts; ++p)
+    pool.emplace_back(body, rows * p / parts, rows * (p + 1) / parts);
+  body(rows * (parts - 1) / parts, rows);
+  for (std::thread& th : pool) th.join();
+}
+
+void check_trained(bool fitted, const char* name) {
+  if (!fitted) throw Error(fmt::format("{}: predict_scores() called before fit()", name));
+}
+
+}  // namespace
+
+void CcParams::validate() const {
+  base.validate();
+  if (order != "given" && order != "random" && order != "frequency" && order != "mst")
+    throw Error(fmt::format(
+        "order must be \"given\", \"random\", \"frequency\" or \"mst\", got \"{}\"", order));
+  const auto& names = graph::weighting_names();
+  if (std::find(names.begin(), names.end(), order_weighting) == names.end())
+    throw Error(fmt::format("order_weighting \"{}\" is not a graph weighting (known: {})",
+                            order_weighting, fmt::join(names, ", ")));
+  if (!chain.empty() && order != "given")
+    throw Error(fmt::format("chain is only used with order = \"given\" (order is \"{}\")", order));
+}
+
+void EccParams::validate() const {
+  base.validate();
+  if (m < 1) throw Error(fmt::format("m must be >= 1, got {}", m));
+  if (!(bagging > 0 && bagging <= 1))
+    throw Error(fmt::format("bagging must be in (0, 1], got {}", bagging));
+}
+
+std::vector<Index> chain_order(const Dataset& train, const CcParams& params, std::uint64_t seed,
+                               int threads) {
+  const Index l = train.num_labels();
+  std::vector<Index> order(static_cast<std::size_t>(l));
+  std::iota(order.begin(), order.end(), Index{0});
+  if (params.order == "given") {
+    if (params.chain.empty()) return order;
+    std::map<std::string, Index> index;
+    for (Index j = 0; j < l; ++j) index[train.label_names[static_cast<std::size_t>(j)]] = j;
+    std::vector<char> seen(static_cast<std::size_t>(l), 0);
+    order.clear();
+    for (const std::string& name : params.chain) {
+      const auto it = index.find(name);
+      if (it == index.end())
+        throw Error(fmt::format("chain: '{}' is not a label of '{}' (labels: {})", name,
+                                train.name, fmt::join(train.label_names, ", ")));
+      if (seen[static_cast<std::size_t>(it->second)]++)
+        throw Error(fmt::format("chain: label '{}' is listed twice", name));
+      order.push_back(it->second);
+    }
+    if (static_cast<Index>(order.size()) != l) {
+      for (Index j = 0; j < l; ++j)
+        if (!seen[static_cast<std::size_t>(j)])
+          throw Error(fmt::format("chain: label '{}' is missing ({} of {} labels listed)",
+                                  train.label_names[static_cast<std::size_t>(j)], order.size(),
+                                  l));
+    }
+    return order;
+  }
+  if (params.order == "random") {
+    std::mt19937_64 rng(seed);
+    return random_permutation(l, rng);
+  }
+  if (params.order == "frequency") {
+    const Eigen::VectorXi counts = train.labels.cast<int>().colwise().sum().transpose();
+    std::stable_sort(order.begin(), order.end(),
+                     [&](Index a, Index b) { return counts(a) > counts(b); });
+    return order;
+  }
+  if (params.order == "mst") {
+    const graph::Cooccurrence c = graph::count_cooccurrence(train.labels, train.label_names,
+                                                            threads);
+    graph::WeightingSpec spec;
+    spec.name = params.order_weighting;
+    const Adjacency adjacency = graph::build_adjacency(c, spec);
+    const graph::LabelGraph g(adjacency, c, graph::is_directed(spec));
+    return graph::maximum_spanning_forest(g).chain_order;
+  }
+  throw Error(fmt::format("unknown chain order \"{}\"", params.order));
+}
+
+ChainSet fit_chains(const Dataset& train, const std::vector<std::vector<Index>>& orders,
+                    const LinearOptions& options, const Matrix* row_weights) {
+  train.check_consistent();
+  const Index l = train.num_labels();
+  const Index n = train.rows();
+  const Index m = static_cast<Index>(orders.size());
+  if (m == 0) throw Error("fit_chains: no chain orders");
+  TargetMask mask = TargetMask::Zero(l, m * l);
+  for (Index c = 0; c < m; ++c) {
+    const std::vector<Index>& order = orders[static_cast<std::size_t>(c)];
+    if (static_cast<Index>(order.size()) != l)
+      throw Error(fmt::format("fit_chains: chain {} has {} labels, expected {}", c, order.size(),
+                              l));
+    std::vector<Index> position(static_cast<std::size_t>(l), -1);
+    for (Index j = 0; j < l; ++j) {
+      const Index label = order[static_cast<std::size_t>(j)];
+      if (label < 0 || label >= l || position[static_cast<std::size_t>(label)] >= 0)
+        throw Error(fmt::format("fit_chains: chain {} is not a permutation of the labels", c));
+      position[static_cast<std::size_t>(label)] = j;
+    }
+    for (Index target = 0; target < l; ++target)
+      for (Index k = 0; k < l; ++k)
+        mask(k, c * l + target) = position[static_cast<std::size_t>(k)] <
+                                  position[static_cast<std::size_t>(target)];
+  }
+  const Matrix extra = train.labels.cast<float>();
+  LabelMatrix replicated;
+  if (m > 1) replicated = train.labels.replicate(1, m);
+  LinearProblem problem;
+  problem.x = &train;
+  problem.targets = m > 1 ? &replicated : &train.labels;
+  problem.extra = &extra;
+  problem.extra_mask = &mask;
+  problem.row_weights = row_weights;
+  (void)n;
+  ChainSet out;
+  out.fit = fit_linear(problem, options);
+  out.orders = orders;
+  out.num_labels = l;
+  return out;
+}
+
+ScoreMatrix predict_chains(const Dataset& data, const ChainSet& chains, int threads) {
+  const Index l = chains.num_labels;
+  const Index m = static_cast<Index>(chains.orders.size());
+  // the feature part of every link of every chain: one product
+  const Matrix feature_z = linear_feature_decisions(data, chains.fit, threads);
+  const Index n = feature_z.rows();
+  const Matrix& v = chains.fit.extra_weights;  // L x m·L
+  ScoreMatrix out = ScoreMatrix::Zero(n, l);
+  parallel_rows(n, threads, [&](Index begin, Index end) {
+    const Index rows = end - begin;
+    if (rows <= 0) return;
+    Matrix predicted(rows, l);  // 0/1 predictions of the links run so far, label columns
+    Eigen::VectorXf z(rows);
+    for (Index c = 0; c < m; ++c) {
+      predicted.setZero();
+      for (const Index label : chains.orders[static_cast<std::size_t>(c)]) {
+        const Index col = c * l + label;
+        const int constant = chains.fit.constant[static_cast<std::size_t>(col)];
+        if (constant >= 0) {
+          predicted.col(label).setConstant(static_cast<float>(constant));
+          out.block(begin, label, rows, 1).array() += static_cast<float>(constant);
+          continue;
+        }
+        // masked (later) labels have weight exactly 0, and their columns are still 0
+        z.noalias() = feature_z.block(begin, col, rows, 1) + predicted * v.col(col);
+        for (Index i = 0; i < rows; ++i) {
+          predicted(i, label) = z(i) > 0 ? 1.0f : 0.0f;
+          out(begin + i, label) += sigmoid(z(i));
+        }
+      }
+    }
+  });
+  if (m > 1) out /= static_cast<float>(m);
+  return out;
+}
+
+void ClassifierChain::fit(const Dataset& train, const Context& ctx) {
+  train.check_consistent();
+  const std::vector<Index> order = chain_order(train, params_, ctx.seed, ctx.threads);
+  chains_ = fit_chains(train, {order}, params_.base.options(ctx.threads));
+  notes_ = fit_notes(chains_.fit, train.label_names, params_.base.max_iter, "");
+  fitted_ = true;
+}
+
+ScoreMatrix ClassifierChain::predict_scores(const Dataset& data, const Context& ctx) const {
+  check_trained(fitted_, "cc");
+  return predict_chains(data, chains_, ctx.threads);
+}
+
+const std::vector<Index>& ClassifierChain::order() const {
+  check_trained(fitted_, "cc");
+  return chains_.orders.front();
+}
+
+void EnsembleClassifierChains::fit(const Dataset& train, const Context& ctx) {
+  train.check_consistent();
+  const Index n = train.rows();
+  const Index l = train.num_labels();
+  std::mt19937_64 rng(ctx.seed);
+  std::vector<std::vector<Index>> orders;
+  for (int c = 0; c < params_.m; ++c) orders.push_back(random_permutation(l, rng));
+  Matrix weights;
+  if (params_.bagging < 1.0) {
+    const Index draws = std::max<Index>(1, static_cast<Index>(std::llround(params_.bagging * n)));
+    weights = Matrix::Zero(n, params_.m * l);
+    for (int c = 0; c < params_.m; ++c) {
+      Eigen::VectorXf counts = Eigen::VectorXf::Zero(n);
+      for (Index k = 0; k < draws; ++k)
+        counts(static_cast<Index>(rng() % static_cast<std::uint64_t>(n))) += 1.0f;
+      weights.middleCols(c * l, l) = counts.replicate(1, l);
+    }
+  }
+  chains_ = fit_chains(train, orders, params_.base.options(ctx.threads),
+                       params_.bagging < 1.0 ? &weights : nullptr);
+  notes_ = fit_notes(chains_.fit, train.label_names, params_.base.max_iter, "");
+  fitted_ = true;
+}
+
+ScoreMatrix EnsembleClassifierChains::predict_scores(const Dataset& data,
+                                                     const Context& ctx) const {
+  check_trained(fitted_, "ecc");
+  return predict_chains(data, chains_, ctx.threads);
+}
+
+}  // namespace lg::models

@@ -1,0 +1,101 @@
+#include "models/community_powerset.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "core/error.hpp"
+#include "graph/communities.hpp"
+#include "graph/cooccurrence.hpp"
+#include "graph/label_graph.hpp"
+#include "graph/weighting.hpp"
+
+namespace lg::models {
+
+std::vector<std::vector<Index>> community_blocks(const LabelMatrix& labels,
+                                                 const std::vector<std::string>& names,
+                                                 const std::string& weighting, double resolution,
+                                                 std::uint64_t seed, int threads,
+                                                 std::vector<std::string>* notes) {
+  const graph::Cooccurrence stats = graph::count_cooccurrence(
+      labels, names.size() == static_cast<std::size_t>(labels.cols()) ? names
+                                                                      : std::vector<std::string>{},
+      threads);
+  graph::WeightingSpec spec;
+  spec.name = weighting;
+  graph::BuildNotes build_notes;
+  const Adjacency weights = graph::build_adjacency(stats, spec, &build_notes);
+  const graph::LabelGraph label_graph(weights, stats, graph::is_directed(spec));
+  graph::CommunityOptions options;
+  options.resolution = resolution;
+  options.seed = seed;
+  const graph::Communities found = graph::detect_communities(label_graph, options);
+  if (notes) {
+    for (const std::string& n : build_notes.notes) notes->push_back("lp-communities: " + n);
+    for (const std::string& n : found.notes) notes->push_back("lp-communities: " + n);
+  }
+  std::vector<std::vector<Index>> blocks(static_cast<std::size_t>(found.count));
+  for (std::size_t l = 0; l < found.membership.size(); ++l) {
+    const int c = found.membership[l];
+    if (c < 0 || c >= found.count)
+      throw Error(fmt::format("lp-communities: community {} of label {} is outside [0, {})", c,
+                              l + 1, found.count));
+    blocks[static_cast<std::size_t>(c)].push_back(static_cast<Index>(l));
+  }
+  blocks.erase(std::remove_if(blocks.begin(), blocks.end(),
+                              [](const std::vector<Index>& b) { return b.empty(); }),
+               blocks.end());
+  return blocks;
+}
+
+void CommunityPowerset::Params::validate() const {
+  const auto& known = graph::weighting_names();
+  if (std::find(known.begin(), known.end(), weighting) == known.end())
+    throw Error(fmt::format("weighting must be one of {}, got \"{}\"", fmt::join(known, ", "),
+                            weighting));
+  if (!(resolution > 0) || !std::isfinite(resolution))
+    throw Error(fmt::format("resolution must be > 0, got {}", resolution));
+  LabelPowerset::Params lp;
+  lp.C = C;
+  lp.tol = tol;
+  lp.max_iter = max_iter;
+  lp.max_classes = max_classes;
+  lp.validate();
+}
+
+void CommunityPowerset::fit(const Dataset& train, const Context& ctx) {
+  params_.validate();
+  notes_.clear();
+  if (train.num_labels() < 1) throw Error("lp-communities: the data set has no labels");
+  const int threads = ctx.resolved_threads();
+  blocks_ = community_blocks(train.labels, train.label_names, params_.weighting,
+                             params_.resolution, ctx.seed, threads, &notes_);
+  std::vector<std::string> sizes;
+  for (const auto& b : blocks_) sizes.push_back(std::to_string(b.size()));
+  notes_.push_back(fmt::format("lp-communities: {} label blocks of sizes {}", blocks_.size(),
+                               fmt::join(sizes, ", ")));
+  LabelPowerset::Params lp;
+  lp.C = params_.C;
+  lp.tol = params_.tol;
+  lp.max_iter = params_.max_iter;
+  lp.max_classes = params_.max_classes;
+  models_ = fit_label_subsets(train, blocks_, lp.options(), threads, "lp-communities");
+  for (const PowersetClassifier& model : models_)
+    notes_.insert(notes_.end(), model.notes().begin(), model.notes().end());
+  num_labels_ = train.num_labels();
+}
+
+ScoreMatrix CommunityPowerset::predict_scores(const Dataset& data, const Context& ctx) const {
+  if (num_labels_ < 0) throw Error("lp-communities: predict_scores() before fit()");
+  const std::vector<ScoreMatrix> scores =
+      predict_label_subsets(models_, data, ctx.resolved_threads());
+  ScoreMatrix out(data.sparse ? data.csr.rows() : data.dense.rows(), num_labels_);
+  out.setZero();
+  for (std::size_t b = 0; b < blocks_.size(); ++b)
+    for (std::size_t j = 0; j < blocks_[b].size(); ++j)
+      out.col(blocks_[b][j]) = scores[b].col(static_cast<Index>(j));
+  return out;
+}
+
+}  // namespace lg::models

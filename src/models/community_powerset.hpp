@@ -1,0 +1,67 @@
+#pragma once
+// lp-communities: label-space partitioning by communities of the training label graph
+// (in the spirit of Szymański et al. 2016, "How is a data-driven approach better than random
+// choice in label space division for multi-label classification?"), then label powerset per
+// block.
+//
+//   1. co-occurrence counts of the TRAINING labels (graph/cooccurrence.hpp), weighted by
+//      `weighting` (graph/weighting.hpp; default npmi: pairs that co-occur more than chance
+//      get positive weight, the rest are left out of modularity by graph/communities.hpp);
+//   2. Leiden communities (modularity, `resolution`, seed ctx.seed);
+//   3. one PowersetClassifier per community; a label alone in its community gets LP over
+//      {0, 1}, i.e. a binary logistic regression (a label without positives a constant 0).
+// Scores are each block's LP marginals, so every label gets exactly one score.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "models/label_powerset.hpp"
+#include "models/model.hpp"
+
+namespace lg::models {
+
+/// The label blocks (communities, largest first, labels ascending) of a training label matrix.
+/// `notes` (may be null) receives the graph's notes. Throws lg::Error for an unknown weighting.
+std::vector<std::vector<Index>> community_blocks(const LabelMatrix& labels,
+                                                 const std::vector<std::string>& names,
+                                                 const std::string& weighting, double resolution,
+                                                 std::uint64_t seed, int threads,
+                                                 std::vector<std::string>* notes = nullptr);
+
+class CommunityPowerset : public Model {
+ public:
+  struct Params {
+    std::string weighting = "npmi";
+    double resolution = 1.0;
+    double C = 1.0;
+    double tol = 1e-4;
+    std::int64_t max_iter = 100;
+    std::int64_t max_classes = 2048;
+    template <class V>
+    void visit(V& v) {
+      v("weighting", weighting, "edge weights of the label graph (see `labelgraph graph`)");
+      v("resolution", resolution, "Leiden modularity resolution (larger = smaller blocks)");
+      v("C", C, "inverse L2 regularisation strength of each LP's softmax regression");
+      v("tol", tol, "L-BFGS stopping tolerance (gradient norm)");
+      v("max_iter", max_iter, "L-BFGS iterations at most");
+      v("max_classes", max_classes, "refuse a block with more distinct label sets");
+    }
+    void validate() const;
+  };
+
+  explicit CommunityPowerset(const Params& params) : params_(params) {}
+  std::string name() const override { return "lp-communities"; }
+  void fit(const Dataset& train, const Context& ctx) override;
+  ScoreMatrix predict_scores(const Dataset& data, const Context& ctx) const override;
+
+  /// The label blocks of the last fit().
+  const std::vector<std::vector<Index>>& blocks() const { return blocks_; }
+
+ private:
+  Params params_;
+  std::vector<std::vector<Index>> blocks_;
+  std::vector<PowersetClassifier> models_;
+  Index num_labels_ = -1;
+};
+
+}  // namespace lg::models
