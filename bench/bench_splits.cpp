@@ -54,15 +54,24 @@ Options parse(int argc, char** argv) {
     const std::string arg = argv[i];
     if (i + 1 >= argc) throw lg::Error("bench_splits: " + arg + " needs a value");
     const std::string value = argv[++i];
-    if (arg == "--rows") o.rows = std::stoll(value);
-    else if (arg == "--labels") o.labels = std::stoll(value);
-    else if (arg == "--per-row") o.per_row = std::stod(value);
-    else if (arg == "--exponent") o.exponent = std::stod(value);
-    else if (arg == "--folds") o.folds = std::stoi(value);
-    else if (arg == "--repeat") o.repeat = std::stoi(value);
-    else if (arg == "--seed") o.seed = std::stoull(value);
-    else if (arg == "--save") o.save = value;
-    else throw lg::Error("bench_splits: unknown option " + arg);
+    if (arg == "--rows")
+      o.rows = std::stoll(value);
+    else if (arg == "--labels")
+      o.labels = std::stoll(value);
+    else if (arg == "--per-row")
+      o.per_row = std::stod(value);
+    else if (arg == "--exponent")
+      o.exponent = std::stod(value);
+    else if (arg == "--folds")
+      o.folds = std::stoi(value);
+    else if (arg == "--repeat")
+      o.repeat = std::stoi(value);
+    else if (arg == "--seed")
+      o.seed = std::stoull(value);
+    else if (arg == "--save")
+      o.save = value;
+    else
+      throw lg::Error("bench_splits: unknown option " + arg);
   }
   if (o.rows < 1 || o.labels < 2 || o.per_row <= 0 || o.folds < 2 || o.repeat < 1)
     throw lg::Error("bench_splits: rows >= 1, labels >= 2, per-row > 0, folds >= 2, repeat >= 1");
@@ -72,7 +81,8 @@ Options parse(int argc, char** argv) {
 LabelMatrix generate(const Options& o) {
   std::vector<double> p(static_cast<std::size_t>(o.labels));
   double sum = 0.0;
-  for (Index l = 0; l < o.labels; ++l) sum += p[l] = std::pow(static_cast<double>(l + 1), -o.exponent);
+  for (Index l = 0; l < o.labels; ++l)
+    sum += p[l] = std::pow(static_cast<double>(l + 1), -o.exponent);
   for (double& v : p) v = std::min(1.0, v * o.per_row / sum);
   std::mt19937_64 rng(o.seed);
   LabelMatrix y(o.rows, o.labels);
@@ -113,7 +123,8 @@ double pair_ld(const LabelMatrix& y, const std::vector<int>& fold, int folds) {
     ++occurring;
     const double whole = odds(c[folds], n);
     double sum = 0.0;
-    for (int f = 0; f < folds; ++f) sum += std::abs(odds(c[f], size[static_cast<std::size_t>(f)]) - whole);
+    for (int f = 0; f < folds; ++f)
+      sum += std::abs(odds(c[f], size[static_cast<std::size_t>(f)]) - whole);
     total += sum / folds;
   }
   return occurring > 0 ? total / static_cast<double>(occurring) : 0.0;
@@ -132,7 +143,8 @@ void run(const std::string& name, const Options& o, const LabelMatrix& y,
   for (int r = 0; r < o.repeat; ++r) {
     const auto t0 = std::chrono::steady_clock::now();
     fold = split();
-    best = std::min(best, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+    best = std::min(best,
+                    std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
   }
   if (!o.save.empty()) {
     std::vector<std::int32_t> ids(fold.begin(), fold.end());

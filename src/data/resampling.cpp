@@ -97,24 +97,27 @@ Dataset ml_ros(const Dataset& train, double percentage, std::uint64_t seed) {
   struct Bag {
     Index label;
     std::vector<Index> rows;
+    bool done = false;  ///< the label is no longer in the minority
   };
   std::vector<Bag> bags;
   for (Index l = 0; l < y.cols(); ++l)
-    if (stats.per_label[static_cast<std::size_t>(l)].minority) bags.push_back({l, rows_with(y, l)});
+    if (stats.per_label[static_cast<std::size_t>(l)].minority)
+      bags.push_back({l, rows_with(y, l), false});
   const std::size_t minority_labels = bags.size();
 
   Random rng(seed);
   std::vector<Index> clones;
   while (static_cast<Index>(clones.size()) < wanted && !bags.empty()) {
     for (Bag& bag : bags) {
-      const Index row = bag.rows[static_cast<std::size_t>(rng.below(static_cast<Index>(bag.rows.size())))];
+      const Index row =
+          bag.rows[static_cast<std::size_t>(rng.below(static_cast<Index>(bag.rows.size())))];
       clones.push_back(row);
       counts.add_row(y.data() + row * y.cols());
+      // As in the paper, a bag is checked right after its own clone.
+      bag.done = counts.irlbl(bag.label) <= stats.meanir;
       if (static_cast<Index>(clones.size()) == wanted) break;
     }
-    // Labels no longer in the minority stop being cloned.
-    bags.erase(std::remove_if(bags.begin(), bags.end(),
-                              [&](const Bag& b) { return counts.irlbl(b.label) <= stats.meanir; }),
+    bags.erase(std::remove_if(bags.begin(), bags.end(), [](const Bag& b) { return b.done; }),
                bags.end());
   }
   Dataset out = with_extra_rows(train, clones);
@@ -123,7 +126,8 @@ Dataset ml_ros(const Dataset& train, double percentage, std::uint64_t seed) {
       "ml-ros (P = {}%, seed {}): cloned {} of the {} rows asked for ({} rows in), drawn from the "
       "rows of {} minority labels (IRLbl > MeanIR = {}){}; MeanIR {} -> {}",
       percentage, seed, clones.size(), wanted, n, minority_labels, fmt3(stats.meanir),
-      static_cast<Index>(clones.size()) < wanted ? ", stopped when no label was in the minority" : "",
+      static_cast<Index>(clones.size()) < wanted ? ", stopped when no label was in the minority"
+                                                 : "",
       fmt3(stats.meanir), fmt3(after.meanir)));
   return out;
 }
@@ -144,13 +148,14 @@ Dataset ml_rus(const Dataset& train, double percentage, std::uint64_t seed) {
       }
   struct Bag {
     Index label;
-    std::vector<Index> rows;  // removable rows carrying the label, not drawn yet
+    std::vector<Index> rows;  ///< removable rows carrying the label, not drawn yet
+    bool done = false;        ///< the label is no longer in the majority, or has no rows left
   };
   std::vector<Bag> bags;
   for (Index l = 0; l < num_labels; ++l) {
     const LabelStats& s = stats.per_label[static_cast<std::size_t>(l)];
     if (s.count == 0 || s.minority) continue;
-    Bag bag{l, {}};
+    Bag bag{l, {}, false};
     for (Index i : rows_with(y, l))
       if (removable[static_cast<std::size_t>(i)]) bag.rows.push_back(i);
     if (!bag.rows.empty()) bags.push_back(std::move(bag));
@@ -172,16 +177,17 @@ Dataset ml_rus(const Dataset& train, double percentage, std::uint64_t seed) {
         bag.rows.pop_back();
         if (!removed[static_cast<std::size_t>(candidate)]) row = candidate;
       }
-      if (row < 0) continue;
+      if (row < 0) {
+        bag.done = true;
+        continue;
+      }
       removed[static_cast<std::size_t>(row)] = true;
       counts.remove_row(y.data() + row * num_labels);
+      // As in the paper, a bag is checked right after its own removal.
+      bag.done = bag.rows.empty() || counts.irlbl(bag.label) >= stats.meanir;
       if (++done == wanted) break;
     }
-    // A label leaves once it is no longer in the majority.
-    bags.erase(std::remove_if(bags.begin(), bags.end(),
-                              [&](const Bag& b) {
-                                return b.rows.empty() || counts.irlbl(b.label) >= stats.meanir;
-                              }),
+    bags.erase(std::remove_if(bags.begin(), bags.end(), [](const Bag& b) { return b.done; }),
                bags.end());
   }
   std::vector<Index> kept;
@@ -210,7 +216,8 @@ std::vector<std::vector<Index>> nearest_in_bag(const DenseFeatures& x,
   for (Index i = 0; i < m; ++i) xb.row(i) = x.row(bag[static_cast<std::size_t>(i)]).cast<double>();
   const Eigen::VectorXd norms = xb.rowwise().squaredNorm();
   // Blocks of at most ~4M distances keep memory flat for large bags.
-  const Index block = std::max<Index>(1, std::min<Index>(m, (Index{1} << 22) / std::max<Index>(m, 1)));
+  const Index block =
+      std::max<Index>(1, std::min<Index>(m, (Index{1} << 22) / std::max<Index>(m, 1)));
   std::vector<std::vector<Index>> out(static_cast<std::size_t>(m));
   std::vector<std::pair<double, Index>> dist;
   for (Index b0 = 0; b0 < m; b0 += block) {
@@ -223,7 +230,8 @@ std::vector<std::vector<Index>> nearest_in_bag(const DenseFeatures& x,
         if (j != i) dist.emplace_back(norms(i) + norms(j) - 2.0 * gram(r, j), j);
       const auto kth = dist.begin() + static_cast<std::ptrdiff_t>(std::min<Index>(k, m - 1));
       std::partial_sort(dist.begin(), kth, dist.end());
-      for (auto it = dist.begin(); it != kth; ++it) out[static_cast<std::size_t>(i)].push_back(it->second);
+      for (auto it = dist.begin(); it != kth; ++it)
+        out[static_cast<std::size_t>(i)].push_back(it->second);
     }
   }
   return out;
@@ -231,15 +239,16 @@ std::vector<std::vector<Index>> nearest_in_bag(const DenseFeatures& x,
 
 Dataset mlsmote(const Dataset& train, int k, const std::string& label_set, std::uint64_t seed) {
   if (train.sparse)
-    throw Error(fmt::format("resampling: mlsmote interpolates dense features, but '{}' has "
-                            "sparse features; use ml-ros, ml-rus or remedial",
-                            train.name));
+    throw Error(
+        fmt::format("resampling: mlsmote interpolates dense features, but '{}' has "
+                    "sparse features; use ml-ros, ml-rus or remedial",
+                    train.name));
   const DatasetStats stats = compute_stats(train);
   const LabelMatrix& y = train.labels;
   const Index num_labels = y.cols();
   const Index d = train.dense.cols();
   Random rng(seed);
-  std::vector<float> features;     // synthetic rows, row-major
+  std::vector<float> features;       // synthetic rows, row-major
   std::vector<std::uint8_t> labels;  // synthetic label rows
   std::vector<int> votes(static_cast<std::size_t>(num_labels));
   Index used_labels = 0, skipped_labels = 0, synthetic = 0;
@@ -263,15 +272,17 @@ Dataset mlsmote(const Dataset& train, int k, const std::string& label_set, std::
       }
       std::fill(votes.begin(), votes.end(), 0);
       auto vote = [&](Index row) {
-        for (Index c = 0; c < num_labels; ++c) votes[static_cast<std::size_t>(c)] += y(row, c) ? 1 : 0;
+        for (Index c = 0; c < num_labels; ++c)
+          votes[static_cast<std::size_t>(c)] += y(row, c) ? 1 : 0;
       };
       vote(sample);
       for (Index j : near) vote(bag[static_cast<std::size_t>(j)]);
       const int voters = static_cast<int>(near.size()) + 1;
       for (Index c = 0; c < num_labels; ++c) {
         const int v = votes[static_cast<std::size_t>(c)];
-        const bool on = label_set == "union" ? v > 0 : label_set == "intersection" ? v == voters
-                                                                                  : 2 * v > voters;
+        const bool on = label_set == "union"          ? v > 0
+                        : label_set == "intersection" ? v == voters
+                                                      : 2 * v > voters;
         labels.push_back(on ? 1 : 0);
       }
       ++synthetic;
@@ -284,15 +295,17 @@ Dataset mlsmote(const Dataset& train, int k, const std::string& label_set, std::
   if (synthetic > 0) {
     out.dense.bottomRows(synthetic) =
         Eigen::Map<const DenseFeatures>(features.data(), synthetic, d);
-    out.labels.bottomRows(synthetic) = Eigen::Map<const LabelMatrix>(labels.data(), synthetic, num_labels);
+    out.labels.bottomRows(synthetic) =
+        Eigen::Map<const LabelMatrix>(labels.data(), synthetic, num_labels);
   }
   const DatasetStats after = compute_stats(out.labels, out.num_features());
   out.notes.push_back(fmt::format(
       "mlsmote (k = {}, label set by {}, seed {}): added {} synthetic rows to {} for {} minority "
       "labels (IRLbl > MeanIR = {}){}; MeanIR {} -> {}",
       k, label_set, seed, synthetic, n, used_labels, fmt3(stats.meanir),
-      skipped_labels > 0 ? fmt::format(", {} minority labels on a single row skipped", skipped_labels)
-                         : "",
+      skipped_labels > 0
+          ? fmt::format(", {} minority labels on a single row skipped", skipped_labels)
+          : "",
       fmt3(stats.meanir), fmt3(after.meanir)));
   return out;
 }
@@ -324,7 +337,8 @@ Dataset remedial(const Dataset& train) {
     if (!(row_scumble(row, stats) > stats.scumble)) continue;
     bool minority = false, majority = false;
     for (Index l = 0; l < num_labels; ++l)
-      if (row[l]) (stats.per_label[static_cast<std::size_t>(l)].minority ? minority : majority) = true;
+      if (row[l])
+        (stats.per_label[static_cast<std::size_t>(l)].minority ? minority : majority) = true;
     if (minority && majority)
       split.push_back(i);
     else
@@ -347,7 +361,8 @@ Dataset remedial(const Dataset& train) {
       "labels, a clone appended at the end its majority labels; MeanIR = {}){}; SCUMBLE {} -> {}",
       split.size(), n, fmt3(stats.scumble), fmt3(stats.meanir),
       one_kind > 0 ? fmt::format(", {} such rows carried labels of one kind only and were kept "
-                                 "as they are", one_kind)
+                                 "as they are",
+                                 one_kind)
                    : "",
       fmt3(stats.scumble), fmt3(after.scumble)));
   return out;
@@ -361,18 +376,19 @@ void validate(const ResamplingSpec& spec) {
     throw Error(fmt::format(
         "resampling.method must be none, ml-ros, ml-rus, mlsmote or remedial, got '{}'", m));
   if (m == "ml-ros" && !(spec.percentage > 0.0 && std::isfinite(spec.percentage)))
-    throw Error(fmt::format("resampling.percentage must be above 0 for ml-ros, got {}",
-                            spec.percentage));
+    throw Error(
+        fmt::format("resampling.percentage must be above 0 for ml-ros, got {}", spec.percentage));
   if (m == "ml-rus" && !(spec.percentage > 0.0 && spec.percentage < 100.0))
-    throw Error(fmt::format("resampling.percentage must be between 0 and 100 (exclusive) for "
-                            "ml-rus, got {}",
-                            spec.percentage));
+    throw Error(
+        fmt::format("resampling.percentage must be between 0 and 100 (exclusive) for "
+                    "ml-rus, got {}",
+                    spec.percentage));
   if (m == "mlsmote" && spec.k < 1)
     throw Error(fmt::format("resampling.k must be at least 1, got {}", spec.k));
   if (m == "mlsmote" && spec.label_set != "ranking" && spec.label_set != "union" &&
       spec.label_set != "intersection")
-    throw Error(fmt::format(
-        "resampling.label_set must be ranking, union or intersection, got '{}'", spec.label_set));
+    throw Error(fmt::format("resampling.label_set must be ranking, union or intersection, got '{}'",
+                            spec.label_set));
 }
 
 Dataset resample(const Dataset& train, const ResamplingSpec& spec, std::uint64_t seed) {

@@ -37,10 +37,10 @@
 namespace lg {
 
 struct ResamplingSpec {
-  std::string method = "none";      ///< none | ml-ros | ml-rus | mlsmote | remedial
-  double percentage = 25;           ///< ml-ros: % of the rows added (> 0); ml-rus: removed
-                                    ///< (0 < P < 100)
-  int k = 3;                        ///< mlsmote: neighbours (>= 1)
+  std::string method = "none";        ///< none | ml-ros | ml-rus | mlsmote | remedial
+  double percentage = 25;             ///< ml-ros: % of the rows added (> 0); ml-rus: removed
+                                      ///< (0 < P < 100)
+  int k = 3;                          ///< mlsmote: neighbours (>= 1)
   std::string label_set = "ranking";  ///< mlsmote: ranking | union | intersection
 };
 

@@ -56,7 +56,6 @@ using Id = std::int32_t;
 struct Lists {
   std::vector<Index> offsets{0};
   std::vector<Id> values;
-  Index size() const { return static_cast<Index>(offsets.size()) - 1; }
   const Id* begin(Index i) const { return values.data() + offsets[i]; }
   const Id* end(Index i) const { return values.data() + offsets[i + 1]; }
 };
@@ -92,8 +91,10 @@ Items build_items(const LabelMatrix& labels, int order) {
   const Index n = labels.rows();
   const Index num_labels = labels.cols();
   if (n >= INT32_MAX || num_labels >= INT32_MAX / 2)
-    throw Error(fmt::format("split: iterative stratification handles up to 2^31 - 1 rows and "
-                            "2^30 labels, got {} x {}", n, num_labels));
+    throw Error(
+        fmt::format("split: iterative stratification handles up to 2^31 - 1 rows and "
+                    "2^30 labels, got {} x {}",
+                    n, num_labels));
   // First pass: labels per row, so that every list is allocated once at its final size.
   std::vector<Id> per_row(static_cast<std::size_t>(n), 0);
   for (Index i = 0; i < n; ++i)
@@ -128,13 +129,13 @@ Items build_items(const LabelMatrix& labels, int order) {
       }
     };
     const Index cells = num_labels * num_labels;
-    if (cells <= (Index{1} << 22)) {
-      std::vector<Index> id(static_cast<std::size_t>(cells), -1);
+    if (cells <= (Index{1} << 20)) {
+      std::vector<Id> id(static_cast<std::size_t>(cells), -1);
       for_each_pair([&](Index key, Id&) { id[static_cast<std::size_t>(key)] = 0; });
       for (Index key = 0; key < cells; ++key)
-        if (id[static_cast<std::size_t>(key)] == 0) id[static_cast<std::size_t>(key)] = items.count++;
-      for_each_pair(
-          [&](Index key, Id& slot) { slot = static_cast<Id>(id[static_cast<std::size_t>(key)]); });
+        if (id[static_cast<std::size_t>(key)] == 0)
+          id[static_cast<std::size_t>(key)] = static_cast<Id>(items.count++);
+      for_each_pair([&](Index key, Id& slot) { slot = id[static_cast<std::size_t>(key)]; });
     } else {
       std::vector<Index> distinct;
       distinct.reserve(static_cast<std::size_t>(pairs));
@@ -142,12 +143,15 @@ Items build_items(const LabelMatrix& labels, int order) {
       std::sort(distinct.begin(), distinct.end());
       distinct.erase(std::unique(distinct.begin(), distinct.end()), distinct.end());
       for_each_pair([&](Index key, Id& slot) {
-        slot = static_cast<Id>(num_labels + (std::lower_bound(distinct.begin(), distinct.end(), key) -
-                                             distinct.begin()));
+        slot =
+            static_cast<Id>(num_labels + (std::lower_bound(distinct.begin(), distinct.end(), key) -
+                                          distinct.begin()));
       });
       if (num_labels + static_cast<Index>(distinct.size()) >= INT32_MAX)
-        throw Error(fmt::format("split: {} distinct label pairs are too many for second-order "
-                                "stratification", distinct.size()));
+        throw Error(
+            fmt::format("split: {} distinct label pairs are too many for second-order "
+                        "stratification",
+                        distinct.size()));
       items.count += static_cast<Index>(distinct.size());
     }
   }
@@ -175,13 +179,13 @@ void check_enough_rows(Index rows, int folds, const char* method) {
 void validate(const SplitSpec& spec) {
   const std::string& m = spec.method;
   if (m != "given" && m != "holdout" && m != "kfold" && m != "iterative")
-    throw Error(fmt::format(
-        "split.method must be given, holdout, kfold or iterative, got '{}'", m));
+    throw Error(
+        fmt::format("split.method must be given, holdout, kfold or iterative, got '{}'", m));
   if ((m == "kfold" || m == "iterative") && spec.folds < 2)
     throw Error(fmt::format("split.folds must be at least 2, got {}", spec.folds));
   if (m == "iterative" && spec.order != 1 && spec.order != 2)
-    throw Error(fmt::format("split.order must be 1 (labels) or 2 (label pairs), got {}",
-                            spec.order));
+    throw Error(
+        fmt::format("split.order must be 1 (labels) or 2 (label pairs), got {}", spec.order));
   if (m == "holdout" && !(spec.test_fraction > 0.0 && spec.test_fraction < 1.0))
     throw Error(fmt::format("split.test_fraction must be between 0 and 1 (exclusive), got {}",
                             spec.test_fraction));
@@ -196,8 +200,9 @@ std::vector<int> assign_folds(const LabelMatrix& labels, const SplitSpec& spec,
   if (spec.method == "kfold") return kfold_assignment(labels.rows(), spec.folds, seed);
   if (spec.method == "iterative")
     return iterative_stratification(labels, spec.folds, spec.order, seed);
-  throw Error("split: method 'given' uses the files' own train/test split; there is nothing "
-              "to assign");
+  throw Error(
+      "split: method 'given' uses the files' own train/test split; there is nothing "
+      "to assign");
 }
 
 std::vector<int> holdout_assignment(Index rows, double test_fraction, std::uint64_t seed) {
@@ -207,9 +212,10 @@ std::vector<int> holdout_assignment(Index rows, double test_fraction, std::uint6
   // The small epsilon keeps 0.3 * 10 (= 3.0000000000000004) at 3 rows.
   const auto test = static_cast<Index>(std::ceil(test_fraction * static_cast<double>(rows) - 1e-9));
   if (test < 1 || test >= rows)
-    throw Error(fmt::format("split: holdout with test_fraction {} of {} rows leaves {} test and "
-                            "{} training rows; both need at least one",
-                            test_fraction, rows, test, rows - test));
+    throw Error(
+        fmt::format("split: holdout with test_fraction {} of {} rows leaves {} test and "
+                    "{} training rows; both need at least one",
+                    test_fraction, rows, test, rows - test));
   const std::vector<Index> order = shuffled_rows(rows, seed);
   std::vector<int> fold(static_cast<std::size_t>(rows), 0);
   for (Index p = 0; p < test; ++p) fold[static_cast<std::size_t>(order[p])] = 1;
@@ -259,8 +265,8 @@ std::vector<int> iterative_stratification(const LabelMatrix& labels, int folds, 
   using Entry = std::pair<std::pair<Index, Index>, Index>;
   std::vector<Entry> storage;
   storage.reserve(static_cast<std::size_t>(num_items) * 2);
-  std::priority_queue<Entry, std::vector<Entry>, std::greater<Entry>> heap(
-      std::greater<Entry>(), std::move(storage));
+  std::priority_queue<Entry, std::vector<Entry>, std::greater<Entry>> heap(std::greater<Entry>(),
+                                                                           std::move(storage));
   for (Index e = 0; e < num_items; ++e)
     if (remaining[e] > 0) heap.push({{remaining[e], tie_rank[e]}, e});
   std::vector<char> touched_flag(static_cast<std::size_t>(num_items), 0);
@@ -327,8 +333,8 @@ std::vector<Fold> folds_from_assignment(const std::vector<int>& assignment, int 
   const int ids = folds == 1 ? 2 : folds;  // holdout: ids 0 (train) and 1 (test)
   for (std::size_t i = 0; i < assignment.size(); ++i)
     if (assignment[i] < 0 || assignment[i] >= ids)
-      throw Error(fmt::format("split: row {} has fold id {}, expected 0 to {}", i,
-                              assignment[i], ids - 1));
+      throw Error(
+          fmt::format("split: row {} has fold id {}, expected 0 to {}", i, assignment[i], ids - 1));
   std::vector<Fold> out(static_cast<std::size_t>(folds));
   for (std::size_t i = 0; i < assignment.size(); ++i) {
     const auto row = static_cast<Index>(i);
@@ -344,11 +350,11 @@ std::vector<Fold> folds_from_assignment(const std::vector<int>& assignment, int 
   return out;
 }
 
-FoldQuality fold_quality(const LabelMatrix& labels, const std::vector<int>& assignment,
-                         int folds) {
+FoldQuality fold_quality(const LabelMatrix& labels, const std::vector<int>& assignment, int folds) {
   const Index n = labels.rows();
   const Index num_labels = labels.cols();
-  if (folds < 1) throw Error(fmt::format("fold quality: fold count must be at least 1, got {}", folds));
+  if (folds < 1)
+    throw Error(fmt::format("fold quality: fold count must be at least 1, got {}", folds));
   if (static_cast<Index>(assignment.size()) != n)
     throw Error(fmt::format("fold quality: {} fold ids for {} rows", assignment.size(), n));
   const auto k = static_cast<std::size_t>(folds);
@@ -359,8 +365,8 @@ FoldQuality fold_quality(const LabelMatrix& labels, const std::vector<int>& assi
   for (Index i = 0; i < n; ++i) {
     const int f = assignment[static_cast<std::size_t>(i)];
     if (f < 0 || f >= folds)
-      throw Error(fmt::format("fold quality: row {} has fold id {}, expected 0 to {}", i, f,
-                              folds - 1));
+      throw Error(
+          fmt::format("fold quality: row {} has fold id {}, expected 0 to {}", i, f, folds - 1));
     ++size[static_cast<std::size_t>(f)];
     const std::uint8_t* row = labels.data() + i * num_labels;
     Index* pos = positives.data() + static_cast<std::size_t>(f) * nl;
@@ -381,7 +387,8 @@ FoldQuality fold_quality(const LabelMatrix& labels, const std::vector<int>& assi
     if (total[l] == n) continue;  // on every row: every fold has the same (infinite) odds
     const double whole = odds(total[l], n);
     double sum = 0.0;
-    for (std::size_t f = 0; f < k; ++f) sum += std::abs(odds(positives[f * nl + l], size[f]) - whole);
+    for (std::size_t f = 0; f < k; ++f)
+      sum += std::abs(odds(positives[f * nl + l], size[f]) - whole);
     ld += sum / folds;
   }
   if (num_labels > 0) q.label_distribution = ld / static_cast<double>(num_labels);

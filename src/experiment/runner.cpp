@@ -172,13 +172,20 @@ std::vector<CellResult> evaluate_dataset(const ExperimentConfig& config, const D
         scaler.apply(train);
         scaler.apply(test);
       }
-      if (config.resampling.method != "none") train = resample(train, config.resampling, seed);
+      std::vector<std::string> fold_notes;
+      if (config.resampling.method != "none") {
+        const std::size_t before = train.notes.size();
+        train = resample(train, config.resampling, seed);
+        fold_notes.assign(train.notes.begin() + static_cast<std::ptrdiff_t>(before),
+                          train.notes.end());
+      }
       Context cell_ctx = ctx;
       cell_ctx.seed = seed;
       for (const AlgorithmConfig& algorithm : config.algorithms) {
         progress.status(fmt::format("{} · {} · seed {} · fold {}/{}", cfg.name, algorithm.label,
                                     seed, f + 1, folds.size()));
         CellResult cell = run_cell(algorithm, train, test, config, cell_ctx);
+        cell.notes.insert(cell.notes.begin(), fold_notes.begin(), fold_notes.end());
         cell.dataset = cfg.name;
         cell.fold = static_cast<int>(f);
         write_output(result,

@@ -216,10 +216,10 @@ Matrix features_times_fast(const Dataset& x, const Eigen::Ref<const Matrix>& w, 
   const Index n = x.dense.rows(), d = x.dense.cols(), k = w.cols();
   if (w.rows() != d) throw Error("features_times: weight rows do not match the feature count");
   Matrix out(n, k);
-  // about 2 M multiply-adds per thread before a second thread pays
+  // about 1 M multiply-adds per thread before a second thread pays
   const Index work = n * d * std::max<Index>(k, 1);
   const int parts = static_cast<int>(
-      std::max<Index>(1, std::min<Index>({resolve(threads), work / (1 << 21), n / 16})));
+      std::max<Index>(1, std::min<Index>({resolve(threads), work / (1 << 20), n / 16})));
   parallel(parts, [&](int t) {
     auto [b, e] = part(n, t, parts);
     times_avx2(x.dense.data(), d, w.data(), w.outerStride(), k, out.data(), n, b, e);
@@ -236,7 +236,7 @@ Matrix features_transpose_times_fast(const Dataset& x, const Eigen::Ref<const Ma
   const Index blocks = (d + 7) / 8;  // split the feature columns in blocks of 8 over threads
   const Index work = n * d * std::max<Index>(k, 1);
   const int parts = static_cast<int>(
-      std::max<Index>(1, std::min<Index>({resolve(threads), work / (1 << 21), blocks})));
+      std::max<Index>(1, std::min<Index>({resolve(threads), work / (1 << 20), blocks})));
   parallel(parts, [&](int t) {
     auto [b, e] = part(blocks, t, parts);
     transpose_avx2(x.dense.data(), n, d, g.data(), g.outerStride(), k, out.data(), 8 * b,

@@ -141,3 +141,41 @@ TEST_CASE("run: a bad config is a one-line error with file and line", "[cli][exp
   CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
   CHECK_FALSE(fs::exists(tmp / "o" / "manifest.json"));
 }
+
+TEST_CASE("run: resampling and SCut thresholds act on the training fold only", "[cli][experiment]") {
+  lg::test::TempDir tmp;
+  const auto cfg = tmp.write("rs.toml", R"(
+[experiment]
+seed = 3
+[split]
+method = "holdout"
+test_fraction = 0.25
+[resampling]
+method = "ml-ros"
+percentage = 20
+[evaluation]
+threshold = "scut:f1"
+validation_fraction = 0.25
+[graph]
+enabled = false
+[[datasets]]
+name = "s"
+[datasets.synthetic]
+rows = 400
+labels = 6
+features = 8
+[[algorithms]]
+name = "br"
+)");
+  const auto r = lg::test::run_labelgraph("run '" + cfg.string() + "' --out '" + (tmp / "o").string() + "'");
+  REQUIRE(r.status == 0);
+  const auto run = nlohmann::json::parse(lg::test::read_file(tmp / "o" / "runs/s/br-seed3-fold0.json"));
+  // holdout: ceil(0.25 * 400) = 100 test rows, 300 training rows; ML-ROS adds up to 20 % = 60
+  // clones (fewer when no label is left in the minority); SCut holds out a quarter of the
+  // resampled rows and fits on the rest: between 0.75 * 300 and 0.75 * 360 rows.
+  CHECK(run["test_rows"] == 100);
+  CHECK(run["train_rows"].get<int>() >= 225);
+  CHECK(run["train_rows"].get<int>() <= 270);
+  CHECK(run["threshold"] == "scut:f1");
+  CHECK_THAT(run["notes"].dump(), Contains("scut") && Contains("ml-ros (P = 20%"));
+}

@@ -1,9 +1,8 @@
 // Imbalance resampling (ML-ROS, ML-RUS, MLSMOTE, REMEDIAL): hand-computed small sets, the
 // promises of each method on yeast (MeanIR or SCUMBLE drops, sizes change by P %, no minority
 // row removed), sparse features and the validation messages.
-#include <catch2/catch.hpp>
-
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <cmath>
 #include <filesystem>
 #include <map>
@@ -88,9 +87,9 @@ bool read_yeast_train(Dataset& out) {
 // The small set used by several tests: 8 rows, features (x, y), labels a b c.
 //   counts a 6, b 3, c 1 -> IRLbl 1, 2, 6; MeanIR = 3; minority: c (6 > 3).
 Dataset small() {
-  return make({{0, 0}, {1, 0}, {2, 0}, {3, 0}, {4, 0}, {5, 0}, {6, 0}, {7, 0}},
-              {{1, 0, 0}, {1, 0, 0}, {1, 0, 0}, {1, 1, 0}, {1, 1, 0}, {1, 0, 0}, {0, 1, 1},
-               {0, 0, 0}});
+  return make(
+      {{0, 0}, {1, 0}, {2, 0}, {3, 0}, {4, 0}, {5, 0}, {6, 0}, {7, 0}},
+      {{1, 0, 0}, {1, 0, 0}, {1, 0, 0}, {1, 1, 0}, {1, 1, 0}, {1, 0, 0}, {0, 1, 1}, {0, 0, 0}});
 }
 
 }  // namespace
@@ -99,7 +98,8 @@ TEST_CASE("resampling: validate names the bad field", "[data][resampling]") {
   ResamplingSpec s;
   CHECK_NOTHROW(lg::validate(s));
   s.method = "smote";
-  CHECK_THROWS_WITH(lg::validate(s), Catch::Contains("resampling.method") && Catch::Contains("smote"));
+  CHECK_THROWS_WITH(lg::validate(s),
+                    Catch::Contains("resampling.method") && Catch::Contains("smote"));
   s.method = "ml-ros";
   s.percentage = 0;
   CHECK_THROWS_WITH(lg::validate(s), Catch::Contains("resampling.percentage"));
@@ -142,8 +142,7 @@ TEST_CASE("resampling: ml-ros on the small set clones the minority row until c i
                                  Catch::Contains("MeanIR 3.000 -> 1.833"));
 }
 
-TEST_CASE("resampling: ml-rus on the small set removes only majority rows",
-          "[data][resampling]") {
+TEST_CASE("resampling: ml-rus on the small set removes only majority rows", "[data][resampling]") {
   // P = 25 % -> 2 removals asked. Majority labels a (IRLbl 1) and b (2); row 6 carries c and
   // row 7 no label: neither can go. Bags: a {0,1,2,3,4,5}, b {3,4}.
   // Round 1: one row of a's bag, then one of b's (3 or 4; if a's draw took one of them, b
@@ -174,9 +173,9 @@ TEST_CASE("resampling: mlsmote interpolates between minority neighbours", "[data
   // row of row 0 lies in the box [0, 2] x [0, 4], and so does row 1's. Label votes over
   // {row 0, row 1}: a 1, b 1, c 2; ranking needs more than half (2 of 2): {c};
   // union {a, b, c}; intersection {c}.
-  const Dataset d = make({{0, 0}, {2, 4}, {9, 9}, {9, 9}, {9, 9}, {9, 9}, {9, 9}, {9, 9}},
-                         {{1, 0, 1}, {0, 1, 1}, {1, 1, 0}, {1, 1, 0}, {1, 1, 0}, {1, 1, 0},
-                          {1, 0, 0}, {1, 0, 0}});
+  const Dataset d = make(
+      {{0, 0}, {2, 4}, {9, 9}, {9, 9}, {9, 9}, {9, 9}, {9, 9}, {9, 9}},
+      {{1, 0, 1}, {0, 1, 1}, {1, 1, 0}, {1, 1, 0}, {1, 1, 0}, {1, 1, 0}, {1, 0, 0}, {1, 0, 0}});
   for (const std::string mode : {"ranking", "union", "intersection"}) {
     INFO(mode);
     ResamplingSpec s = spec("mlsmote");

@@ -1,12 +1,12 @@
 // Splits: holdout, k-fold, iterative stratification (first and second order), the fold
 // quality figures of Sechidis et al. 2011 on hand-computed matrices, and yeast, where
 // stratification must keep label proportions better than random k-fold.
-#include <catch2/catch.hpp>
-
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <cmath>
 #include <filesystem>
 #include <numeric>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -178,8 +178,7 @@ TEST_CASE("split: folds_from_assignment gives disjoint tests and complementary t
   CHECK_THROWS_WITH(lg::folds_from_assignment({0, 2}, 1), Catch::Contains("expected 0 to 1"));
 }
 
-TEST_CASE("split: iterative stratification spreads a rare label over the folds",
-          "[data][split]") {
+TEST_CASE("split: iterative stratification spreads a rare label over the folds", "[data][split]") {
   // 12 rows, 3 folds. Label a on rows 0-2 (desired 1 per fold), label b on rows 0 and 3-7
   // (desired 2 per fold), rows 8-11 without labels (desired fold size 4).
   // a goes first (3 < 6 rows): row 0 to any fold, rows 1 and 2 to the folds still wanting a.
@@ -239,7 +238,8 @@ TEST_CASE("split: iterative stratification assigns every row once, deterministic
     // Every label's positives split within one row of n_l / 4.
     for (Index l = 0; l < y.cols(); ++l) {
       const double want = static_cast<double>(y.col(l).cast<Index>().sum()) / 4.0;
-      for (Index c : label_per_fold(y, a, 4, l)) CHECK(std::abs(static_cast<double>(c) - want) <= 1.0);
+      for (Index c : label_per_fold(y, a, 4, l))
+        CHECK(std::abs(static_cast<double>(c) - want) <= 1.0);
     }
   }
   CHECK_THROWS_WITH(lg::iterative_stratification(y, 4, 3, 1), Catch::Contains("split.order"));
@@ -255,8 +255,7 @@ TEST_CASE("split: fold quality on a hand-computed matrix", "[data][split]") {
   // LD = ( (|1-1| + |1-1|)/2 + (|1-0.5| + |0-0.5|)/2 + 0 ) / 3 = 0.5 / 3 = 1/6.
   // ED: desired 6/2 = 3 rows: (|4-3| + |2-3|) / 2 = 1.
   // FZ: fold 1 has no b -> 1 (c does not occur, so it does not count). FLZ = 1.
-  const LabelMatrix y =
-      labels({{1, 1, 0}, {1, 0, 0}, {0, 1, 0}, {0, 0, 0}, {1, 0, 0}, {0, 0, 0}});
+  const LabelMatrix y = labels({{1, 1, 0}, {1, 0, 0}, {0, 1, 0}, {0, 0, 0}, {1, 0, 0}, {0, 0, 0}});
   const lg::FoldQuality q = lg::fold_quality(y, {0, 0, 0, 0, 1, 1}, 2);
   CHECK(q.label_distribution == Approx(1.0 / 6.0).epsilon(1e-12));
   CHECK(q.example_distribution == Approx(1.0).epsilon(1e-12));
@@ -318,8 +317,8 @@ TEST_CASE("split: on yeast, iterative stratification beats random k-fold", "[dat
   }
   INFO("LD kfold " << ld_kfold / seeds << " first " << ld_first / seeds << " second "
                    << ld_second / seeds);
-  INFO("pair LD kfold " << pair_ld_kfold / seeds << " first " << pair_ld_first / seeds
-                        << " second " << pair_ld_second / seeds);
+  INFO("pair LD kfold " << pair_ld_kfold / seeds << " first " << pair_ld_first / seeds << " second "
+                        << pair_ld_second / seeds);
   INFO("FLZ kfold " << flz_kfold << " first " << flz_first << " second " << flz_second);
   CHECK(ld_first < 0.8 * ld_kfold);
   CHECK(ld_second < ld_kfold);
@@ -327,4 +326,35 @@ TEST_CASE("split: on yeast, iterative stratification beats random k-fold", "[dat
   CHECK(flz_second <= flz_kfold);
   CHECK(pair_ld_second < pair_ld_first);
   CHECK(pair_ld_second < pair_ld_kfold);
+}
+
+TEST_CASE("split: fold quality on yeast matches NumPy", "[data][split]") {
+  // tests/fixtures/data/fold_quality_yeast.txt, written by make_fold_quality.py (NumPy): two
+  // fixed assignments of yeast train + test and their LD, ED, FZ, FLZ.
+  lg::Dataset d;
+  if (!read_yeast(d)) return;
+  std::istringstream in(lg::test::read_file(lg::test::fixture("data/fold_quality_yeast.txt")));
+  std::string line;
+  int checked = 0;
+  while (std::getline(in, line)) {
+    if (line.rfind("ASSIGNMENT ", 0) != 0) continue;
+    std::istringstream head(line.substr(11));
+    std::string name;
+    int folds = 0, fz = 0, flz = 0;
+    double ld = 0, ed = 0;
+    head >> name >> folds >> ld >> ed >> fz >> flz;
+    REQUIRE(std::getline(in, line));
+    std::istringstream ids(line);
+    std::vector<int> assignment;
+    for (int f; ids >> f;) assignment.push_back(f);
+    INFO(name);
+    REQUIRE(assignment.size() == 2417);
+    const lg::FoldQuality q = lg::fold_quality(d.labels, assignment, folds);
+    CHECK(q.label_distribution == Approx(ld).epsilon(1e-12));
+    CHECK(q.example_distribution == Approx(ed).epsilon(1e-12));
+    CHECK(q.folds_without_label == fz);
+    CHECK(q.fold_label_pairs_without_positive == flz);
+    ++checked;
+  }
+  CHECK(checked == 2);
 }
