@@ -31,11 +31,13 @@ echo "bench/models, $(date -u '+%Y-%m-%d %H:%M'), $(nproc) cores, $cpu, load $(c
 ours=$("$bench" "$data" $sets --models "$models" --repeat "$repeat" --threads 2)
 ours1=$("$bench" "$data" $sets --models "$models" --repeat "$repeat" --threads 1)
 # shellcheck disable=SC2086
-theirs_default=$("$py" "$root/bench/models_reference.py" "$data" $sets --models "$models" --repeat "$repeat")
+theirs_default=$("$py" "$root/bench/models_reference.py" "$data" $sets --models "$models" \
+  --repeat "$repeat")
 # OpenBLAS's spinning worker threads cost scikit-learn time on a busy 2-core machine: run it
 # again with one BLAS thread and compare against the faster of the two, row by row.
 # shellcheck disable=SC2086
-theirs_one=$(OPENBLAS_NUM_THREADS=1 "$py" "$root/bench/models_reference.py" "$data" $sets --models "$models" --repeat "$repeat")
+theirs_one=$(OPENBLAS_NUM_THREADS=1 "$py" "$root/bench/models_reference.py" "$data" $sets \
+  --models "$models" --repeat "$repeat")
 echo "load after the run: $(cut -d' ' -f1-3 /proc/loadavg)"
 grep '^MISSING' <<<"$ours" | sed 's/^/  /' || true
 

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "core/error.hpp"
@@ -39,9 +40,12 @@ std::vector<std::string> fit_notes(const LinearFit& fit, const std::vector<std::
     const std::string label =
         names.empty() ? fmt::format("label_{}", t) : names[i % names.size()];
     if (fit.constant[i] >= 0) {
-      notes.push_back(fmt::format("{}label '{}' has no {} in training: constant score {}", what,
-                                  label, fit.constant[i] ? "negative" : "positive",
-                                  fit.constant[i]));
+      // ecc fits every label once per chain: one note per label
+      std::string note = fmt::format("{}label '{}' has no {} in training: constant score {}",
+                                     what, label, fit.constant[i] ? "negative" : "positive",
+                                     fit.constant[i]);
+      if (std::find(notes.begin(), notes.end(), note) == notes.end())
+        notes.push_back(std::move(note));
     } else if (!fit.converged[i]) {
       ++unconverged;
     }

@@ -32,8 +32,9 @@ std::vector<Index> random_permutation(Index n, std::mt19937_64& rng) {
 /// body(part) for the row blocks of `rows` over up to `threads` threads.
 template <class Body>
 void parallel_rows(Index rows, int threads, Body body) {
-  const int wanted = threads > 0 ? threads
-                                 : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  const int wanted =
+      threads > 0 ? threads
+                  : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   const int parts = static_cast<int>(std::min<Index>(wanted, std::max<Index>(1, rows / 64)));
   std::vector<std::thread> pool;
   for (int p = 0; p + 1 < parts; ++p)
@@ -223,7 +224,8 @@ void EnsembleClassifierChains::fit(const Dataset& train, const Context& ctx) {
   std::vector<std::vector<Index>> orders;
   for (int c = 0; c < params_.m; ++c) orders.push_back(random_permutation(l, rng));
   Matrix weights;
-  if (params_.bagging < 1.0) {
+  const bool bagging = params_.bagging < 1.0 && n > 0;
+  if (bagging) {
     const Index draws = std::max<Index>(1, static_cast<Index>(std::llround(params_.bagging * n)));
     weights = Matrix::Zero(n, params_.m * l);
     for (int c = 0; c < params_.m; ++c) {
@@ -234,7 +236,7 @@ void EnsembleClassifierChains::fit(const Dataset& train, const Context& ctx) {
     }
   }
   chains_ = fit_chains(train, orders, params_.base.options(ctx.threads),
-                       params_.bagging < 1.0 ? &weights : nullptr);
+                       bagging ? &weights : nullptr);
   notes_ = fit_notes(chains_.fit, train.label_names, params_.base.max_iter, "");
   fitted_ = true;
 }

@@ -54,7 +54,8 @@ struct EccParams {
   void visit(V& v) {
     base.visit(v);
     v("m", m, "number of chains (random orders from the seed)");
-    v("bagging", bagging, "rows per chain drawn with replacement, as a fraction of N (1 = no bagging)");
+    v("bagging", bagging,
+      "rows per chain drawn with replacement, as a fraction of N (1 = no bagging)");
   }
   void validate() const;
 };

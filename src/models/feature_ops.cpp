@@ -113,93 +113,117 @@ LG_AVX2 inline __m256i tail_mask(Index r) {
   return _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(r)), lanes);
 }
 
-/// out(row, a) = X.row(row) · W.col(a) for B columns from `col`: one pass over the row,
-/// 8 features at a time (a masked load for the last d % 8).
+/// out(row + r, a) = X.row(row + r) · W.col(a) for R rows and B columns from (row, col): one
+/// pass over the rows, 8 features at a time (a masked load for the last d % 8). R x B
+/// accumulators stay in registers (R B + R + 1 <= 16). The sum of every output element runs
+/// over j in the same order whatever R, B and the row split are.
 /// x: row-major, ld d; w: column-major, ld ldw; out: column-major, ld n.
-template <int B>
+template <int R, int B>
 LG_AVX2 void times_block(const float* x, Index d, const float* w, Index ldw, float* out, Index n,
                          Index row, Index col) {
-  __m256 acc[B];
-  for (int b = 0; b < B; ++b) acc[b] = _mm256_setzero_ps();
-  const float* xr = x + row * d;
+  __m256 acc[R][B];
+  for (int r = 0; r < R; ++r)
+    for (int b = 0; b < B; ++b) acc[r][b] = _mm256_setzero_ps();
   const Index d8 = d & ~Index{7};
   for (Index j = 0; j < d8; j += 8) {
-    const __m256 xv = _mm256_loadu_ps(xr + j);
-    for (int b = 0; b < B; ++b)
-      acc[b] = _mm256_fmadd_ps(xv, _mm256_loadu_ps(w + (col + b) * ldw + j), acc[b]);
+    __m256 xv[R];
+    for (int r = 0; r < R; ++r) xv[r] = _mm256_loadu_ps(x + (row + r) * d + j);
+    for (int b = 0; b < B; ++b) {
+      const __m256 wv = _mm256_loadu_ps(w + (col + b) * ldw + j);
+      for (int r = 0; r < R; ++r) acc[r][b] = _mm256_fmadd_ps(xv[r], wv, acc[r][b]);
+    }
   }
   if (d8 < d) {
     const __m256i mask = tail_mask(d - d8);
-    const __m256 xv = _mm256_maskload_ps(xr + d8, mask);
-    for (int b = 0; b < B; ++b)
-      acc[b] = _mm256_fmadd_ps(xv, _mm256_maskload_ps(w + (col + b) * ldw + d8, mask), acc[b]);
+    __m256 xv[R];
+    for (int r = 0; r < R; ++r) xv[r] = _mm256_maskload_ps(x + (row + r) * d + d8, mask);
+    for (int b = 0; b < B; ++b) {
+      const __m256 wv = _mm256_maskload_ps(w + (col + b) * ldw + d8, mask);
+      for (int r = 0; r < R; ++r) acc[r][b] = _mm256_fmadd_ps(xv[r], wv, acc[r][b]);
+    }
   }
-  for (int b = 0; b < B; ++b) out[(col + b) * n + row] = horizontal_sum(acc[b]);
+  for (int r = 0; r < R; ++r)
+    for (int b = 0; b < B; ++b) out[(col + b) * n + row + r] = horizontal_sum(acc[r][b]);
 }
 
-/// Rows [begin, end) of X W, up to 8 columns of W per pass over X.
+template <int R>
+LG_AVX2 void times_rows(const float* x, Index d, const float* w, Index ldw, Index b, float* out,
+                        Index n, Index row, Index col) {
+  switch (b) {
+    case 6: times_block<R, 6>(x, d, w, ldw, out, n, row, col); break;
+    case 5: times_block<R, 5>(x, d, w, ldw, out, n, row, col); break;
+    case 4: times_block<R, 4>(x, d, w, ldw, out, n, row, col); break;
+    case 3: times_block<R, 3>(x, d, w, ldw, out, n, row, col); break;
+    case 2: times_block<R, 2>(x, d, w, ldw, out, n, row, col); break;
+    default: times_block<R, 1>(x, d, w, ldw, out, n, row, col); break;
+  }
+}
+
+/// Rows [begin, end) of X W: pairs of rows, up to 6 columns of W per pass over X.
 LG_AVX2 void times_avx2(const float* x, Index d, const float* w, Index ldw, Index k, float* out,
                         Index n, Index begin, Index end) {
-  for (Index col = 0; col < k; col += 8) {
-    const Index b = std::min<Index>(8, k - col);
-    for (Index row = begin; row < end; ++row) {
-      switch (b) {
-        case 8: times_block<8>(x, d, w, ldw, out, n, row, col); break;
-        case 7: times_block<7>(x, d, w, ldw, out, n, row, col); break;
-        case 6: times_block<6>(x, d, w, ldw, out, n, row, col); break;
-        case 5: times_block<5>(x, d, w, ldw, out, n, row, col); break;
-        case 4: times_block<4>(x, d, w, ldw, out, n, row, col); break;
-        case 3: times_block<3>(x, d, w, ldw, out, n, row, col); break;
-        case 2: times_block<2>(x, d, w, ldw, out, n, row, col); break;
-        default: times_block<1>(x, d, w, ldw, out, n, row, col); break;
-      }
-    }
+  for (Index col = 0; col < k; col += 6) {
+    const Index b = std::min<Index>(6, k - col);
+    Index row = begin;
+    for (; row + 2 <= end; row += 2) times_rows<2>(x, d, w, ldw, b, out, n, row, col);
+    if (row < end) times_rows<1>(x, d, w, ldw, b, out, n, row, col);
   }
 }
 
-/// out(j .. j+8, a) = Σ_i X(i, j ..) G(i, a) for B columns of G from `col`, i in order;
-/// `width` < 8 masks the last features. out: column-major, ld d; g: column-major, ld ldg.
-template <int B>
+/// out(j .. j+8V, a) = Σ_i X(i, j ..) G(i, a) for B columns of G from `col`, i in order;
+/// `width` < 8 (V = 1 only) masks the last features. 2 B + V + 1 <= 16 registers.
+/// out: column-major, ld d; g: column-major, ld ldg.
+template <int V, int B>
 LG_AVX2 void transpose_block(const float* x, Index n, Index d, const float* g, Index ldg,
                              float* out, Index j, Index width, Index col) {
-  __m256 acc[B];
-  for (int b = 0; b < B; ++b) acc[b] = _mm256_setzero_ps();
-  if (width == 8) {
+  __m256 acc[B][V];
+  for (int b = 0; b < B; ++b)
+    for (int v = 0; v < V; ++v) acc[b][v] = _mm256_setzero_ps();
+  if (width == 8 * V) {
     for (Index i = 0; i < n; ++i) {
-      const __m256 xv = _mm256_loadu_ps(x + i * d + j);
-      for (int b = 0; b < B; ++b)
-        acc[b] = _mm256_fmadd_ps(_mm256_broadcast_ss(g + (col + b) * ldg + i), xv, acc[b]);
+      __m256 xv[V];
+      for (int v = 0; v < V; ++v) xv[v] = _mm256_loadu_ps(x + i * d + j + 8 * v);
+      for (int b = 0; b < B; ++b) {
+        const __m256 gv = _mm256_broadcast_ss(g + (col + b) * ldg + i);
+        for (int v = 0; v < V; ++v) acc[b][v] = _mm256_fmadd_ps(gv, xv[v], acc[b][v]);
+      }
     }
-    for (int b = 0; b < B; ++b) _mm256_storeu_ps(out + (col + b) * d + j, acc[b]);
+    for (int b = 0; b < B; ++b)
+      for (int v = 0; v < V; ++v) _mm256_storeu_ps(out + (col + b) * d + j + 8 * v, acc[b][v]);
     return;
   }
-  const __m256i mask = tail_mask(width);
+  const __m256i mask = tail_mask(width);  // V == 1 here
   for (Index i = 0; i < n; ++i) {
     const __m256 xv = _mm256_maskload_ps(x + i * d + j, mask);
     for (int b = 0; b < B; ++b)
-      acc[b] = _mm256_fmadd_ps(_mm256_broadcast_ss(g + (col + b) * ldg + i), xv, acc[b]);
+      acc[b][0] = _mm256_fmadd_ps(_mm256_broadcast_ss(g + (col + b) * ldg + i), xv, acc[b][0]);
   }
-  for (int b = 0; b < B; ++b) _mm256_maskstore_ps(out + (col + b) * d + j, mask, acc[b]);
+  for (int b = 0; b < B; ++b) _mm256_maskstore_ps(out + (col + b) * d + j, mask, acc[b][0]);
 }
 
-/// Feature columns [begin, end) of Xᵀ G (begin a multiple of 8), up to 8 columns of G at once.
-LG_AVX2 void transpose_avx2(const float* x, Index n, Index d, const float* g, Index ldg, Index k,
-                            float* out, Index begin, Index end) {
-  for (Index j = begin; j < end; j += 8) {
-    const Index width = std::min<Index>(8, end - j);
-    for (Index col = 0; col < k; col += 8) {
-      switch (std::min<Index>(8, k - col)) {
-        case 8: transpose_block<8>(x, n, d, g, ldg, out, j, width, col); break;
-        case 7: transpose_block<7>(x, n, d, g, ldg, out, j, width, col); break;
-        case 6: transpose_block<6>(x, n, d, g, ldg, out, j, width, col); break;
-        case 5: transpose_block<5>(x, n, d, g, ldg, out, j, width, col); break;
-        case 4: transpose_block<4>(x, n, d, g, ldg, out, j, width, col); break;
-        case 3: transpose_block<3>(x, n, d, g, ldg, out, j, width, col); break;
-        case 2: transpose_block<2>(x, n, d, g, ldg, out, j, width, col); break;
-        default: transpose_block<1>(x, n, d, g, ldg, out, j, width, col); break;
-      }
+template <int V>
+LG_AVX2 void transpose_columns(const float* x, Index n, Index d, const float* g, Index ldg,
+                               Index k, float* out, Index j, Index width) {
+  for (Index col = 0; col < k; col += 6) {
+    switch (std::min<Index>(6, k - col)) {
+      case 6: transpose_block<V, 6>(x, n, d, g, ldg, out, j, width, col); break;
+      case 5: transpose_block<V, 5>(x, n, d, g, ldg, out, j, width, col); break;
+      case 4: transpose_block<V, 4>(x, n, d, g, ldg, out, j, width, col); break;
+      case 3: transpose_block<V, 3>(x, n, d, g, ldg, out, j, width, col); break;
+      case 2: transpose_block<V, 2>(x, n, d, g, ldg, out, j, width, col); break;
+      default: transpose_block<V, 1>(x, n, d, g, ldg, out, j, width, col); break;
     }
   }
+}
+
+/// Feature columns [begin, end) of Xᵀ G (begin a multiple of 8): 16 features and up to 6
+/// columns of G per pass over X, then 8, then the masked rest.
+LG_AVX2 void transpose_avx2(const float* x, Index n, Index d, const float* g, Index ldg, Index k,
+                            float* out, Index begin, Index end) {
+  Index j = begin;
+  for (; j + 16 <= end; j += 16) transpose_columns<2>(x, n, d, g, ldg, k, out, j, 16);
+  for (; j < end; j += 8)
+    transpose_columns<1>(x, n, d, g, ldg, k, out, j, std::min<Index>(8, end - j));
 }
 
 bool cpu_has_avx2() {

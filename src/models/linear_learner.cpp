@@ -5,7 +5,11 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <cstring>
 #include <thread>
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#endif
 
 #include "core/error.hpp"
 
@@ -46,8 +50,9 @@ void parallel_for(Index n, int threads, Index cost, Body body) {
 /// The problem in the solver's layout: column-major targets and sample weights.
 struct Prepared {
   Index n = 0, d = 0, k = 0, t = 0, p = 0;
-  Eigen::MatrixXd sign;  ///< N x T, +1 positive, -1 negative
-  Eigen::MatrixXd s;     ///< N x T sample weights (row weight x class weight)
+  /// N x T, +1 positive, -1 negative (8 bits: with the float weights, 5 bytes per entry)
+  Eigen::Matrix<std::int8_t, Eigen::Dynamic, Eigen::Dynamic> sign;
+  Eigen::MatrixXf s;  ///< N x T sample weights (row weight x class weight)
   std::vector<int> constant;
   bool penalise_intercept = false;
 };
@@ -110,8 +115,8 @@ Prepared prepare(const LinearProblem& problem, const LinearOptions& options) {
       if (v > 1)
         throw Error(fmt::format("fit_linear: target {} of row {} is {}, expected 0 or 1", j, i,
                                 static_cast<int>(v)));
-      const double w = problem.row_weights ? (*problem.row_weights)(i, j) : 1.0;
-      pr.sign(i, j) = v ? 1.0 : -1.0;
+      const float w = problem.row_weights ? (*problem.row_weights)(i, j) : 1.0f;
+      pr.sign(i, j) = v ? 1 : -1;
       pr.s(i, j) = w;
       weight_all += w;
       if (v) weight_pos += w;
@@ -122,8 +127,8 @@ Prepared prepare(const LinearProblem& problem, const LinearOptions& options) {
     }
     if (options.balanced) {
       // sklearn's compute_class_weight("balanced"): n / (n_classes * n_c)
-      const double pos = weight_all / (2.0 * weight_pos);
-      const double neg = weight_all / (2.0 * (weight_all - weight_pos));
+      const float pos = static_cast<float>(weight_all / (2.0 * weight_pos));
+      const float neg = static_cast<float>(weight_all / (2.0 * (weight_all - weight_pos)));
       for (Index i = 0; i < pr.n; ++i) pr.s(i, j) *= pr.sign(i, j) > 0 ? pos : neg;
     }
   }
@@ -133,15 +138,117 @@ Prepared prepare(const LinearProblem& problem, const LinearOptions& options) {
 /// Rows [0, end) of theta that the penalty covers.
 Index penalised_rows(const Prepared& pr) { return pr.penalise_intercept ? pr.p : pr.p - 1; }
 
+#if defined(__x86_64__) && defined(__GNUC__)
+#define LG_HAVE_AVX2_KERNEL 1
+#define LG_AVX2 __attribute__((target("avx2,fma")))
+
+/// exp(x) for x in [-708, 0], 4 lanes: x = n ln2 + r, |r| <= ln2/2, Taylor to r^13 (error
+/// below 1e-16 relative), times 2^n built in the exponent bits.
+LG_AVX2 inline __m256d exp_nonpositive(__m256d x) {
+  x = _mm256_max_pd(x, _mm256_set1_pd(-708.0));
+  const __m256d n = _mm256_round_pd(_mm256_mul_pd(x, _mm256_set1_pd(1.4426950408889634)),
+                                    _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+  __m256d r = _mm256_fnmadd_pd(n, _mm256_set1_pd(6.93145751953125e-1), x);
+  r = _mm256_fnmadd_pd(n, _mm256_set1_pd(1.42860682030941723212e-6), r);
+  __m256d p = _mm256_set1_pd(1.0 / 6227020800.0);  // 1/13!
+  static constexpr double kInverseFactorial[] = {
+      1.0 / 479001600.0, 1.0 / 39916800.0, 1.0 / 3628800.0, 1.0 / 362880.0, 1.0 / 40320.0,
+      1.0 / 5040.0, 1.0 / 720.0, 1.0 / 120.0, 1.0 / 24.0, 1.0 / 6.0, 0.5, 1.0, 1.0};
+  for (const double c : kInverseFactorial) p = _mm256_fmadd_pd(p, r, _mm256_set1_pd(c));
+  const __m256i k = _mm256_cvtepi32_epi64(_mm256_cvtpd_epi32(n));
+  const __m256i bits = _mm256_slli_epi64(_mm256_add_epi64(k, _mm256_set1_epi64x(1023)), 52);
+  return _mm256_mul_pd(p, _mm256_castsi256_pd(bits));
+}
+
+/// log(1 + e) for e in [0, 1], 4 lanes: y = 1 + e when e <= √2 - 1, else y = (1 + e) / 2 and
+/// ln 2 is added, so y is in (0.707, 1.415]; log y = 2 atanh(s) with s = (y - 1) / (y + 1),
+/// |s| <= 0.172, odd series to s^21 (error below 1e-16).
+LG_AVX2 inline __m256d log1p_unit(__m256d e) {
+  const __m256d big = _mm256_cmp_pd(e, _mm256_set1_pd(0.41421356237309503), _CMP_GT_OQ);
+  const __m256d one = _mm256_set1_pd(1.0);
+  // y = 1 + e (s = e / (2 + e)) or y = (1 + e) / 2 (s = (e - 1) / (e + 3))
+  const __m256d num = _mm256_blendv_pd(e, _mm256_sub_pd(e, one), big);
+  const __m256d den = _mm256_add_pd(e, _mm256_blendv_pd(_mm256_set1_pd(2.0),
+                                                        _mm256_set1_pd(3.0), big));
+  const __m256d s = _mm256_div_pd(num, den);
+  const __m256d s2 = _mm256_mul_pd(s, s);
+  __m256d p = _mm256_set1_pd(1.0 / 21.0);
+  for (const double c : {1.0 / 19.0, 1.0 / 17.0, 1.0 / 15.0, 1.0 / 13.0, 1.0 / 11.0, 1.0 / 9.0,
+                         1.0 / 7.0, 1.0 / 5.0, 1.0 / 3.0, 1.0})
+    p = _mm256_fmadd_pd(p, s2, _mm256_set1_pd(c));
+  const __m256d log_y = _mm256_mul_pd(_mm256_add_pd(s, s), p);
+  return _mm256_add_pd(log_y, _mm256_and_pd(big, _mm256_set1_pd(0.6931471805599453)));
+}
+
+/// The logistic data terms (see data_terms) for rows [0, n4), n4 a multiple of 4; returns the
+/// loss sum and adds the slope to *slope (when dir is given).
+LG_AVX2 double logistic_terms_avx2(Index n4, const double* base, const float* dir, double alpha,
+                                   const std::int8_t* sign, const float* weight, float* gz,
+                                   double* slope) {
+  __m256d loss_sum = _mm256_setzero_pd(), slope_sum = _mm256_setzero_pd();
+  const __m256d zero = _mm256_setzero_pd(), one = _mm256_set1_pd(1.0);
+  const __m256d sign_mask = _mm256_set1_pd(-0.0);
+  for (Index i = 0; i < n4; i += 4) {
+    __m256d z = _mm256_loadu_pd(base + i);
+    __m256d d = zero;
+    if (dir != nullptr) {
+      d = _mm256_cvtps_pd(_mm_loadu_ps(dir + i));
+      z = _mm256_fmadd_pd(_mm256_set1_pd(alpha), d, z);
+    }
+    std::int32_t packed = 0;
+    std::memcpy(&packed, sign + i, 4);
+    const __m256d y = _mm256_cvtepi32_pd(_mm_cvtepi8_epi32(_mm_cvtsi32_si128(packed)));
+    const __m256d w = _mm256_cvtps_pd(_mm_loadu_ps(weight + i));
+    const __m256d m = _mm256_mul_pd(y, z);                          // margin
+    const __m256d e = exp_nonpositive(_mm256_or_pd(m, sign_mask));  // exp(-|m|)
+    const __m256d loss = _mm256_add_pd(log1p_unit(e), _mm256_max_pd(_mm256_sub_pd(zero, m), zero));
+    const __m256d inv = _mm256_div_pd(one, _mm256_add_pd(one, e));
+    const __m256d sigma = _mm256_blendv_pd(inv, _mm256_mul_pd(e, inv),
+                                           _mm256_cmp_pd(m, zero, _CMP_GE_OQ));  // σ(-m)
+    const __m256d g = _mm256_mul_pd(w, _mm256_sub_pd(zero, _mm256_mul_pd(y, sigma)));
+    _mm_storeu_ps(gz + i, _mm256_cvtpd_ps(g));
+    loss_sum = _mm256_fmadd_pd(w, loss, loss_sum);
+    slope_sum = _mm256_fmadd_pd(g, d, slope_sum);
+  }
+  alignas(32) double lanes[4];
+  _mm256_store_pd(lanes, slope_sum);
+  if (slope != nullptr) *slope += (lanes[0] + lanes[1]) + (lanes[2] + lanes[3]);
+  _mm256_store_pd(lanes, loss_sum);
+  return (lanes[0] + lanes[1]) + (lanes[2] + lanes[3]);
+}
+#endif
+
 /// The data part of target t's objective at z = base + alpha·dir (dir may be null):
 /// returns Σ s_i ℓ(z_i), writes s_i dℓ/dz_i to gz and, with dir, the slope Σ gz_i dir_i.
 /// Vectorised over the rows (one exp and one log1p per row for the logistic loss).
 double data_terms(const Prepared& pr, LinearLoss loss, Index t, const double* base,
                   const float* dir, double alpha, float* gz, double* slope) {
+#ifdef LG_HAVE_AVX2_KERNEL
+  if (loss == LinearLoss::Logistic && fast_kernels_available()) {
+    // 4 rows at a time with hand-written exp / log (Eigen is built for SSE2 here); the last
+    // n % 4 rows take the generic path below
+    const Index n4 = pr.n & ~Index{3};
+    double tail_slope = 0;
+    const double head = logistic_terms_avx2(n4, base, dir, alpha, pr.sign.col(t).data(),
+                                            pr.s.col(t).data(), gz, slope ? &tail_slope : nullptr);
+    double rest = 0;
+    for (Index i = n4; i < pr.n; ++i) {
+      const double z = base[i] + (dir ? alpha * static_cast<double>(dir[i]) : 0.0);
+      const double y = pr.sign(i, t), w = pr.s(i, t), m = y * z;
+      const double e = std::exp(-std::abs(m));
+      rest += w * (std::log1p(e) + std::max(-m, 0.0));
+      const double g = -w * y * (m >= 0 ? e / (1.0 + e) : 1.0 / (1.0 + e));
+      gz[i] = static_cast<float>(g);
+      if (dir) tail_slope += g * static_cast<double>(dir[i]);
+    }
+    if (slope) *slope = tail_slope;
+    return head + rest;
+  }
+#endif
   Eigen::ArrayXd z = Eigen::Map<const Eigen::ArrayXd>(base, pr.n);
   if (dir != nullptr) z += alpha * Eigen::Map<const Eigen::ArrayXf>(dir, pr.n).cast<double>();
-  const auto sign = pr.sign.col(t).array();
-  const auto s = pr.s.col(t).array();
+  const Eigen::ArrayXd sign = pr.sign.col(t).cast<double>().array();
+  const Eigen::ArrayXd s = pr.s.col(t).cast<double>().array();
   const Eigen::ArrayXd m = sign * z;  // margins y± z
   Eigen::ArrayXd g(pr.n);
   double sum = 0;
@@ -398,13 +505,13 @@ Eigen::VectorXd linear_objective(const LinearProblem& problem, const LinearOptio
   return f;
 }
 
-LinearFit fit_linear(const LinearProblem& problem, const LinearOptions& options) {
-  const Prepared pr = prepare(problem, options);
-  const Index p = pr.p, t_all = pr.t, m = options.memory;
+LinearFit fit_linear(const LinearProblem& problem, const LinearOptions& given) {
+  const Prepared pr = prepare(problem, given);
+  const Index p = pr.p, t_all = pr.t, m = given.memory;
   const Index pen = penalised_rows(pr);
 
   LinearFit fit;
-  fit.loss = options.loss;
+  fit.loss = given.loss;
   fit.constant = pr.constant;
   fit.iterations.assign(static_cast<std::size_t>(t_all), 0);
   fit.converged.assign(static_cast<std::size_t>(t_all), 0);
@@ -417,12 +524,12 @@ LinearFit fit_linear(const LinearProblem& problem, const LinearOptions& options)
   Eigen::VectorXd hist_rho(m * t_all);
   std::vector<TargetState> state(static_cast<std::size_t>(t_all));
 
-  std::vector<Index> active;
+  std::vector<Index> fitted;  // targets that need a fit
   for (Index t = 0; t < t_all; ++t) {
     if (pr.constant[static_cast<std::size_t>(t)] >= 0)
       state[static_cast<std::size_t>(t)].done = true;
     else
-      active.push_back(t);
+      fitted.push_back(t);
   }
 
   // gather / scatter between all-target matrices and the active columns
@@ -431,165 +538,195 @@ LinearFit fit_linear(const LinearProblem& problem, const LinearOptions& options)
     for (std::size_t c = 0; c < ids.size(); ++c) out.col(static_cast<Index>(c)) = all.col(ids[c]);
     return out;
   };
-  auto evaluate = [&](const std::vector<Index>& ids) {
+  auto evaluate = [&](const std::vector<Index>& ids, const LinearOptions& opts) {
     Eigen::VectorXd fa;
     Eigen::MatrixXd ga;
-    objective_batch(problem, options, pr, ids, gather(z, ids), gather(theta, ids), fa, ga);
+    objective_batch(problem, opts, pr, ids, gather(z, ids), gather(theta, ids), fa, ga);
     return std::make_pair(fa, ga);
   };
 
-  if (!active.empty()) {  // the starting point w = 0, b = 0 (sklearn's w0)
-    auto [fa, ga] = evaluate(active);
-    std::vector<Index> still;
-    for (std::size_t c = 0; c < active.size(); ++c) {
-      const Index t = active[c];
-      f(t) = fa(static_cast<Index>(c));
-      grad.col(t) = ga.col(static_cast<Index>(c));
-      if (grad.col(t).cwiseAbs().maxCoeff() <= options.tol) {
-        state[static_cast<std::size_t>(t)].done = true;
-        state[static_cast<std::size_t>(t)].converged = true;
-      } else {
-        still.push_back(t);
-      }
-    }
-    active.swap(still);
-  }
-
-  while (!active.empty()) {
-    const Index a = static_cast<Index>(active.size());
-    // 1. search directions: the L-BFGS two-loop recursion, per target
-    Eigen::MatrixXd dir(p, a);
-    Eigen::VectorXd first_step(a);
-    parallel_for(a, options.threads, p * (2 * m + 1), [&](Index c) {
-      const Index t = active[static_cast<std::size_t>(c)];
-      TargetState& st = state[static_cast<std::size_t>(t)];
-      Eigen::VectorXd q = grad.col(t);
-      std::vector<double> alpha(static_cast<std::size_t>(st.count));
-      for (int i = st.count - 1; i >= 0; --i) {  // newest to oldest
-        const Index slot = t * m + (st.head - st.count + i + m) % m;
-        alpha[static_cast<std::size_t>(i)] = hist_rho(slot) * hist_s.col(slot).dot(q);
-        q -= alpha[static_cast<std::size_t>(i)] * hist_y.col(slot);
-      }
-      if (st.count > 0) {
-        const Index newest = t * m + (st.head - 1 + m) % m;
-        q *= hist_s.col(newest).dot(hist_y.col(newest)) / hist_y.col(newest).squaredNorm();
-      }
-      for (int i = 0; i < st.count; ++i) {  // oldest to newest
-        const Index slot = t * m + (st.head - st.count + i + m) % m;
-        const double beta = hist_rho(slot) * hist_y.col(slot).dot(q);
-        q += hist_s.col(slot) * (alpha[static_cast<std::size_t>(i)] - beta);
-      }
-      dir.col(c) = -q;
-      if (dir.col(c).dot(grad.col(t)) >= 0) {  // not a descent direction: restart
-        st.count = 0;
-        dir.col(c) = -grad.col(t);
-      }
-      // L-BFGS-B's first trial step: 1 / ‖d‖ on the first iteration, then 1
-      first_step(c) = st.iter == 0 && st.count == 0 ? 1.0 / dir.col(c).norm() : 1.0;
-    });
-
-    // 2. one batched product gives every target's z along its direction
-    const Matrix xd = apply_parameters(problem, options, pr, dir);
-
-    // 3. line searches, each on its own target's φ(α) = f(θ + α d), no product needed; the
-    //    data terms of the last evaluation (the accepted point) are kept for the gradient
-    Eigen::VectorXd step(a), f_data(a);
-    Matrix gz(pr.n, a);
-    std::vector<char> accepted(static_cast<std::size_t>(a), 0);
-    parallel_for(a, options.threads, 2 * pr.n, [&](Index c) {
-      const Index t = active[static_cast<std::size_t>(c)];
-      const Eigen::VectorXd d = dir.col(c);
-      const double ww = theta.col(t).head(pen).squaredNorm();
-      const double wd = theta.col(t).head(pen).dot(d.head(pen));
-      const double dd = d.head(pen).squaredNorm();
-      auto phi = [&](double s, double* dphi) {
-        double slope = 0;
-        f_data(c) = data_terms(pr, options.loss, t, z.col(t).data(), xd.col(c).data(), s,
-                               gz.col(c).data(), &slope);
-        *dphi = slope + (wd + s * dd) / options.C;
-        return f_data(c) + (ww + 2 * s * wd + s * s * dd) / (2 * options.C);
-      };
-      const double g0 = d.dot(grad.col(t));
-      LineSearch search;
-      double stp = first_step(c);
-      search.start(f(t), g0, stp);
-      for (int eval = 0; eval < kMaxLineSearch; ++eval) {
-        double slope = 0;
-        const double value = phi(stp, &slope);
-        if (!std::isfinite(value)) {
-          stp *= 0.1;  // overflow far along the line: shorten (dcsrch never sees it)
-          continue;
-        }
-        if (search.step(value, slope, stp) != LineSearch::Evaluate) {
-          accepted[static_cast<std::size_t>(c)] = 1;
-          break;
-        }
-      }
-      step(c) = stp;
-    });
-
-    // 4. move the accepted targets; a failed search restarts from steepest descent, or stops
-    //    the target when it already was one (L-BFGS-B's abnormal termination)
-    std::vector<Index> moved;
-    std::vector<Index> moved_col;
-    for (Index c = 0; c < a; ++c) {
-      const Index t = active[static_cast<std::size_t>(c)];
-      TargetState& st = state[static_cast<std::size_t>(t)];
-      if (!accepted[static_cast<std::size_t>(c)]) {
-        if (st.count == 0) st.done = true;
-        st.count = 0;
-        continue;
-      }
-      theta.col(t) += step(c) * dir.col(c);
-      z.col(t) += step(c) * xd.col(c).cast<double>();
-      moved.push_back(t);
-      moved_col.push_back(c);
-    }
-
-    // 5. gradients at the new points: one batched Xᵀ G
-    if (!moved.empty()) {
-      Matrix gz_moved(pr.n, static_cast<Index>(moved.size()));
-      Eigen::VectorXd f_moved(static_cast<Index>(moved.size()));
-      for (std::size_t c = 0; c < moved.size(); ++c) {
-        gz_moved.col(static_cast<Index>(c)) = gz.col(moved_col[c]);
-        f_moved(static_cast<Index>(c)) = f_data(moved_col[c]);
-      }
-      Eigen::VectorXd fa;
-      Eigen::MatrixXd ga;
-      finish_objective(problem, options, pr, moved, gz_moved, gather(theta, moved), f_moved, fa,
-                       ga);
-      for (std::size_t c = 0; c < moved.size(); ++c) {
-        const Index t = moved[c];
-        const Index dc = moved_col[c];
-        TargetState& st = state[static_cast<std::size_t>(t)];
-        const double f_old = f(t);
-        const Eigen::VectorXd s = step(dc) * dir.col(dc);
-        const Eigen::VectorXd y = ga.col(static_cast<Index>(c)) - grad.col(t);
-        const double sy = s.dot(y);
-        if (sy > kEps * -s.dot(grad.col(t))) {  // L-BFGS-B's curvature test
-          const Index slot = t * m + st.head;
-          hist_s.col(slot) = s;
-          hist_y.col(slot) = y;
-          hist_rho(slot) = 1.0 / sy;
-          st.head = static_cast<int>((st.head + 1) % m);
-          st.count = static_cast<int>(std::min<Index>(st.count + 1, m));
-        }
+  // One lockstep L-BFGS over the targets `active`. Groups touch disjoint columns of the shared
+  // matrices. With the AVX2 kernels every product sums each output element in the same order
+  // whatever the grouping, so the result does not depend on the thread count (Eigen's
+  // fallback products may round differently for different splits).
+  auto solve = [&](std::vector<Index> active, const LinearOptions& options) {
+    if (!active.empty()) {  // the starting point w = 0, b = 0 (sklearn's w0)
+      auto [fa, ga] = evaluate(active, options);
+      std::vector<Index> still;
+      for (std::size_t c = 0; c < active.size(); ++c) {
+        const Index t = active[c];
         f(t) = fa(static_cast<Index>(c));
         grad.col(t) = ga.col(static_cast<Index>(c));
-        ++st.iter;
-        if (grad.col(t).cwiseAbs().maxCoeff() <= options.tol ||
-            f_old - f(t) <= kFtol * std::max({std::abs(f_old), std::abs(f(t)), 1.0})) {
-          st.done = true;
-          st.converged = true;
-        } else if (st.iter >= options.max_iter) {
-          st.done = true;
+        if (grad.col(t).cwiseAbs().maxCoeff() <= options.tol) {
+          state[static_cast<std::size_t>(t)].done = true;
+          state[static_cast<std::size_t>(t)].converged = true;
+        } else {
+          still.push_back(t);
         }
       }
+      active.swap(still);
     }
-    std::vector<Index> still;
-    for (Index t : active)
-      if (!state[static_cast<std::size_t>(t)].done) still.push_back(t);
-    active.swap(still);
+
+    while (!active.empty()) {
+      const Index a = static_cast<Index>(active.size());
+      // 1. search directions: the L-BFGS two-loop recursion, per target
+      Eigen::MatrixXd dir(p, a);
+      Eigen::VectorXd first_step(a);
+      parallel_for(a, options.threads, p * (2 * m + 1), [&](Index c) {
+        const Index t = active[static_cast<std::size_t>(c)];
+        TargetState& st = state[static_cast<std::size_t>(t)];
+        Eigen::VectorXd q = grad.col(t);
+        std::vector<double> alpha(static_cast<std::size_t>(st.count));
+        for (int i = st.count - 1; i >= 0; --i) {  // newest to oldest
+          const Index slot = t * m + (st.head - st.count + i + m) % m;
+          alpha[static_cast<std::size_t>(i)] = hist_rho(slot) * hist_s.col(slot).dot(q);
+          q -= alpha[static_cast<std::size_t>(i)] * hist_y.col(slot);
+        }
+        if (st.count > 0) {
+          const Index newest = t * m + (st.head - 1 + m) % m;
+          q *= hist_s.col(newest).dot(hist_y.col(newest)) / hist_y.col(newest).squaredNorm();
+        }
+        for (int i = 0; i < st.count; ++i) {  // oldest to newest
+          const Index slot = t * m + (st.head - st.count + i + m) % m;
+          const double beta = hist_rho(slot) * hist_y.col(slot).dot(q);
+          q += hist_s.col(slot) * (alpha[static_cast<std::size_t>(i)] - beta);
+        }
+        dir.col(c) = -q;
+        if (dir.col(c).dot(grad.col(t)) >= 0) {  // not a descent direction: restart
+          st.count = 0;
+          dir.col(c) = -grad.col(t);
+        }
+        // L-BFGS-B's first trial step: 1 / ‖d‖ on the first iteration, then 1
+        first_step(c) = st.iter == 0 && st.count == 0 ? 1.0 / dir.col(c).norm() : 1.0;
+      });
+
+      // 2. one batched product gives every target's z along its direction
+      const Matrix xd = apply_parameters(problem, options, pr, dir);
+
+      // 3. line searches, each on its own target's φ(α) = f(θ + α d), no product needed; the
+      //    data terms of the last evaluation (the accepted point) are kept for the gradient
+      Eigen::VectorXd step(a), f_data(a);
+      Matrix gz(pr.n, a);
+      std::vector<char> accepted(static_cast<std::size_t>(a), 0);
+      parallel_for(a, options.threads, 2 * pr.n, [&](Index c) {
+        const Index t = active[static_cast<std::size_t>(c)];
+        const Eigen::VectorXd d = dir.col(c);
+        const double ww = theta.col(t).head(pen).squaredNorm();
+        const double wd = theta.col(t).head(pen).dot(d.head(pen));
+        const double dd = d.head(pen).squaredNorm();
+        auto phi = [&](double s, double* dphi) {
+          double slope = 0;
+          f_data(c) = data_terms(pr, options.loss, t, z.col(t).data(), xd.col(c).data(), s,
+                                 gz.col(c).data(), &slope);
+          *dphi = slope + (wd + s * dd) / options.C;
+          return f_data(c) + (ww + 2 * s * wd + s * s * dd) / (2 * options.C);
+        };
+        const double g0 = d.dot(grad.col(t));
+        LineSearch search;
+        double stp = first_step(c);
+        search.start(f(t), g0, stp);
+        for (int eval = 0; eval < kMaxLineSearch; ++eval) {
+          double slope = 0;
+          const double value = phi(stp, &slope);
+          if (!std::isfinite(value)) {
+            stp *= 0.1;  // overflow far along the line: shorten (dcsrch never sees it)
+            continue;
+          }
+          if (search.step(value, slope, stp) != LineSearch::Evaluate) {
+            accepted[static_cast<std::size_t>(c)] = 1;
+            break;
+          }
+        }
+        step(c) = stp;
+      });
+
+      // 4. move the accepted targets; a failed search restarts from steepest descent, or stops
+      //    the target when it already was one (L-BFGS-B's abnormal termination)
+      std::vector<Index> moved;
+      std::vector<Index> moved_col;
+      for (Index c = 0; c < a; ++c) {
+        const Index t = active[static_cast<std::size_t>(c)];
+        TargetState& st = state[static_cast<std::size_t>(t)];
+        if (!accepted[static_cast<std::size_t>(c)]) {
+          if (st.count == 0) st.done = true;
+          st.count = 0;
+          continue;
+        }
+        theta.col(t) += step(c) * dir.col(c);
+        z.col(t) += step(c) * xd.col(c).cast<double>();
+        moved.push_back(t);
+        moved_col.push_back(c);
+      }
+
+      // 5. gradients at the new points: one batched Xᵀ G
+      if (!moved.empty()) {
+        Matrix gz_moved(pr.n, static_cast<Index>(moved.size()));
+        Eigen::VectorXd f_moved(static_cast<Index>(moved.size()));
+        for (std::size_t c = 0; c < moved.size(); ++c) {
+          gz_moved.col(static_cast<Index>(c)) = gz.col(moved_col[c]);
+          f_moved(static_cast<Index>(c)) = f_data(moved_col[c]);
+        }
+        Eigen::VectorXd fa;
+        Eigen::MatrixXd ga;
+        finish_objective(problem, options, pr, moved, gz_moved, gather(theta, moved), f_moved,
+                         fa, ga);
+        for (std::size_t c = 0; c < moved.size(); ++c) {
+          const Index t = moved[c];
+          const Index dc = moved_col[c];
+          TargetState& st = state[static_cast<std::size_t>(t)];
+          const double f_old = f(t);
+          const Eigen::VectorXd s = step(dc) * dir.col(dc);
+          const Eigen::VectorXd y = ga.col(static_cast<Index>(c)) - grad.col(t);
+          const double sy = s.dot(y);
+          if (sy > kEps * -s.dot(grad.col(t))) {  // L-BFGS-B's curvature test
+            const Index slot = t * m + st.head;
+            hist_s.col(slot) = s;
+            hist_y.col(slot) = y;
+            hist_rho(slot) = 1.0 / sy;
+            st.head = static_cast<int>((st.head + 1) % m);
+            st.count = static_cast<int>(std::min<Index>(st.count + 1, m));
+          }
+          f(t) = fa(static_cast<Index>(c));
+          grad.col(t) = ga.col(static_cast<Index>(c));
+          ++st.iter;
+          if (grad.col(t).cwiseAbs().maxCoeff() <= options.tol ||
+              f_old - f(t) <= kFtol * std::max({std::abs(f_old), std::abs(f(t)), 1.0})) {
+            st.done = true;
+            st.converged = true;
+          } else if (st.iter >= options.max_iter) {
+            st.done = true;
+          }
+        }
+      }
+      std::vector<Index> still;
+      for (Index t : active)
+        if (!state[static_cast<std::size_t>(t)].done) still.push_back(t);
+      active.swap(still);
+    }
+  };
+
+  // Both cores: with at least as many targets as threads, each thread runs the solver on its
+  // own contiguous share of the targets (one thread start per fit, no synchronisation per
+  // iteration); otherwise the products and per-target loops of one group use the threads.
+  const int threads = resolve_threads(given.threads);
+  const Index work = static_cast<Index>(fitted.size()) * pr.n * p;
+  const int groups = static_cast<int>(std::min<Index>(
+      {Index{threads}, static_cast<Index>(fitted.size()), std::max<Index>(1, work / 200000)}));
+  if (groups <= 1) {
+    solve(fitted, given);
+  } else {
+    LinearOptions inner = given;
+    inner.threads = 1;
+    const Index count = static_cast<Index>(fitted.size());
+    auto run = [&](int g) {
+      solve(std::vector<Index>(fitted.begin() + count * g / groups,
+                               fitted.begin() + count * (g + 1) / groups),
+            inner);
+    };
+    std::vector<std::thread> pool;
+    for (int g = 0; g + 1 < groups; ++g) pool.emplace_back(run, g);
+    run(groups - 1);
+    for (std::thread& th : pool) th.join();
   }
 
   for (Index t = 0; t < t_all; ++t) {
