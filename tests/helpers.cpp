@@ -91,3 +91,31 @@ CliResult run_labelgraph(const std::string& args) {
 }
 
 }  // namespace lg::test
+
+namespace lg::test {
+
+std::vector<std::vector<double>> read_numeric_csv(const std::string& name) {
+  std::ifstream in(fixture(name));
+  REQUIRE(in.good());
+  std::vector<std::vector<double>> rows;
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.empty()) continue;
+    std::vector<double> row;
+    std::stringstream cells(line);
+    std::string cell;
+    while (std::getline(cells, cell, ',')) row.push_back(std::stod(cell));
+    rows.push_back(row);
+  }
+  return rows;
+}
+
+lg::Dataset as_sparse(const lg::Dataset& dense) {
+  lg::Dataset s = dense;
+  s.sparse = true;
+  s.csr = dense.dense.sparseView();
+  s.dense.resize(0, 0);
+  return s;
+}
+
+}  // namespace lg::test

@@ -6,6 +6,9 @@
 #include <initializer_list>
 #include <optional>
 #include <string>
+#include <vector>
+
+#include "core/dataset.hpp"
 
 namespace lg::test {
 
@@ -63,5 +66,11 @@ struct CliResult {
 };
 /// Run `labelgraph ARGS` (args are passed to /bin/sh, quote as needed).
 CliResult run_labelgraph(const std::string& args);
+
+/// tests/fixtures/<name> as rows of numbers (comma-separated, no header, blank lines skipped).
+std::vector<std::vector<double>> read_numeric_csv(const std::string& name);
+
+/// The same data set with its dense features stored as CSR (labels and names kept).
+lg::Dataset as_sparse(const lg::Dataset& dense);
 
 }  // namespace lg::test

@@ -56,11 +56,6 @@ void CommunityPowerset::Params::validate() const {
                             weighting));
   if (!(resolution > 0) || !std::isfinite(resolution))
     throw Error(fmt::format("resolution must be > 0, got {}", resolution));
-  LabelPowerset::Params lp;
-  lp.C = C;
-  lp.tol = tol;
-  lp.max_iter = max_iter;
-  lp.max_classes = max_classes;
   lp.validate();
 }
 
@@ -75,12 +70,7 @@ void CommunityPowerset::fit(const Dataset& train, const Context& ctx) {
   for (const auto& b : blocks_) sizes.push_back(std::to_string(b.size()));
   notes_.push_back(fmt::format("lp-communities: {} label blocks of sizes {}", blocks_.size(),
                                fmt::join(sizes, ", ")));
-  LabelPowerset::Params lp;
-  lp.C = params_.C;
-  lp.tol = params_.tol;
-  lp.max_iter = params_.max_iter;
-  lp.max_classes = params_.max_classes;
-  models_ = fit_label_subsets(train, blocks_, lp.options(), threads, "lp-communities");
+  models_ = fit_label_subsets(train, blocks_, params_.lp.options(), threads, "lp-communities");
   for (const PowersetClassifier& model : models_)
     notes_.insert(notes_.end(), model.notes().begin(), model.notes().end());
   num_labels_ = train.num_labels();

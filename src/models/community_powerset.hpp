@@ -33,18 +33,12 @@ class CommunityPowerset : public Model {
   struct Params {
     std::string weighting = "npmi";
     double resolution = 1.0;
-    double C = 1.0;
-    double tol = 1e-4;
-    std::int64_t max_iter = 100;
-    std::int64_t max_classes = 2048;
+    LabelPowerset::Params lp;  ///< each block's LP (C, tol, max_iter, max_classes)
     template <class V>
     void visit(V& v) {
       v("weighting", weighting, "edge weights of the label graph (see `labelgraph graph`)");
       v("resolution", resolution, "Leiden modularity resolution (larger = smaller blocks)");
-      v("C", C, "inverse L2 regularisation strength of each LP's softmax regression");
-      v("tol", tol, "L-BFGS stopping tolerance (gradient norm)");
-      v("max_iter", max_iter, "L-BFGS iterations at most");
-      v("max_classes", max_classes, "refuse a block with more distinct label sets");
+      lp.visit(v);
     }
     void validate() const;
   };

@@ -65,10 +65,10 @@ class LabelPowerset : public Model {
     std::int64_t max_classes = 2048;
     template <class V>
     void visit(V& v) {
-      v("C", C, "inverse L2 regularisation strength of the softmax regression");
+      v("C", C, "inverse L2 regularisation strength of the (each) softmax regression");
       v("tol", tol, "L-BFGS stopping tolerance (gradient norm)");
       v("max_iter", max_iter, "L-BFGS iterations at most");
-      v("max_classes", max_classes, "refuse training sets with more distinct label sets");
+      v("max_classes", max_classes, "refuse more distinct label sets (per LP)");
     }
     void validate() const;
     PowersetOptions options() const;

@@ -162,11 +162,6 @@ void Rakel::Params::validate() const {
   if (k < 1) throw Error(fmt::format("k must be >= 1, got {}", k));
   if (m < 0) throw Error(fmt::format("m must be >= 0 (0 = 2L), got {}", m));
   if (variant == "d" && m != 0) throw Error("m applies to variant \"o\" only");
-  LabelPowerset::Params lp;
-  lp.C = C;
-  lp.tol = tol;
-  lp.max_iter = max_iter;
-  lp.max_classes = max_classes;
   lp.validate();
 }
 
@@ -175,12 +170,7 @@ void Rakel::fit(const Dataset& train, const Context& ctx) {
   const Index num_labels = train.num_labels();
   subsets_ = rakel_subsets(num_labels, params_.variant, params_.k, params_.m,
                            ctx.seed + params_.seed_offset, &notes_);
-  LabelPowerset::Params lp;
-  lp.C = params_.C;
-  lp.tol = params_.tol;
-  lp.max_iter = params_.max_iter;
-  lp.max_classes = params_.max_classes;
-  models_ = fit_label_subsets(train, subsets_, lp.options(), ctx.resolved_threads(), "rakel");
+  models_ = fit_label_subsets(train, subsets_, params_.lp.options(), ctx.resolved_threads(), "rakel");
   for (const PowersetClassifier& model : models_)
     notes_.insert(notes_.end(), model.notes().begin(), model.notes().end());
   std::vector<bool> covered(static_cast<std::size_t>(num_labels), false);

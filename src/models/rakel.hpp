@@ -42,20 +42,14 @@ class Rakel : public Model {
     std::int64_t k = 3;
     std::int64_t m = 0;
     std::uint64_t seed_offset = 0;
-    double C = 1.0;
-    double tol = 1e-4;
-    std::int64_t max_iter = 100;
-    std::int64_t max_classes = 2048;
+    LabelPowerset::Params lp;  ///< each subset's LP (C, tol, max_iter, max_classes)
     template <class V>
     void visit(V& v) {
       v("variant", variant, "d (disjoint subsets) | o (m overlapping subsets, votes averaged)");
       v("k", k, "labels per subset");
       v("m", m, "subsets for variant o; 0 = 2L (capped by C(L, k))");
       v("seed_offset", seed_offset, "added to the run seed to draw the subsets");
-      v("C", C, "inverse L2 regularisation strength of each LP's softmax regression");
-      v("tol", tol, "L-BFGS stopping tolerance (gradient norm)");
-      v("max_iter", max_iter, "L-BFGS iterations at most");
-      v("max_classes", max_classes, "refuse a subset with more distinct label sets");
+      lp.visit(v);
     }
     void validate() const;
   };

@@ -23,31 +23,15 @@ using lg::LabelMatrix;
 using lg::ScoreMatrix;
 using lg::models::LabelPowerset;
 
-std::vector<std::vector<double>> read_csv(const std::string& name) {
-  std::ifstream in(lg::test::fixture("models/" + name));
-  REQUIRE(in.good());
-  std::vector<std::vector<double>> rows;
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.empty()) continue;
-    std::vector<double> row;
-    std::stringstream cells(line);
-    std::string cell;
-    while (std::getline(cells, cell, ',')) row.push_back(std::stod(cell));
-    rows.push_back(row);
-  }
-  return rows;
-}
-
 Dataset fixture_set(const std::string& x_csv, const std::string& y_csv) {
-  const auto x = read_csv(x_csv);
+  const auto x = lg::test::read_numeric_csv("models/" + x_csv);
   Dataset d;
   d.dense.resize(static_cast<Index>(x.size()), static_cast<Index>(x[0].size()));
   for (std::size_t i = 0; i < x.size(); ++i)
     for (std::size_t j = 0; j < x[i].size(); ++j)
       d.dense(static_cast<Index>(i), static_cast<Index>(j)) = static_cast<float>(x[i][j]);
   if (!y_csv.empty()) {
-    const auto y = read_csv(y_csv);
+    const auto y = lg::test::read_numeric_csv("models/" + y_csv);
     d.labels.resize(static_cast<Index>(y.size()), static_cast<Index>(y[0].size()));
     for (std::size_t i = 0; i < y.size(); ++i)
       for (std::size_t j = 0; j < y[i].size(); ++j)
@@ -79,7 +63,7 @@ TEST_CASE("lp scores are the marginals of sklearn's multinomial fit on label-set
   CHECK(lp.notes().empty());
 
   // Classes in order of first appearance, as the fixture numbered them.
-  const auto classes = read_csv("lp_classes.csv");
+  const auto classes = lg::test::read_numeric_csv("models/lp_classes.csv");
   REQUIRE(lp.classifier().classes().rows() == static_cast<Index>(classes.size()));
   for (std::size_t c = 0; c < classes.size(); ++c)
     for (std::size_t j = 0; j < classes[c].size(); ++j)
@@ -87,7 +71,7 @@ TEST_CASE("lp scores are the marginals of sklearn's multinomial fit on label-set
             classes[c][j]);
 
   const ScoreMatrix scores = lp.predict_scores(test, ctx);
-  const auto expected = read_csv("lp_sklearn_marginals.csv");
+  const auto expected = lg::test::read_numeric_csv("models/lp_sklearn_marginals.csv");
   REQUIRE(scores.rows() == static_cast<Index>(expected.size()));
   REQUIRE(scores.cols() == 4);
   for (std::size_t i = 0; i < expected.size(); ++i)

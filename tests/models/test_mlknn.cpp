@@ -24,24 +24,8 @@ using lg::ScoreMatrix;
 using lg::models::MlKnn;
 using lg::models::NeighbourTable;
 
-std::vector<std::vector<double>> read_csv(const std::string& name) {
-  std::ifstream in(lg::test::fixture("models/" + name));
-  REQUIRE(in.good());
-  std::vector<std::vector<double>> rows;
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.empty()) continue;
-    std::vector<double> row;
-    std::stringstream cells(line);
-    std::string cell;
-    while (std::getline(cells, cell, ',')) row.push_back(std::stod(cell));
-    rows.push_back(row);
-  }
-  return rows;
-}
-
 Dataset fixture_set(const std::string& x_csv, const std::string& y_csv, Index labels) {
-  const auto x = read_csv(x_csv);
+  const auto x = lg::test::read_numeric_csv("models/" + x_csv);
   Dataset d;
   d.dense.resize(static_cast<Index>(x.size()), static_cast<Index>(x[0].size()));
   for (std::size_t i = 0; i < x.size(); ++i)
@@ -49,20 +33,12 @@ Dataset fixture_set(const std::string& x_csv, const std::string& y_csv, Index la
       d.dense(static_cast<Index>(i), static_cast<Index>(j)) = static_cast<float>(x[i][j]);
   d.labels = lg::LabelMatrix::Zero(d.dense.rows(), labels);  // test labels are never read
   if (!y_csv.empty()) {
-    const auto y = read_csv(y_csv);
+    const auto y = lg::test::read_numeric_csv("models/" + y_csv);
     for (std::size_t i = 0; i < y.size(); ++i)
       for (std::size_t j = 0; j < y[i].size(); ++j)
         d.labels(static_cast<Index>(i), static_cast<Index>(j)) = static_cast<std::uint8_t>(y[i][j]);
   }
   return d;
-}
-
-Dataset as_sparse(const Dataset& d) {
-  Dataset s;
-  s.sparse = true;
-  s.csr = d.dense.sparseView();
-  s.labels = d.labels;
-  return s;
 }
 
 MlKnn::Params params(Index k, const std::string& index = "exact") {
@@ -79,7 +55,7 @@ void check_fixture_scores(const Dataset& train, const Dataset& test) {
   model.fit(train, ctx);
   CHECK(model.index_used() == "exact");
   const ScoreMatrix scores = model.predict_scores(test, ctx);
-  const auto expected = read_csv("mlknn_scores.csv");
+  const auto expected = lg::test::read_numeric_csv("models/mlknn_scores.csv");
   REQUIRE(scores.rows() == static_cast<Index>(expected.size()));
   for (std::size_t i = 0; i < expected.size(); ++i)
     for (std::size_t l = 0; l < expected[i].size(); ++l)
@@ -94,14 +70,14 @@ TEST_CASE("mlknn equals the NumPy transcription of Zhang & Zhou 2007", "[models]
   const Dataset test = fixture_set("mlknn_test_x.csv", "", 5);
 
   const NeighbourTable nb = lg::models::exact_neighbours(train, &test, 5, 2);
-  const auto expected_nb = read_csv("mlknn_test_neighbours.csv");
+  const auto expected_nb = lg::test::read_numeric_csv("models/mlknn_test_neighbours.csv");
   REQUIRE(nb.rows() == static_cast<Index>(expected_nb.size()));
   for (std::size_t i = 0; i < expected_nb.size(); ++i)
     for (std::size_t j = 0; j < 5; ++j)
       CHECK(nb(static_cast<Index>(i), static_cast<Index>(j)) == expected_nb[i][j]);
 
   SECTION("dense") { check_fixture_scores(train, test); }
-  SECTION("CSR") { check_fixture_scores(as_sparse(train), as_sparse(test)); }
+  SECTION("CSR") { check_fixture_scores(lg::test::as_sparse(train), lg::test::as_sparse(test)); }
 }
 
 TEST_CASE("exact neighbours: nearest first, self excluded, ties to the lower row", "[models]") {
@@ -120,7 +96,7 @@ TEST_CASE("exact neighbours: nearest first, self excluded, ties to the lower row
       4, 2,          //
       3, 2;
   CHECK(own == expected);
-  CHECK(lg::models::exact_neighbours(as_sparse(base), nullptr, 2, 2) == expected);
+  CHECK(lg::models::exact_neighbours(lg::test::as_sparse(base), nullptr, 2, 2) == expected);
   // Queries: 3.5 is 0.5 from rows 2, 3, 4: ties to the lower rows 2, 3.
   Dataset q;
   q.dense.resize(1, 1);

@@ -21,22 +21,6 @@ using lg::models::Matrix;
 using lg::models::SoftmaxOptions;
 using lg::models::SoftmaxRegression;
 
-std::vector<std::vector<double>> read_csv(const std::string& name) {
-  std::ifstream in(lg::test::fixture("models/" + name));
-  REQUIRE(in.good());
-  std::vector<std::vector<double>> rows;
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.empty()) continue;
-    std::vector<double> row;
-    std::stringstream cells(line);
-    std::string cell;
-    while (std::getline(cells, cell, ',')) row.push_back(std::stod(cell));
-    rows.push_back(row);
-  }
-  return rows;
-}
-
 Dataset dense(const std::vector<std::vector<double>>& rows) {
   Dataset d;
   d.dense.resize(static_cast<Index>(rows.size()), static_cast<Index>(rows[0].size()));
@@ -47,17 +31,9 @@ Dataset dense(const std::vector<std::vector<double>>& rows) {
   return d;
 }
 
-Dataset as_sparse(const Dataset& d) {
-  Dataset s;
-  s.sparse = true;
-  s.csr = d.dense.sparseView();
-  s.labels = d.labels;
-  return s;
-}
-
 std::vector<int> class_ids() {
   std::vector<int> y;
-  for (const auto& row : read_csv("lp_train_class.csv")) y.push_back(static_cast<int>(row[0]));
+  for (const auto& row : lg::test::read_numeric_csv("models/lp_train_class.csv")) y.push_back(static_cast<int>(row[0]));
   return y;
 }
 
@@ -70,9 +46,9 @@ SoftmaxOptions tight() {
 }
 
 void check_against_sklearn(const SoftmaxRegression& model, const Dataset& test) {
-  const auto coef = read_csv("lp_sklearn_coef.csv");  // K x D
-  const auto intercept = read_csv("lp_sklearn_intercept.csv");
-  const auto proba = read_csv("lp_sklearn_proba.csv");
+  const auto coef = lg::test::read_numeric_csv("models/lp_sklearn_coef.csv");  // K x D
+  const auto intercept = lg::test::read_numeric_csv("models/lp_sklearn_intercept.csv");
+  const auto proba = lg::test::read_numeric_csv("models/lp_sklearn_proba.csv");
   REQUIRE(model.num_classes() == static_cast<int>(coef.size()));
   for (std::size_t k = 0; k < coef.size(); ++k) {
     for (std::size_t j = 0; j < coef[k].size(); ++j)
@@ -92,10 +68,10 @@ void check_against_sklearn(const SoftmaxRegression& model, const Dataset& test) 
 }  // namespace
 
 TEST_CASE("softmax regression matches sklearn's multinomial LogisticRegression", "[models]") {
-  const Dataset train = dense(read_csv("lp_train_x.csv"));
-  const Dataset test = dense(read_csv("lp_test_x.csv"));
+  const Dataset train = dense(lg::test::read_numeric_csv("models/lp_train_x.csv"));
+  const Dataset test = dense(lg::test::read_numeric_csv("models/lp_test_x.csv"));
   const std::vector<int> y = class_ids();
-  const int k = static_cast<int>(read_csv("lp_classes.csv").size());
+  const int k = static_cast<int>(lg::test::read_numeric_csv("models/lp_classes.csv").size());
   SoftmaxRegression model;
   const auto report = model.fit(train, y, k, tight());
   CHECK(report.converged);
@@ -104,10 +80,10 @@ TEST_CASE("softmax regression matches sklearn's multinomial LogisticRegression",
 
   SECTION("CSR features give the same model") {
     SoftmaxRegression sparse_model;
-    sparse_model.fit(as_sparse(train), y, k, tight());
-    check_against_sklearn(sparse_model, as_sparse(test));
+    sparse_model.fit(lg::test::as_sparse(train), y, k, tight());
+    check_against_sklearn(sparse_model, lg::test::as_sparse(test));
     const Matrix a = model.predict_proba(test, 1);
-    const Matrix b = sparse_model.predict_proba(as_sparse(test), 1);
+    const Matrix b = sparse_model.predict_proba(lg::test::as_sparse(test), 1);
     CHECK((a - b).cwiseAbs().maxCoeff() < 1e-3f);
   }
   SECTION("same data and threads: bit-identical") {
@@ -126,9 +102,9 @@ TEST_CASE("softmax regression matches sklearn's multinomial LogisticRegression",
 }
 
 TEST_CASE("softmax regression: stronger L2 shrinks the weights", "[models]") {
-  const Dataset train = dense(read_csv("lp_train_x.csv"));
+  const Dataset train = dense(lg::test::read_numeric_csv("models/lp_train_x.csv"));
   const std::vector<int> y = class_ids();
-  const int k = static_cast<int>(read_csv("lp_classes.csv").size());
+  const int k = static_cast<int>(lg::test::read_numeric_csv("models/lp_classes.csv").size());
   SoftmaxRegression weak, strong;
   SoftmaxOptions o = tight();
   weak.fit(train, y, k, o);
