@@ -94,6 +94,18 @@ CliResult run_labelgraph(const std::string& args) {
 
 namespace lg::test {
 
+lg::LabelMatrix label_matrix(std::initializer_list<std::initializer_list<int>> rows) {
+  lg::LabelMatrix y(static_cast<lg::Index>(rows.size()),
+                    rows.size() ? static_cast<lg::Index>(rows.begin()->size()) : 0);
+  lg::Index r = 0;
+  for (const auto& row : rows) {
+    lg::Index c = 0;
+    for (int v : row) y(r, c++) = static_cast<std::uint8_t>(v);
+    ++r;
+  }
+  return y;
+}
+
 std::vector<std::vector<double>> read_numeric_csv(const std::string& name) {
   std::ifstream in(fixture(name));
   REQUIRE(in.good());

@@ -67,6 +67,9 @@ struct CliResult {
 /// Run `labelgraph ARGS` (args are passed to /bin/sh, quote as needed).
 CliResult run_labelgraph(const std::string& args);
 
+/// A 0/1 label matrix written row by row: label_matrix({{1, 0}, {0, 1}}).
+lg::LabelMatrix label_matrix(std::initializer_list<std::initializer_list<int>> rows);
+
 /// tests/fixtures/<name> as rows of numbers (comma-separated, no header, blank lines skipped).
 std::vector<std::vector<double>> read_numeric_csv(const std::string& name);
 

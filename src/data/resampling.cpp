@@ -10,32 +10,11 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "core/random.hpp"
 #include "data/statistics.hpp"
 
 namespace lg {
 namespace {
-
-/// mt19937_64 (output fixed by the C++ standard) with this file's own samplers, never
-/// std::*_distribution, whose results differ between standard libraries.
-class Random {
- public:
-  explicit Random(std::uint64_t seed) : engine_(seed) {}
-
-  /// Uniform in [0, 1): 53 random bits.
-  double uniform() { return static_cast<double>(engine_() >> 11) * 0x1.0p-53; }
-
-  /// Uniform integer in [0, n), n >= 1, without modulo bias.
-  Index below(Index n) {
-    const auto range = static_cast<std::uint64_t>(n);
-    const std::uint64_t limit = UINT64_MAX - UINT64_MAX % range;
-    std::uint64_t r = engine_();
-    while (r >= limit) r = engine_();
-    return static_cast<Index>(r % range);
-  }
-
- private:
-  std::mt19937_64 engine_;
-};
 
 /// Label counts that change as rows are added or removed, with IRLbl = max count / count.
 class LabelCounts {

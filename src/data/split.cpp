@@ -11,35 +11,10 @@
 #include <utility>
 
 #include "core/error.hpp"
+#include "core/random.hpp"
 
 namespace lg {
 namespace {
-
-/// mt19937_64 (output fixed by the C++ standard) with this file's own unbiased integer draw,
-/// never std::*_distribution, whose results differ between standard libraries.
-class Random {
- public:
-  explicit Random(std::uint64_t seed) : engine_(seed) {}
-
-  /// Uniform integer in [0, n), n >= 1.
-  Index below(Index n) {
-    const auto range = static_cast<std::uint64_t>(n);
-    const std::uint64_t limit = UINT64_MAX - UINT64_MAX % range;
-    std::uint64_t r = engine_();
-    while (r >= limit) r = engine_();
-    return static_cast<Index>(r % range);
-  }
-
-  /// Fisher-Yates shuffle.
-  template <typename T>
-  void shuffle(std::vector<T>& v) {
-    for (std::size_t i = v.size(); i > 1; --i)
-      std::swap(v[i - 1], v[static_cast<std::size_t>(below(static_cast<Index>(i)))]);
-  }
-
- private:
-  std::mt19937_64 engine_;
-};
 
 std::vector<Index> shuffled_rows(Index rows, std::uint64_t seed) {
   std::vector<Index> order(static_cast<std::size_t>(rows));

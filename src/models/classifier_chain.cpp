@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "core/error.hpp"
+#include "core/random.hpp"
 #include "graph/cooccurrence.hpp"
 #include "graph/label_graph.hpp"
 #include "graph/weighting.hpp"
@@ -17,15 +18,11 @@
 namespace lg::models {
 namespace {
 
-/// A permutation of 0 .. n-1: Fisher-Yates with the generator's raw output (std::shuffle's
-/// algorithm is implementation-defined; this one is the same with every standard library).
-std::vector<Index> random_permutation(Index n, std::mt19937_64& rng) {
+/// A uniformly random permutation of 0 .. n-1.
+std::vector<Index> random_permutation(Index n, Random& rng) {
   std::vector<Index> out(static_cast<std::size_t>(n));
   std::iota(out.begin(), out.end(), Index{0});
-  for (Index i = n - 1; i > 0; --i) {
-    const Index j = static_cast<Index>(rng() % static_cast<std::uint64_t>(i + 1));
-    std::swap(out[static_cast<std::size_t>(i)], out[static_cast<std::size_t>(j)]);
-  }
+  rng.shuffle(out);
   return out;
 }
 
@@ -99,7 +96,7 @@ std::vector<Index> chain_order(const Dataset& train, const CcParams& params, std
     return order;
   }
   if (params.order == "random") {
-    std::mt19937_64 rng(seed);
+    Random rng(seed);
     return random_permutation(l, rng);
   }
   if (params.order == "frequency") {
@@ -220,7 +217,7 @@ void EnsembleClassifierChains::fit(const Dataset& train, const Context& ctx) {
   train.check_consistent();
   const Index n = train.rows();
   const Index l = train.num_labels();
-  std::mt19937_64 rng(ctx.seed);
+  Random rng(ctx.seed);
   std::vector<std::vector<Index>> orders;
   for (int c = 0; c < params_.m; ++c) orders.push_back(random_permutation(l, rng));
   Matrix weights;
@@ -231,7 +228,7 @@ void EnsembleClassifierChains::fit(const Dataset& train, const Context& ctx) {
     for (int c = 0; c < params_.m; ++c) {
       Eigen::VectorXf counts = Eigen::VectorXf::Zero(n);
       for (Index k = 0; k < draws; ++k)
-        counts(static_cast<Index>(rng() % static_cast<std::uint64_t>(n))) += 1.0f;
+        counts(rng.below(n)) += 1.0f;
       weights.middleCols(c * l, l) = counts.replicate(1, l);
     }
   }

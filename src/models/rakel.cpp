@@ -9,27 +9,10 @@
 #include <set>
 
 #include "core/error.hpp"
+#include "core/random.hpp"
 
 namespace lg::models {
 namespace {
-
-/// Uniform in [0, n) by rejection: std::uniform_int_distribution is implementation-defined.
-Index uniform_below(std::mt19937_64& rng, Index n) {
-  const std::uint64_t range = static_cast<std::uint64_t>(n);
-  const std::uint64_t limit = std::numeric_limits<std::uint64_t>::max() -
-                              std::numeric_limits<std::uint64_t>::max() % range;
-  std::uint64_t draw = rng();
-  while (draw >= limit) draw = rng();
-  return static_cast<Index>(draw % range);
-}
-
-/// The first `k` entries of `items` become a uniform random k-subset (partial Fisher-Yates).
-void partial_shuffle(std::vector<Index>& items, Index k, std::mt19937_64& rng) {
-  const Index n = static_cast<Index>(items.size());
-  for (Index i = 0; i < k && i + 1 < n; ++i)
-    std::swap(items[static_cast<std::size_t>(i)],
-              items[static_cast<std::size_t>(i + uniform_below(rng, n - i))]);
-}
 
 /// C(n, k), saturating at `cap`.
 Index binomial_capped(Index n, Index k, Index cap) {
@@ -71,7 +54,7 @@ std::vector<std::vector<Index>> rakel_subsets(Index num_labels, const std::strin
   auto note = [&](std::string text) {
     if (notes) notes->push_back(std::move(text));
   };
-  std::mt19937_64 rng(seed);
+  Random rng(seed);
   std::vector<Index> labels(static_cast<std::size_t>(num_labels));
   std::iota(labels.begin(), labels.end(), Index{0});
   if (k >= num_labels) {
@@ -81,7 +64,7 @@ std::vector<std::vector<Index>> rakel_subsets(Index num_labels, const std::strin
   }
   std::vector<std::vector<Index>> subsets;
   if (variant == "d") {
-    partial_shuffle(labels, num_labels, rng);
+    rng.partial_shuffle(labels, num_labels);
     for (Index b = 0; b < num_labels; b += k) {
       std::vector<Index> s(labels.begin() + b, labels.begin() + std::min(b + k, num_labels));
       std::sort(s.begin(), s.end());
@@ -103,7 +86,7 @@ std::vector<std::vector<Index>> rakel_subsets(Index num_labels, const std::strin
     std::vector<std::vector<Index>> every = all_subsets(num_labels, k);
     std::vector<Index> order(every.size());
     std::iota(order.begin(), order.end(), Index{0});
-    partial_shuffle(order, count, rng);
+    rng.partial_shuffle(order, count);
     for (Index i = 0; i < count; ++i)
       subsets.push_back(every[static_cast<std::size_t>(order[static_cast<std::size_t>(i)])]);
     return subsets;
@@ -111,7 +94,7 @@ std::vector<std::vector<Index>> rakel_subsets(Index num_labels, const std::strin
   // C(L, k) > 100000 >> m (m is of the order of L): repeats are rare, reject them.
   std::set<std::vector<Index>> seen;
   while (static_cast<Index>(subsets.size()) < count) {
-    partial_shuffle(labels, k, rng);
+    rng.partial_shuffle(labels, k);
     std::vector<Index> s(labels.begin(), labels.begin() + k);
     std::sort(s.begin(), s.end());
     if (seen.insert(s).second) subsets.push_back(std::move(s));

@@ -16,14 +16,7 @@ using lg::Index;
 using lg::LabelMatrix;
 
 LabelMatrix matrix(std::initializer_list<std::initializer_list<int>> rows) {
-  LabelMatrix y(static_cast<Index>(rows.size()), static_cast<Index>(rows.begin()->size()));
-  Index r = 0;
-  for (const auto& row : rows) {
-    Index c = 0;
-    for (int v : row) y(r, c++) = static_cast<std::uint8_t>(v);
-    ++r;
-  }
-  return y;
+  return lg::test::label_matrix(rows);
 }
 
 // The tiny fixture (also tests/fixtures/stats/tiny.arff): N = 6, D = 5, L = 4 labels a b c d.

@@ -25,14 +25,7 @@ using lg::test::TempDir;
 using Names = std::vector<std::string>;
 
 LabelMatrix labels(std::initializer_list<std::initializer_list<int>> rows) {
-  LabelMatrix y(static_cast<Index>(rows.size()), static_cast<Index>(rows.begin()->size()));
-  Index r = 0;
-  for (const auto& row : rows) {
-    Index c = 0;
-    for (int v : row) y(r, c++) = static_cast<std::uint8_t>(v);
-    ++r;
-  }
-  return y;
+  return lg::test::label_matrix(rows);
 }
 
 // n = 8 rows, L = 5 labels a b c d e:
