@@ -57,6 +57,12 @@ MeanSd mean_sd(const std::vector<double>& values) {
     if (!std::isfinite(values[i]))
       throw Error(fmt::format("mean_sd: value {} of {} is {}, expected a finite number", i + 1,
                               values.size(), values[i]));
+  // Equal values (a deterministic method over seeds) are their own mean, sd exactly 0: the
+  // rounded sum / n would otherwise print as "x ± 0.000" with an sd of 1e-17.
+  if (std::all_of(values.begin(), values.end(), [&](double v) { return v == values[0]; })) {
+    out.mean = values[0];
+    return out;
+  }
   out.mean = std::accumulate(values.begin(), values.end(), 0.0) / static_cast<double>(out.n);
   if (out.n < 2) return out;
   double ss = 0.0;

@@ -275,5 +275,8 @@ TEST_CASE("significance: mean and sample standard deviation", "[eval]") {
   CHECK(mean_sd({0.7}).mean == 0.7);
   CHECK(mean_sd({}).n == 0);
   CHECK(mean_sd({}).mean == 0.0);
+  // Equal values: the value itself and sd exactly 0 ((0.1 + 0.1 + 0.1) / 3 != 0.1 in binary).
+  CHECK(mean_sd({0.1, 0.1, 0.1}).mean == 0.1);
+  CHECK(mean_sd({0.1, 0.1, 0.1}).sd == 0.0);
   CHECK_THROWS_WITH(mean_sd({1.0, INFINITY}), Catch::Contains("value 2"));
 }
