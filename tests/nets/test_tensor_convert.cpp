@@ -1,7 +1,11 @@
-#include <catch2/catch.hpp>
 #include <torch/torch.h>
 
 #include "nets/tensor_convert.hpp"
+
+// Torch (c10/util/logging_is_not_google_glog.h) defines a fatal CHECK macro; included after
+// it, Catch's CHECK must replace it or failures abort instead of being reported.
+#undef CHECK
+#include <catch2/catch.hpp>
 
 TEST_CASE("Eigen <-> torch keeps the row-major layout", "[nets]") {
   lg::DenseFeatures m(2, 3);
