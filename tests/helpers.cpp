@@ -106,6 +106,18 @@ lg::LabelMatrix label_matrix(std::initializer_list<std::initializer_list<int>> r
   return y;
 }
 
+lg::ScoreMatrix score_matrix(std::initializer_list<std::initializer_list<double>> rows) {
+  lg::ScoreMatrix m(static_cast<lg::Index>(rows.size()),
+                    rows.size() ? static_cast<lg::Index>(rows.begin()->size()) : 0);
+  lg::Index r = 0;
+  for (const auto& row : rows) {
+    lg::Index c = 0;
+    for (double v : row) m(r, c++) = static_cast<float>(v);
+    ++r;
+  }
+  return m;
+}
+
 std::vector<std::vector<double>> read_numeric_csv(const std::string& name) {
   std::ifstream in(fixture(name));
   REQUIRE(in.good());

@@ -70,6 +70,9 @@ CliResult run_labelgraph(const std::string& args);
 /// A 0/1 label matrix written row by row: label_matrix({{1, 0}, {0, 1}}).
 lg::LabelMatrix label_matrix(std::initializer_list<std::initializer_list<int>> rows);
 
+/// A float score matrix written row by row: score_matrix({{0.9, 0.1}, {0.2, 0.8}}).
+lg::ScoreMatrix score_matrix(std::initializer_list<std::initializer_list<double>> rows);
+
 /// tests/fixtures/<name> as rows of numbers (comma-separated, no header, blank lines skipped).
 std::vector<std::vector<double>> read_numeric_csv(const std::string& name);
 

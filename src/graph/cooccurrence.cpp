@@ -15,10 +15,7 @@
 #include <utility>
 
 #include "core/error.hpp"
-
-#if defined(__linux__)
-#include <sys/mman.h>
-#endif
+#include "core/huge_pages.hpp"
 
 namespace lg::graph {
 namespace {
@@ -56,21 +53,7 @@ std::vector<std::string> label_names_or_generated(const std::vector<std::string>
 
 // The large arrays here are fresh memory written once. On virtual machines a 4 KiB page fault
 // costs more than the counting itself (90-300 MB/s of first writes on the development VM), so
-// they are allocated without zeroing and, where the kernel offers transparent huge pages on
-// request, advised to use them before the first write (2+ GB/s there). A hint only; nothing
-// changes where it is ignored.
-void advise_huge_pages(const void* data, std::size_t bytes) {
-#if defined(__linux__) && defined(MADV_HUGEPAGE)
-  constexpr std::uintptr_t kHuge = std::uintptr_t{2} << 20;
-  const auto address = reinterpret_cast<std::uintptr_t>(data);
-  const std::uintptr_t begin = (address + kHuge - 1) & ~(kHuge - 1);
-  const std::uintptr_t end = (address + bytes) & ~(kHuge - 1);
-  if (end > begin) madvise(reinterpret_cast<void*>(begin), end - begin, MADV_HUGEPAGE);
-#else
-  (void)data;
-  (void)bytes;
-#endif
-}
+// they are allocated without zeroing and advised to use huge pages (core/huge_pages.hpp).
 
 /// An uninitialised array of a trivial type (std::vector would zero it: a write per page).
 template <class T>

@@ -30,11 +30,8 @@
 #include <unordered_set>
 #include <vector>
 
-#ifdef __linux__
-#include <sys/mman.h>
-#endif
-
 #include "core/error.hpp"
+#include "core/huge_pages.hpp"
 #include "io/mulan_xml.hpp"
 
 namespace lg {
@@ -195,23 +192,6 @@ bool unquote(std::string_view s, std::size_t& pos, std::string& out) {
 std::string unterminated_quote(char q, const std::string& partial) {
   return fmt::format("unterminated quote: expected a closing {} before the end of the line, found '{}'", q,
                      clip(partial));
-}
-
-// Output matrices are large fresh memory, first touched page by page while parsing. Where the
-// kernel offers transparent huge pages on request (Linux "madvise" mode), ask for them: on
-// virtual machines with costly page faults this is most of the cost of a cold read. A hint
-// only; nothing changes where it is ignored.
-void advise_huge_pages(const void* data, std::size_t bytes) {
-#ifdef __linux__
-  constexpr std::uintptr_t kHuge = std::uintptr_t{2} << 20;
-  const auto start = reinterpret_cast<std::uintptr_t>(data);
-  const std::uintptr_t begin = (start + kHuge - 1) & ~(kHuge - 1);
-  const std::uintptr_t end = (start + bytes) & ~(kHuge - 1);
-  if (end > begin) ::madvise(reinterpret_cast<void*>(begin), end - begin, MADV_HUGEPAGE);
-#else
-  (void)data;
-  (void)bytes;
-#endif
 }
 
 // ---------------------------------------------------------------- line reader

@@ -27,10 +27,7 @@
 #include <vector>
 
 #include "core/error.hpp"
-
-#if defined(__linux__)
-#include <sys/mman.h>
-#endif
+#include "core/huge_pages.hpp"
 
 namespace lg {
 namespace {
@@ -248,22 +245,6 @@ class PieceParser {
   std::size_t line_ = 0;
   std::vector<std::pair<Index, float>> scratch_;
 };
-
-// Reading a large file touches a lot of fresh memory, and on some machines page faults cost
-// more than parsing (bench/README.md: a VM faults 4 KiB pages in at ~300 MB/s). Asking for
-// transparent huge pages on the big arrays, before they are first written, avoids most faults.
-void advise_huge_pages(const void* data, std::size_t bytes) {
-#if defined(__linux__) && defined(MADV_HUGEPAGE)
-  constexpr std::uintptr_t kHuge = std::uintptr_t{2} << 20;
-  const auto address = reinterpret_cast<std::uintptr_t>(data);
-  const std::uintptr_t begin = (address + kHuge - 1) & ~(kHuge - 1);
-  const std::uintptr_t end = (address + bytes) & ~(kHuge - 1);
-  if (end > begin) madvise(reinterpret_cast<void*>(begin), end - begin, MADV_HUGEPAGE);  // a hint
-#else
-  (void)data;
-  (void)bytes;
-#endif
-}
 
 class LibsvmReader {
  public:

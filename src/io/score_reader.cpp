@@ -21,11 +21,8 @@
 #include <thread>
 #include <type_traits>
 
-#if defined(__linux__)
-#include <sys/mman.h>
-#endif
-
 #include "core/error.hpp"
+#include "core/huge_pages.hpp"
 #include "io/catalog.hpp"
 #include "io/read_dataset.hpp"
 
@@ -62,23 +59,6 @@ std::string lower_extension(const fs::path& path) {
 std::string clip(std::string_view s) {
   if (s.size() <= 40) return std::string(s);
   return std::string(s.substr(0, 37)) + "...";
-}
-
-// Reading a large file touches a lot of fresh memory, and on some machines page faults cost
-// more than parsing (a VM faults 4 KiB pages in at ~300 MB/s, bench/README.md). Transparent huge
-// pages on the big matrix, asked for before it is first written, avoid most faults.
-// (The same helper is in src/io/libsvm_reader.cpp; it belongs in one shared place.)
-void advise_huge_pages(const void* data, std::size_t bytes) {
-#if defined(__linux__) && defined(MADV_HUGEPAGE)
-  constexpr std::uintptr_t kHuge = std::uintptr_t{2} << 20;
-  const auto address = reinterpret_cast<std::uintptr_t>(data);
-  const std::uintptr_t begin = (address + kHuge - 1) & ~(kHuge - 1);
-  const std::uintptr_t end = (address + bytes) & ~(kHuge - 1);
-  if (end > begin) madvise(reinterpret_cast<void*>(begin), end - begin, MADV_HUGEPAGE);  // a hint
-#else
-  (void)data;
-  (void)bytes;
-#endif
 }
 
 bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\r'; }

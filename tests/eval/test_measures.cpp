@@ -3,6 +3,8 @@
 // measure compared on random matrices, and bad input.
 #include <catch2/catch.hpp>
 
+#include "helpers.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -22,25 +24,11 @@ using lg::ScoreMatrix;
 using namespace lg::eval;
 
 LabelMatrix labels(std::initializer_list<std::initializer_list<int>> rows) {
-  LabelMatrix m(static_cast<Index>(rows.size()), static_cast<Index>(rows.begin()->size()));
-  Index r = 0;
-  for (const auto& row : rows) {
-    Index c = 0;
-    for (int v : row) m(r, c++) = static_cast<std::uint8_t>(v);
-    ++r;
-  }
-  return m;
+  return lg::test::label_matrix(rows);
 }
 
 ScoreMatrix scores(std::initializer_list<std::initializer_list<double>> rows) {
-  ScoreMatrix m(static_cast<Index>(rows.size()), static_cast<Index>(rows.begin()->size()));
-  Index r = 0;
-  for (const auto& row : rows) {
-    Index c = 0;
-    for (double v : row) m(r, c++) = static_cast<float>(v);
-    ++r;
-  }
-  return m;
+  return lg::test::score_matrix(rows);
 }
 
 EvaluationResult run(const LabelMatrix& y, const ScoreMatrix& s, const LabelMatrix& p,

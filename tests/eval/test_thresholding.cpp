@@ -2,6 +2,8 @@
 // examples (ties included), and errors for missing or inconsistent inputs.
 #include <catch2/catch.hpp>
 
+#include "helpers.hpp"
+
 #include <cmath>
 #include <limits>
 #include <string>
@@ -17,25 +19,11 @@ using namespace lg::eval;
 using Kind = ThresholdSpec::Kind;
 
 LabelMatrix labels(std::initializer_list<std::initializer_list<int>> rows) {
-  LabelMatrix m(static_cast<Index>(rows.size()), static_cast<Index>(rows.begin()->size()));
-  Index r = 0;
-  for (const auto& row : rows) {
-    Index c = 0;
-    for (int v : row) m(r, c++) = static_cast<std::uint8_t>(v);
-    ++r;
-  }
-  return m;
+  return lg::test::label_matrix(rows);
 }
 
 ScoreMatrix scores(std::initializer_list<std::initializer_list<double>> rows) {
-  ScoreMatrix m(static_cast<Index>(rows.size()), static_cast<Index>(rows.begin()->size()));
-  Index r = 0;
-  for (const auto& row : rows) {
-    Index c = 0;
-    for (double v : row) m(r, c++) = static_cast<float>(v);
-    ++r;
-  }
-  return m;
+  return lg::test::score_matrix(rows);
 }
 
 LabelMatrix apply(const std::string& spec, const ScoreMatrix& s, const ThresholdInputs& in = {}) {
