@@ -28,6 +28,7 @@
 
 #include "core/error.hpp"
 #include "core/huge_pages.hpp"
+#include "io/line_pieces.hpp"
 
 namespace lg {
 namespace {
@@ -357,13 +358,7 @@ class LibsvmReader {
     const std::size_t by_size = bytes / std::max<std::size_t>(tuning_.min_bytes_per_thread, 1);
     const std::size_t threads = std::max<std::size_t>(1, std::min<std::size_t>(threads_, by_size));
     const std::size_t k = threads == 1 ? 1 : threads * kPiecesPerThread;
-    std::vector<const char*> cut(k + 1, end);
-    cut[0] = begin;
-    for (std::size_t i = 1; i < k; ++i) {
-      const char* c = std::max(begin + bytes * i / k, cut[i - 1]);
-      const void* nl = std::memchr(c, '\n', static_cast<std::size_t>(end - c));
-      cut[i] = nl ? static_cast<const char*>(nl) + 1 : end;
-    }
+    const std::vector<const char*> cut = cut_at_lines(begin, end, k);
     if (blocks_.size() < k) blocks_.resize(k);
     std::vector<PieceResult> results(k);
     run_parallel(threads, k, [&](std::size_t i) { results[i] = run_piece(cut[i], cut[i + 1], blocks_[i]); });

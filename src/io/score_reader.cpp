@@ -23,6 +23,7 @@
 
 #include "core/error.hpp"
 #include "core/huge_pages.hpp"
+#include "io/line_pieces.hpp"
 #include "io/catalog.hpp"
 #include "io/read_dataset.hpp"
 
@@ -438,13 +439,7 @@ class TextMatrixReader {
     const std::size_t bytes = static_cast<std::size_t>(end - begin);
     const std::size_t by_size = bytes / std::max<std::size_t>(tuning_.min_bytes_per_thread, 1);
     const std::size_t k = std::max<std::size_t>(1, std::min<std::size_t>(threads_, by_size));
-    std::vector<const char*> cut(k + 1, end);
-    cut[0] = begin;
-    for (std::size_t i = 1; i < k; ++i) {
-      const char* c = std::max(begin + bytes * i / k, cut[i - 1]);
-      const void* nl = std::memchr(c, '\n', static_cast<std::size_t>(end - c));
-      cut[i] = nl ? static_cast<const char*>(nl) + 1 : end;
-    }
+    const std::vector<const char*> cut = cut_at_lines(begin, end, k);
     if (pieces_.size() < k) pieces_.resize(k);
     std::vector<PieceFailure> failures(k);
     std::vector<std::size_t> lines(k, 0);
