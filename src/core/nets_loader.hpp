@@ -5,19 +5,49 @@
 //
 // The plugin exports one C function, `labelgraph_nets_api`, returning a NetsApi table. Later
 // issues add entries (model registration, training) at the end and bump kNetsAbiVersion.
+#include <filesystem>
+#include <memory>
 #include <string>
 
 #include "core/context.hpp"
 
 namespace lg {
 
-inline constexpr int kNetsAbiVersion = 1;
+struct Dataset;
+namespace models {
+class Model;
+}
+
+inline constexpr int kNetsAbiVersion = 2;
+
+/// How one training run keeps and resumes its state (`labelgraph train`). Model::fit() trains
+/// with the defaults: no checkpoints, from scratch.
+struct TrainSession {
+  /// Folder for `checkpoint-epoch-NNN.pt` files; empty = none.
+  std::filesystem::path checkpoint_dir;
+  /// Write a checkpoint every this many epochs (and after the last); 0 = never.
+  int checkpoint_every = 0;
+  /// Continue from this checkpoint (same algorithm, parameters and training data); empty = no.
+  std::filesystem::path resume;
+  /// Print a progress bar on the terminal.
+  bool progress = false;
+};
 
 struct NetsApi {
   int abi_version = 0;                               ///< must equal kNetsAbiVersion
   const char* labelgraph_version = "";               ///< the version the plugin was built as
   std::string (*torch_version)() = nullptr;          ///< "1.13.0 (cpu)" etc.
   void (*configure_torch)(const Context&) = nullptr; ///< threads and seed from the Context
+  // ---- ABI 2 ----
+  /// Add the plugin's models (mlp-br, mlgcn) to models/registry.
+  void (*register_models)() = nullptr;
+  /// Train one of the plugin's models (created through the registry) with checkpoints.
+  void (*train)(models::Model& model, const Dataset& train, const Context& ctx,
+                const TrainSession& session) = nullptr;
+  /// Save a trained model of the plugin as a checkpoint (written atomically).
+  void (*save)(const models::Model& model, const std::filesystem::path& path) = nullptr;
+  /// Load a checkpoint into a model ready to predict (throws lg::Error naming the file).
+  std::unique_ptr<models::Model> (*load)(const std::filesystem::path& path) = nullptr;
 };
 
 /// Load the plugin once (thread-safe) and return its table. Where: the file named by the

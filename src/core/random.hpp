@@ -12,6 +12,19 @@
 
 namespace lg {
 
+/// SplitMix64 finaliser: turns (seed, stream number) into well-mixed independent seeds.
+inline std::uint64_t splitmix64(std::uint64_t x) {
+  x += 0x9E3779B97F4A7C15ull;
+  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
+  x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
+  return x ^ (x >> 31);
+}
+
+/// An independent seed for stream `stream` of a run seeded with `seed`.
+inline std::uint64_t derive_seed(std::uint64_t seed, std::uint64_t stream) {
+  return splitmix64(seed ^ splitmix64(stream));
+}
+
 class Random {
  public:
   explicit Random(std::uint64_t seed) : engine_(seed) {}

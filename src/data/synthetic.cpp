@@ -8,17 +8,10 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "core/random.hpp"
 
 namespace lg {
 namespace {
-
-/// SplitMix64 finaliser: turns (seed, stream number) into well-mixed independent seeds.
-std::uint64_t splitmix64(std::uint64_t x) {
-  x += 0x9E3779B97F4A7C15ull;
-  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
-  x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
-  return x ^ (x >> 31);
-}
 
 constexpr double kTwoPi = 6.283185307179586476925286766559;
 

@@ -16,6 +16,7 @@
 
 #include "core/context.hpp"
 #include "core/dataset.hpp"
+#include "report/training_history.hpp"
 
 namespace lg::models {
 
@@ -30,6 +31,9 @@ class Model {
   virtual ScoreMatrix predict_scores(const Dataset& data, const Context& ctx) const = 0;
   /// What fit() did that a reader of the results should know (constant labels, fallbacks).
   const std::vector<std::string>& notes() const { return notes_; }
+  /// Epoch-by-epoch record of an iteratively trained model (the neural ones); nullptr for
+  /// models fitted in one go.
+  virtual const report::TrainingHistory* training_history() const { return nullptr; }
 
  protected:
   std::vector<std::string> notes_;

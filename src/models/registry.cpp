@@ -6,6 +6,8 @@
 #include <map>
 #include <mutex>
 
+#include "core/nets_loader.hpp"
+
 namespace lg::models {
 
 // Each family registers its models in its own file (register_*.cpp).
@@ -39,15 +41,43 @@ void register_builtin_models() {
   });
 }
 
-const ModelEntry* find_model(const std::string& name) {
-  register_builtin_models();
+namespace {
+
+const ModelEntry* lookup(const std::string& name) {
   std::lock_guard<std::mutex> lock(entries_mutex());
   const auto it = entries().find(name);
   return it == entries().end() ? nullptr : &it->second;
 }
 
+// The neural models live in the LibTorch plugin, loaded only when a name is not found among
+// the classical ones (so configs without them never pay LibTorch's start-up). Returns the
+// reason when the plugin cannot be loaded.
+std::string register_plugin_models() {
+  static std::once_flag once;
+  static std::string failure;
+  std::call_once(once, [] {
+    try {
+      const NetsApi& api = nets_api();
+      if (api.register_models) api.register_models();
+    } catch (const Error& e) {
+      failure = e.what();
+    }
+  });
+  return failure;
+}
+
+}  // namespace
+
+const ModelEntry* find_model(const std::string& name) {
+  register_builtin_models();
+  if (const ModelEntry* entry = lookup(name)) return entry;
+  register_plugin_models();
+  return lookup(name);
+}
+
 std::vector<std::string> model_names() {
   register_builtin_models();
+  register_plugin_models();
   std::lock_guard<std::mutex> lock(entries_mutex());
   std::vector<std::string> names;
   for (const auto& [name, entry] : entries()) names.push_back(name);
@@ -57,9 +87,16 @@ std::vector<std::string> model_names() {
 ModelPtr make_model(const std::string& name, const toml::table& params, const std::string& file,
                     std::size_t line) {
   const ModelEntry* entry = find_model(name);
-  if (!entry)
+  if (!entry) {
+    const std::string plugin_failure = register_plugin_models();
     throw Error(file, line,
-                fmt::format("unknown algorithm '{}' (known: {})", name, fmt::join(model_names(), ", ")));
+                fmt::format("unknown algorithm '{}' (known: {}){}", name,
+                            fmt::join(model_names(), ", "),
+                            plugin_failure.empty()
+                                ? ""
+                                : "; the neural models (mlp-br, mlgcn) are unavailable: " +
+                                      plugin_failure));
+  }
   TomlTableReader reader(params, file, fmt::format("the parameters of '{}'", name));
   toml::table resolved;
   ModelPtr model = entry->create(reader, resolved);

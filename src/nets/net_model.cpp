@@ -1,0 +1,765 @@
+#include "nets/net_model.hpp"
+
+#include <torch/torch.h>
+
+#include <ATen/CPUGeneratorImpl.h>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <cmath>
+#include <sstream>
+
+#include "core/atomic_file.hpp"
+#include "core/error.hpp"
+#include "core/progress.hpp"
+#include "core/random.hpp"
+#include "data/split.hpp"
+#include "data/standardize.hpp"
+#include "eval/measures.hpp"
+#include "graph/cooccurrence.hpp"
+#include "graph/spectral_embedding.hpp"
+#include "graph/weighting.hpp"
+#include "io/embeddings_reader.hpp"
+#include "models/registry.hpp"
+#include "nets/gcn.hpp"
+#include "nets/losses.hpp"
+#include "nets/tensor_convert.hpp"
+
+namespace lg::nets {
+namespace {
+
+constexpr const char* kCheckpointFormat = "labelgraph-net-checkpoint";
+constexpr int kCheckpointVersion = 1;
+
+// Seed streams of one training run (derive_seed(ctx.seed, stream)).
+constexpr std::uint64_t kInitStream = 1;
+constexpr std::uint64_t kValidationStream = 2;
+constexpr std::uint64_t kEpochStream = 1000;  // + epoch: row order and dropout of that epoch
+
+/// Rows of `t` whose entries are uniform(-1/sqrt(fan_in), 1/sqrt(fan_in)), drawn on the CPU
+/// (LibTorch's default Linear initialisation, but from our generator).
+void init_uniform(at::Tensor& t, double bound, at::Generator& gen) {
+  torch::NoGradGuard no_grad;
+  at::Tensor host = torch::empty(t.sizes(), torch::kFloat32);
+  host.uniform_(-bound, bound, gen);
+  t.copy_(host);
+}
+
+torch::Device parse_device(const std::string& name) {
+  try {
+    torch::Device device(name.empty() ? std::string("cpu") : name);
+    if (device.is_cuda() && !torch::cuda::is_available())
+      throw Error(fmt::format("device \"{}\" requested but this LibTorch ({}) sees no CUDA device",
+                              name, torch_version()));
+    return device;
+  } catch (const c10::Error&) {
+    throw Error(fmt::format("device \"{}\" is not a device (cpu, cuda, cuda:K)", name));
+  }
+}
+
+/// The network: encoder, then a head (mlp-br) or the label GCN (mlgcn).
+struct NetworkImpl : torch::nn::Module {
+  NetworkImpl(Index features, Index labels, const EncoderParams& encoder,
+              const std::optional<GcnParams>& gcn_params, const at::Tensor& label_inputs,
+              const at::Tensor& propagation, std::uint64_t seed)
+      : dropout(encoder.dropout) {
+    at::Generator gen = at::detail::createCPUGenerator(seed);
+    Index in = features;
+    for (std::size_t k = 0; k < encoder.hidden.size(); ++k) {
+      auto layer = register_module("enc" + std::to_string(k + 1),
+                                   torch::nn::Linear(torch::nn::LinearOptions(in, encoder.hidden[k])));
+      const double bound = 1.0 / std::sqrt(static_cast<double>(in));
+      init_uniform(layer->weight, bound, gen);
+      init_uniform(layer->bias, bound, gen);
+      layers.push_back(layer);
+      in = encoder.hidden[k];
+    }
+    const Index feature_size = in;
+    if (!gcn_params) {
+      head = register_module("head", torch::nn::Linear(torch::nn::LinearOptions(feature_size, labels)));
+      const double bound = 1.0 / std::sqrt(static_cast<double>(feature_size));
+      init_uniform(head->weight, bound, gen);
+      init_uniform(head->bias, bound, gen);
+      return;
+    }
+    LabelGcnOptions o;
+    o.in_features = label_inputs.size(1);
+    o.hidden_features = gcn_params->gcn_hidden;
+    o.out_features = feature_size;
+    o.depth = gcn_params->gcn_depth;
+    o.seed = derive_seed(seed, 7);
+    gcn = register_module("gcn", LabelGcn(o));
+    inputs = register_buffer("label_inputs", label_inputs);
+    adjacency = register_buffer("propagation", propagation);
+    if (gcn_params->label_bias) bias = register_parameter("label_bias", torch::zeros({labels}));
+  }
+
+  /// f(x): the encoder's output. `dropout_gen` draws the masks in training mode.
+  at::Tensor encode(at::Tensor x, at::Generator* dropout_gen) {
+    for (auto& layer : layers) {
+      x = torch::relu(layer->forward(x));
+      if (is_training() && dropout > 0 && dropout_gen) {
+        at::Tensor keep = torch::empty(x.sizes(), torch::kFloat32).bernoulli_(1.0 - dropout, *dropout_gen);
+        x = x * keep.to(x.device()) / (1.0 - dropout);
+      }
+    }
+    return x;
+  }
+
+  /// The L x F classifier rows (Z for mlgcn, the head's weights for mlp-br).
+  at::Tensor classifier() { return gcn ? gcn->forward(inputs, adjacency) : head->weight; }
+  /// The per-label bias, or undefined.
+  at::Tensor label_bias() { return gcn ? bias : head->bias; }
+
+  at::Tensor logits(const at::Tensor& features, const at::Tensor& rows, const at::Tensor& b) {
+    at::Tensor out = torch::matmul(features, rows.t());
+    return b.defined() ? out + b : out;
+  }
+
+  at::Tensor forward(const at::Tensor& x, at::Generator* dropout_gen) {
+    return logits(encode(x, dropout_gen), classifier(), label_bias());
+  }
+
+  /// Parameters trained at `lr` (encoder, head, label bias) and at `lr_gcn` (the GCN).
+  std::vector<at::Tensor> base_parameters() {
+    std::vector<at::Tensor> out;
+    for (auto& layer : layers)
+      for (auto& p : layer->parameters()) out.push_back(p);
+    if (head)
+      for (auto& p : head->parameters()) out.push_back(p);
+    if (bias.defined()) out.push_back(bias);
+    return out;
+  }
+  std::vector<at::Tensor> gcn_parameters() { return gcn ? gcn->parameters() : std::vector<at::Tensor>{}; }
+
+  double dropout;
+  std::vector<torch::nn::Linear> layers;
+  torch::nn::Linear head{nullptr};
+  LabelGcn gcn{nullptr};
+  at::Tensor inputs, adjacency, bias;
+};
+TORCH_MODULE(Network);
+
+std::string fingerprint(const Dataset& d) {
+  // FNV-1a over shapes, labels and feature values: resuming on other data is refused.
+  std::uint64_t h = 1469598103934665603ull;
+  auto mix = [&h](const void* data, std::size_t bytes) {
+    const auto* p = static_cast<const unsigned char*>(data);
+    for (std::size_t i = 0; i < bytes; ++i) h = (h ^ p[i]) * 1099511628211ull;
+  };
+  const Index shape[3] = {d.rows(), d.num_features(), d.num_labels()};
+  mix(shape, sizeof shape);
+  mix(d.labels.data(), static_cast<std::size_t>(d.labels.size()));
+  if (d.sparse) {
+    mix(d.csr.valuePtr(), sizeof(float) * static_cast<std::size_t>(d.csr.nonZeros()));
+    mix(d.csr.innerIndexPtr(), sizeof(Index) * static_cast<std::size_t>(d.csr.nonZeros()));
+  } else {
+    mix(d.dense.data(), sizeof(float) * static_cast<std::size_t>(d.dense.size()));
+  }
+  return fmt::format("{:016x}", h);
+}
+
+at::Tensor features_tensor(const Dataset& d) {
+  if (!d.sparse) return to_tensor(d.dense);
+  return to_tensor(DenseFeatures(d.csr));
+}
+
+at::Tensor to_tensor_f(const Eigen::MatrixXd& m) {
+  at::Tensor t = torch::empty({m.rows(), m.cols()}, torch::kFloat32);
+  auto a = t.accessor<float, 2>();
+  for (Index i = 0; i < m.rows(); ++i)
+    for (Index j = 0; j < m.cols(); ++j) a[i][j] = static_cast<float>(m(i, j));
+  return t;
+}
+
+/// Â from the training labels (rules in the header).
+at::Tensor propagation_matrix(const Dataset& train, const GcnParams& g, int threads,
+                              std::vector<std::string>& notes) {
+  const graph::Cooccurrence c = graph::count_cooccurrence(train.labels, train.label_names, threads);
+  graph::WeightingSpec spec;
+  spec.name = g.adjacency;
+  spec.tau = g.tau;
+  spec.p = g.p;
+  graph::BuildNotes build;
+  Adjacency a = graph::build_adjacency(c, spec, &build);
+  std::string mode = g.propagation;
+  if (mode == "auto")
+    mode = (g.adjacency == "identity" || g.adjacency == "mlgcn-reweighted" ||
+            g.adjacency == "mlgcn-reference")
+               ? "none"
+               : "kipf";
+  if (mode == "kipf" || mode == "row") {
+    for (Index i = 0; i < a.rows(); ++i)
+      for (Index j = 0; j < a.cols(); ++j)
+        if (a(i, j) < 0) a(i, j) = 0;  // negative PMI is no edge for propagation
+    a += Adjacency::Identity(a.rows(), a.cols());
+    const Eigen::VectorXd degree = a.rowwise().sum();
+    for (Index i = 0; i < a.rows(); ++i)
+      for (Index j = 0; j < a.cols(); ++j)
+        a(i, j) = mode == "row" ? a(i, j) / degree(i) : a(i, j) / std::sqrt(degree(i) * degree(j));
+  }
+  notes.push_back(fmt::format("adjacency {} ({} edges{}), propagation {}", g.adjacency, build.edges,
+                              g.adjacency.rfind("mlgcn-", 0) == 0 ? fmt::format(", tau {}", g.tau) : "",
+                              mode));
+  for (const std::string& n : build.notes) notes.push_back(n);
+  return to_tensor_f(a);
+}
+
+at::Tensor label_input_matrix(const Dataset& train, const GcnParams& g, int threads,
+                              std::vector<std::string>& notes) {
+  const Index labels = train.num_labels();
+  if (g.label_inputs == "one-hot") return torch::eye(labels, torch::kFloat32);
+  if (g.label_inputs == "embeddings") {
+    EmbeddingsNotes en;
+    const Eigen::MatrixXf e = read_label_embeddings(g.embeddings, train.label_names, &en);
+    for (const std::string& n : en.notes) notes.push_back(n);
+    at::Tensor t = torch::empty({e.rows(), e.cols()}, torch::kFloat32);
+    auto a = t.accessor<float, 2>();
+    for (Index i = 0; i < e.rows(); ++i)
+      for (Index j = 0; j < e.cols(); ++j) a[i][j] = e(i, j);
+    return t;
+  }
+  // spectral
+  const graph::Cooccurrence c = graph::count_cooccurrence(train.labels, train.label_names, threads);
+  graph::WeightingSpec spec;
+  spec.name = g.spectral_weighting;
+  spec.tau = g.tau;
+  spec.p = g.p;
+  const Adjacency a = graph::build_adjacency(c, spec);
+  // At most one less than the labels that have an edge (spectral_embedding's limit).
+  Index connected = 0;
+  for (Index i = 0; i < a.rows(); ++i) {
+    bool edge = false;
+    for (Index j = 0; j < a.cols(); ++j) edge = edge || (i != j && (a(i, j) > 0 || a(j, i) > 0));
+    connected += edge;
+  }
+  if (connected < 2)
+    throw Error(fmt::format("label_inputs = \"spectral\": the {} graph of the training labels has "
+                            "{} labels with an edge; at least 2 are needed",
+                            g.spectral_weighting, connected));
+  const int dims = static_cast<int>(std::min<Index>(g.spectral_dims, connected - 1));
+  if (dims < g.spectral_dims)
+    notes.push_back(fmt::format("spectral_dims {} capped at {} (labels with an edge - 1)",
+                                g.spectral_dims, dims));
+  graph::SpectralNotes sn;
+  const Eigen::MatrixXd e = graph::spectral_embedding(a, dims, &sn);
+  for (const std::string& n : sn.notes) notes.push_back(n);
+  return to_tensor_f(e);
+}
+
+LossSpec loss_spec(const TrainParams& t) {
+  LossSpec s;
+  s.name = t.loss;
+  s.gamma = t.focal_gamma;
+  if (t.focal_alpha >= 0) s.alpha = t.focal_alpha;
+  s.gamma_neg = t.asl_gamma_neg;
+  s.gamma_pos = t.asl_gamma_pos;
+  s.clip = t.asl_clip;
+  return s;
+}
+
+double schedule_factor(const TrainParams& t, int epoch /* 0-based */) {
+  if (t.schedule == "step") return std::pow(t.step_gamma, epoch / t.step_size);
+  if (t.schedule == "cosine")
+    return 0.5 * (1.0 + std::cos(M_PI * static_cast<double>(epoch) / t.epochs));
+  return 1.0;
+}
+
+template <class Options>
+std::unique_ptr<torch::optim::Optimizer> make_optimizer_of(std::vector<at::Tensor> base,
+                                                           std::vector<at::Tensor> gcn,
+                                                           const Options& base_options,
+                                                           const Options& gcn_options) {
+  std::vector<torch::optim::OptimizerParamGroup> groups;
+  groups.emplace_back(std::move(base), std::make_unique<Options>(base_options));
+  if (!gcn.empty()) groups.emplace_back(std::move(gcn), std::make_unique<Options>(gcn_options));
+  if constexpr (std::is_same_v<Options, torch::optim::SGDOptions>)
+    return std::make_unique<torch::optim::SGD>(std::move(groups), base_options);
+  else if constexpr (std::is_same_v<Options, torch::optim::AdamOptions>)
+    return std::make_unique<torch::optim::Adam>(std::move(groups), base_options);
+  else
+    return std::make_unique<torch::optim::AdamW>(std::move(groups), base_options);
+}
+
+std::unique_ptr<torch::optim::Optimizer> make_optimizer(Network& net, const TrainParams& t) {
+  const double lr_gcn = t.lr_gcn > 0 ? t.lr_gcn : t.lr;
+  if (t.optimizer == "sgd")
+    return make_optimizer_of(net->base_parameters(), net->gcn_parameters(),
+                             torch::optim::SGDOptions(t.lr).momentum(t.momentum).weight_decay(t.weight_decay),
+                             torch::optim::SGDOptions(lr_gcn).momentum(t.momentum).weight_decay(t.weight_decay));
+  if (t.optimizer == "adam")
+    return make_optimizer_of(net->base_parameters(), net->gcn_parameters(),
+                             torch::optim::AdamOptions(t.lr).weight_decay(t.weight_decay),
+                             torch::optim::AdamOptions(lr_gcn).weight_decay(t.weight_decay));
+  return make_optimizer_of(net->base_parameters(), net->gcn_parameters(),
+                           torch::optim::AdamWOptions(t.lr).weight_decay(t.weight_decay),
+                           torch::optim::AdamWOptions(lr_gcn).weight_decay(t.weight_decay));
+}
+
+/// Moment buffers follow their parameters to `device` (LibTorch's load() keeps them where the
+/// archive put them: on the CPU).
+void move_optimizer_state(torch::optim::Optimizer& optimizer, const torch::Device& device) {
+  auto move = [&device](const at::Tensor& t) { return t.defined() ? t.to(device) : t; };
+  for (auto& entry : optimizer.state()) {
+    torch::optim::OptimizerParamState* state = entry.second.get();
+    if (auto* adam = dynamic_cast<torch::optim::AdamParamState*>(state)) {
+      adam->exp_avg(move(adam->exp_avg()));
+      adam->exp_avg_sq(move(adam->exp_avg_sq()));
+      adam->max_exp_avg_sq(move(adam->max_exp_avg_sq()));
+    } else if (auto* adamw = dynamic_cast<torch::optim::AdamWParamState*>(state)) {
+      adamw->exp_avg(move(adamw->exp_avg()));
+      adamw->exp_avg_sq(move(adamw->exp_avg_sq()));
+      adamw->max_exp_avg_sq(move(adamw->max_exp_avg_sq()));
+    } else if (auto* sgd = dynamic_cast<torch::optim::SGDParamState*>(state)) {
+      sgd->momentum_buffer(move(sgd->momentum_buffer()));
+    }
+  }
+}
+
+nlohmann::json history_json(const report::TrainingHistory& h) {
+  nlohmann::json epochs = nlohmann::json::array();
+  auto num = [](double v) { return std::isnan(v) ? nlohmann::json(nullptr) : nlohmann::json(v); };
+  for (const report::EpochRecord& e : h.epochs)
+    epochs.push_back({{"epoch", e.epoch}, {"train_loss", e.train_loss},
+                      {"validation_loss", num(e.validation_loss)},
+                      {"validation_map", num(e.validation_map)},
+                      {"learning_rate", e.learning_rate}, {"seconds", e.seconds}});
+  return {{"epochs", epochs}, {"best_epoch", h.best_epoch}, {"stop_reason", h.stop_reason}};
+}
+
+report::TrainingHistory history_from_json(const nlohmann::json& j) {
+  report::TrainingHistory h;
+  auto num = [](const nlohmann::json& v) {
+    return v.is_null() ? std::numeric_limits<double>::quiet_NaN() : v.get<double>();
+  };
+  for (const auto& e : j.at("epochs"))
+    h.epochs.push_back({e.at("epoch").get<int>(), e.at("train_loss").get<double>(),
+                        num(e.at("validation_loss")), num(e.at("validation_map")),
+                        e.at("learning_rate").get<double>(), e.at("seconds").get<double>()});
+  h.best_epoch = j.at("best_epoch").get<int>();
+  h.stop_reason = j.at("stop_reason").get<std::string>();
+  return h;
+}
+
+std::string params_text(const std::string& algorithm, const EncoderParams& e, const TrainParams& t,
+                        const std::optional<GcnParams>& g) {
+  std::ostringstream out;
+  if (algorithm == "mlgcn") out << models::params_to_toml(MlGcnParams{e, *g, t});
+  else out << models::params_to_toml(MlpBrParams{e, t});
+  return out.str();
+}
+
+}  // namespace
+
+struct NetModel::State {
+  torch::Device device{torch::kCPU};
+  Network net{nullptr};
+  std::unique_ptr<torch::optim::Optimizer> optimizer;
+  at::Tensor mean, scale;  // standardisation (on device); undefined = none
+  std::vector<std::string> label_names, feature_names;
+  Index label_input_dim = 0;
+  std::uint64_t seed = 0;
+  std::string data_fingerprint;
+  int epoch = 0;              // finished epochs
+  bool finished = false;
+  double best_map = -1.0;
+  int best_epoch = 0;
+  int epochs_without_gain = 0;
+  std::vector<at::Tensor> best_weights;  // parameters at the best epoch (on the CPU)
+  report::TrainingHistory history;
+  std::vector<std::string> notes;
+
+  at::Tensor prepare(const Dataset& d) const {
+    at::Tensor x = features_tensor(d).to(device);
+    if (mean.defined()) x = (x - mean) / scale;
+    return x;
+  }
+};
+
+NetModel::NetModel(std::string algorithm, EncoderParams encoder, TrainParams train,
+                   std::optional<GcnParams> gcn)
+    : algorithm_(std::move(algorithm)),
+      encoder_(std::move(encoder)),
+      train_(std::move(train)),
+      gcn_(std::move(gcn)) {}
+
+NetModel::~NetModel() = default;
+
+const report::TrainingHistory* NetModel::training_history() const {
+  return state_ ? &state_->history : nullptr;
+}
+
+void NetModel::fit(const Dataset& train_data, const Context& ctx) { train(train_data, ctx, {}); }
+
+void NetModel::train(const Dataset& data, const Context& ctx, const TrainSession& session) {
+  data.check_consistent();
+  if (data.rows() < 2) throw Error(fmt::format("{}: needs at least 2 training rows, got {}", algorithm_, data.rows()));
+  if (data.num_labels() < 1) throw Error(fmt::format("{}: the training set has no labels", algorithm_));
+  configure_torch(ctx);
+  const std::string resolved_params = params_text(algorithm_, encoder_, train_, gcn_);
+
+  if (!session.resume.empty()) {
+    std::unique_ptr<NetModel> saved = load(session.resume);
+    const std::string file = session.resume.string();
+    if (saved->algorithm_ != algorithm_ ||
+        params_text(saved->algorithm_, saved->encoder_, saved->train_, saved->gcn_) != resolved_params)
+      throw Error(file, 0, fmt::format("the checkpoint is of {} with other parameters than this "
+                                       "config's {}: resume with the config it was trained with",
+                                       saved->algorithm_, algorithm_));
+    if (saved->state_->data_fingerprint != fingerprint(data))
+      throw Error(file, 0, "the checkpoint was trained on other data (rows, features or labels differ)");
+    if (saved->state_->seed != ctx.seed)
+      throw Error(file, 0, fmt::format("the checkpoint was trained with seed {}, this run has seed {}",
+                                       saved->state_->seed, ctx.seed));
+    state_ = std::move(saved->state_);
+    notes_ = state_->notes;
+    const torch::Device device = parse_device(ctx.device);
+    if (device != state_->device) {
+      state_->net->to(device);
+      state_->device = device;
+      if (state_->mean.defined()) {
+        state_->mean = state_->mean.to(device);
+        state_->scale = state_->scale.to(device);
+      }
+      move_optimizer_state(*state_->optimizer, device);
+    }
+  } else {
+    notes_.clear();
+    state_ = std::make_unique<State>();
+    State& s = *state_;
+    s.device = parse_device(ctx.device);
+    s.seed = ctx.seed;
+    s.data_fingerprint = fingerprint(data);
+    s.label_names = data.label_names;
+    s.feature_names = data.feature_names;
+    if (encoder_.standardize) {
+      const Standardizer st = Standardizer::fit(data);
+      s.mean = to_tensor_f(st.mean.transpose()).to(s.device);
+      s.scale = to_tensor_f(st.scale.transpose()).to(s.device);
+    }
+    at::Tensor inputs, propagation;
+    if (gcn_) {
+      inputs = label_input_matrix(data, *gcn_, ctx.resolved_threads(), s.notes);
+      propagation = propagation_matrix(data, *gcn_, ctx.resolved_threads(), s.notes);
+      s.label_input_dim = inputs.size(1);
+    }
+    s.net = Network(data.num_features(), data.num_labels(), encoder_, gcn_, inputs, propagation,
+                    derive_seed(ctx.seed, kInitStream));
+    s.net->to(s.device);
+    s.optimizer = make_optimizer(s.net, train_);
+    if (data.sparse)
+      s.notes.push_back("sparse features are densified for the network");
+    notes_ = s.notes;
+  }
+  State& s = *state_;
+  if (s.finished) return;
+
+  // The validation split is drawn from the seed alone, so a resumed run gets the same one.
+  std::vector<Index> fit_rows, validation_rows;
+  if (train_.validation_fraction > 0) {
+    SplitSpec holdout;
+    holdout.method = "holdout";
+    holdout.test_fraction = train_.validation_fraction;
+    const std::vector<Fold> parts = folds_from_assignment(
+        assign_folds(data.labels, holdout, derive_seed(ctx.seed, kValidationStream)), 1);
+    fit_rows = parts[0].train;
+    validation_rows = parts[0].test;
+  } else {
+    fit_rows.resize(static_cast<std::size_t>(data.rows()));
+    for (Index i = 0; i < data.rows(); ++i) fit_rows[static_cast<std::size_t>(i)] = i;
+  }
+  const Dataset fit_part = select_rows(data, fit_rows);
+  const at::Tensor x = s.prepare(fit_part);
+  const at::Tensor y = labels_to_tensor(fit_part.labels).to(s.device);
+  Dataset validation;
+  at::Tensor xv, yv;
+  if (!validation_rows.empty()) {
+    validation = select_rows(data, validation_rows);
+    xv = s.prepare(validation);
+    yv = labels_to_tensor(validation.labels).to(s.device);
+  }
+  const LossSpec loss = loss_spec(train_);
+  const at::Tensor pos_weight =
+      train_.loss == "weighted-bce" ? pos_weight_from_labels(fit_part.labels).to(s.device) : at::Tensor();
+  const double lr_gcn = train_.lr_gcn > 0 ? train_.lr_gcn : train_.lr;
+  const std::vector<double> base_lr = {train_.lr, lr_gcn};
+
+  std::unique_ptr<ProgressBar> bar;
+  if (session.progress) {
+    bar = std::make_unique<ProgressBar>("train " + algorithm_, static_cast<std::uint64_t>(train_.epochs));
+    bar->set(static_cast<std::uint64_t>(s.epoch));
+  }
+  const Index n = fit_part.rows();
+  const Index batch = train_.batch_size;
+  std::vector<at::Tensor> params = s.net->parameters();
+
+  while (s.epoch < train_.epochs) {
+    const auto start = std::chrono::steady_clock::now();
+    const int e = s.epoch;  // 0-based epoch being trained
+    const double factor = schedule_factor(train_, e);
+    auto& groups = s.optimizer->param_groups();
+    for (std::size_t g = 0; g < groups.size(); ++g) groups[g].options().set_lr(base_lr[g] * factor);
+
+    Random order_rng(derive_seed(ctx.seed, kEpochStream + 2 * static_cast<std::uint64_t>(e)));
+    at::Generator dropout_gen =
+        at::detail::createCPUGenerator(derive_seed(ctx.seed, kEpochStream + 2 * static_cast<std::uint64_t>(e) + 1));
+    std::vector<std::int64_t> order(static_cast<std::size_t>(n));
+    for (Index i = 0; i < n; ++i) order[static_cast<std::size_t>(i)] = i;
+    order_rng.shuffle(order);
+    const at::Tensor order_t = torch::from_blob(order.data(), {n}, torch::kInt64).to(s.device);
+
+    s.net->train();
+    double loss_sum = 0;
+    for (Index first = 0; first < n; first += batch) {
+      const Index size = std::min(batch, n - first);
+      const at::Tensor rows = order_t.narrow(0, first, size);
+      const at::Tensor xb = x.index_select(0, rows);
+      const at::Tensor yb = y.index_select(0, rows);
+      s.optimizer->zero_grad();
+      const at::Tensor l = multilabel_loss(s.net->forward(xb, &dropout_gen), yb, loss, pos_weight);
+      l.backward();
+      if (train_.clip_grad_norm > 0) torch::nn::utils::clip_grad_norm_(params, train_.clip_grad_norm);
+      s.optimizer->step();
+      loss_sum += l.item<double>() * static_cast<double>(size);
+    }
+
+    report::EpochRecord record;
+    record.epoch = e + 1;
+    record.train_loss = loss_sum / static_cast<double>(n);
+    record.learning_rate = train_.lr * factor;
+    if (xv.defined()) {
+      torch::NoGradGuard no_grad;
+      s.net->eval();
+      const at::Tensor logits = s.net->forward(xv, nullptr);
+      record.validation_loss = multilabel_loss(logits, yv, loss, pos_weight).item<double>();
+      const ScoreMatrix scores = to_matrix(torch::sigmoid(logits));
+      const LabelMatrix predicted = (scores.array() >= 0.5f).cast<std::uint8_t>();
+      eval::MeasureOptions mo;
+      mo.threads = 1;
+      record.validation_map = eval::evaluate(validation.labels, scores, predicted, mo).get("mAP");
+    }
+    record.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    s.history.epochs.push_back(record);
+    s.epoch = e + 1;
+
+    if (xv.defined()) {
+      if (record.validation_map > s.best_map) {
+        s.best_map = record.validation_map;
+        s.best_epoch = s.epoch;
+        s.epochs_without_gain = 0;
+        s.best_weights.clear();
+        for (const at::Tensor& p : params) s.best_weights.push_back(p.detach().to(torch::kCPU).clone());
+      } else {
+        ++s.epochs_without_gain;
+      }
+      if (train_.patience > 0 && s.epochs_without_gain >= train_.patience) {
+        s.finished = true;
+        s.history.stop_reason = fmt::format("early stopping at epoch {}: no better validation mAP "
+                                            "for {} epochs", s.epoch, train_.patience);
+      }
+    }
+    if (s.epoch == train_.epochs && !s.finished) {
+      s.finished = true;
+      s.history.stop_reason = fmt::format("max epochs ({})", train_.epochs);
+    }
+    if (s.finished && xv.defined() && train_.restore_best && !s.best_weights.empty()) {
+      torch::NoGradGuard no_grad;
+      for (std::size_t k = 0; k < params.size(); ++k) params[k].copy_(s.best_weights[k]);
+      s.history.best_epoch = s.best_epoch;
+    }
+    if (bar) {
+      bar->set(static_cast<std::uint64_t>(s.epoch));
+      bar->status(xv.defined() ? fmt::format("loss {:.4f}  val mAP {:.4f}", record.train_loss, record.validation_map)
+                               : fmt::format("loss {:.4f}", record.train_loss));
+    }
+    const bool checkpoint_now =
+        session.checkpoint_every > 0 && !session.checkpoint_dir.empty() &&
+        (s.epoch % session.checkpoint_every == 0 || s.finished);
+    if (checkpoint_now)
+      save(session.checkpoint_dir / fmt::format("checkpoint-epoch-{:03}.pt", s.epoch));
+    if (!std::isfinite(record.train_loss))
+      throw Error(fmt::format("{}: the training loss became {} in epoch {} (lower lr, or set "
+                              "clip_grad_norm)", algorithm_, record.train_loss, s.epoch));
+    if (s.finished) break;
+  }
+  if (s.history.best_epoch > 0)
+    notes_.push_back(fmt::format("weights of epoch {} (best validation mAP {:.4f}); {}",
+                                 s.history.best_epoch, s.best_map, s.history.stop_reason));
+  else
+    notes_.push_back("trained: " + s.history.stop_reason);
+}
+
+ScoreMatrix NetModel::predict_scores(const Dataset& data, const Context& ctx) const {
+  if (!state_) throw Error(algorithm_ + ": predict_scores() called before fit()");
+  const State& s = *state_;
+  if (data.num_features() != static_cast<Index>(s.feature_names.size()))
+    throw Error(fmt::format("{}: the model was trained on {} features, the data has {}",
+                            algorithm_, s.feature_names.size(), data.num_features()));
+  if (data.num_labels() > 0 && data.label_names != s.label_names)
+    throw Error(fmt::format("{}: the model was trained on another label set ({} labels: {}, ...); "
+                            "the data has {} labels", algorithm_, s.label_names.size(),
+                            s.label_names.front(), data.num_labels()));
+  configure_torch(ctx);
+  torch::NoGradGuard no_grad;
+  Network net = s.net;  // the holder is const here, the module's forward is not
+  net->eval();
+  const at::Tensor rows = net->classifier();
+  const at::Tensor bias = net->label_bias();
+  auto score = [&](const Dataset& part) {
+    return to_matrix(torch::sigmoid(net->logits(net->encode(s.prepare(part), nullptr), rows, bias)));
+  };
+  // Chunks bound the memory of the dense feature tensor and the activations.
+  constexpr Index kChunk = 8192;
+  if (data.rows() <= kChunk) return score(data);
+  ScoreMatrix out(data.rows(), static_cast<Index>(s.label_names.size()));
+  for (Index first = 0; first < data.rows(); first += kChunk) {
+    const Index size = std::min(kChunk, data.rows() - first);
+    std::vector<Index> part(static_cast<std::size_t>(size));
+    for (Index i = 0; i < size; ++i) part[static_cast<std::size_t>(i)] = first + i;
+    out.middleRows(first, size) = score(select_rows(data, part));
+  }
+  return out;
+}
+
+void NetModel::save(const std::filesystem::path& path) const {
+  if (!state_) throw Error(path.string(), 0, algorithm_ + ": nothing to save before training");
+  const State& s = *state_;
+  nlohmann::json meta = {
+      {"format", kCheckpointFormat},
+      {"version", kCheckpointVersion},
+      {"labelgraph", LABELGRAPH_VERSION},
+      {"torch", torch_version()},
+      {"algorithm", algorithm_},
+      {"params", params_text(algorithm_, encoder_, train_, gcn_)},
+      {"seed", s.seed},
+      {"label_names", s.label_names},
+      {"feature_names", s.feature_names},
+      {"label_input_dim", s.label_input_dim},
+      {"standardize", s.mean.defined()},
+      {"data_fingerprint", s.data_fingerprint},
+      {"epoch", s.epoch},
+      {"finished", s.finished},
+      {"best_map", s.best_map},
+      {"best_epoch", s.best_epoch},
+      {"epochs_without_gain", s.epochs_without_gain},
+      {"history", history_json(s.history)},
+      {"notes", s.notes},
+  };
+  torch::serialize::OutputArchive archive;
+  archive.write("meta", c10::IValue(meta.dump()));
+  // Tensors are written with their device; load() maps them to the CPU, so a checkpoint
+  // trained on a GPU loads anywhere.
+  torch::serialize::OutputArchive net_archive;
+  s.net->save(net_archive);
+  archive.write("net", net_archive);
+  if (s.mean.defined()) {
+    archive.write("standardize_mean", s.mean.to(torch::kCPU));
+    archive.write("standardize_scale", s.scale.to(torch::kCPU));
+  }
+  torch::serialize::OutputArchive opt_archive;
+  s.optimizer->save(opt_archive);
+  archive.write("optimizer", opt_archive);
+  torch::serialize::OutputArchive best_archive;
+  for (std::size_t k = 0; k < s.best_weights.size(); ++k)
+    best_archive.write(std::to_string(k), s.best_weights[k]);
+  archive.write("best_weights", best_archive);
+  AtomicFile file(path);
+  try {
+    archive.save_to(file.stream());
+  } catch (const c10::Error& e) {
+    throw Error(path.string(), 0, std::string("cannot write the checkpoint: ") + e.what_without_backtrace());
+  }
+  file.commit();
+}
+
+std::unique_ptr<NetModel> NetModel::load(const std::filesystem::path& path) {
+  const std::string file = path.string();
+  if (!std::filesystem::exists(path)) throw Error(file, 0, "no such checkpoint");
+  torch::serialize::InputArchive archive;
+  nlohmann::json meta;
+  try {
+    archive.load_from(file, torch::Device(torch::kCPU));
+    c10::IValue text;
+    if (!archive.try_read("meta", text) || !text.isString())
+      throw Error(file, 0, "not a labelgraph checkpoint (no meta record)");
+    meta = nlohmann::json::parse(text.toStringRef());
+  } catch (const c10::Error& e) {
+    throw Error(file, 0, std::string("not a readable checkpoint: ") + e.what_without_backtrace());
+  } catch (const nlohmann::json::exception& e) {
+    throw Error(file, 0, std::string("checkpoint meta record is damaged: ") + e.what());
+  }
+  if (meta.value("format", "") != kCheckpointFormat)
+    throw Error(file, 0, "not a labelgraph checkpoint (format field)");
+  if (meta.value("version", 0) != kCheckpointVersion)
+    throw Error(file, 0, fmt::format("checkpoint version {} is not supported (this build reads {})",
+                                     meta.value("version", 0), kCheckpointVersion));
+  try {
+    const std::string algorithm = meta.at("algorithm").get<std::string>();
+    const toml::table params = toml::parse(meta.at("params").get<std::string>());
+    models::ModelPtr created = models::make_model(algorithm, params, file, 0);
+    auto* raw = dynamic_cast<NetModel*>(created.get());
+    if (!raw) throw Error(file, 0, "algorithm " + algorithm + " is not a neural model");
+    created.release();
+    std::unique_ptr<NetModel> model(raw);
+
+    auto state = std::make_unique<State>();
+    State& s = *state;
+    s.label_names = meta.at("label_names").get<std::vector<std::string>>();
+    s.feature_names = meta.at("feature_names").get<std::vector<std::string>>();
+    s.label_input_dim = meta.at("label_input_dim").get<Index>();
+    s.seed = meta.at("seed").get<std::uint64_t>();
+    s.data_fingerprint = meta.at("data_fingerprint").get<std::string>();
+    s.epoch = meta.at("epoch").get<int>();
+    s.finished = meta.at("finished").get<bool>();
+    s.best_map = meta.at("best_map").get<double>();
+    s.best_epoch = meta.at("best_epoch").get<int>();
+    s.epochs_without_gain = meta.at("epochs_without_gain").get<int>();
+    s.history = history_from_json(meta.at("history"));
+    s.notes = meta.at("notes").get<std::vector<std::string>>();
+    const auto labels = static_cast<Index>(s.label_names.size());
+    at::Tensor inputs, propagation;
+    if (model->gcn_) {
+      inputs = torch::zeros({labels, s.label_input_dim});
+      propagation = torch::zeros({labels, labels});
+    }
+    s.net = Network(static_cast<Index>(s.feature_names.size()), labels, model->encoder_, model->gcn_,
+                    inputs, propagation, 0);
+    torch::serialize::InputArchive net_archive;
+    archive.read("net", net_archive);
+    s.net->load(net_archive);
+    if (meta.at("standardize").get<bool>()) {
+      archive.read("standardize_mean", s.mean);
+      archive.read("standardize_scale", s.scale);
+    }
+    s.optimizer = make_optimizer(s.net, model->train_);
+    torch::serialize::InputArchive opt_archive;
+    archive.read("optimizer", opt_archive);
+    s.optimizer->load(opt_archive);
+    torch::serialize::InputArchive best_archive;
+    archive.read("best_weights", best_archive);
+    for (std::size_t k = 0;; ++k) {
+      at::Tensor t;
+      if (!best_archive.try_read(std::to_string(k), t)) break;
+      s.best_weights.push_back(t);
+    }
+    model->notes_ = s.notes;
+    model->state_ = std::move(state);
+    return model;
+  } catch (const c10::Error& e) {
+    throw Error(file, 0, std::string("damaged checkpoint: ") + e.what_without_backtrace());
+  } catch (const nlohmann::json::exception& e) {
+    throw Error(file, 0, std::string("checkpoint meta record is damaged: ") + e.what());
+  } catch (const toml::parse_error& e) {
+    throw Error(file, 0, std::string("checkpoint parameters are damaged: ") + std::string(e.description()));
+  }
+}
+
+void register_net_models() {
+  models::register_model<MlpBr>(
+      "mlp-br", "MLP encoder + one sigmoid output per label (LibTorch)");
+  models::register_model<MlGcn>(
+      "mlgcn", "ML-GCN: MLP encoder, classifiers from a GCN over label inputs on the label graph (LibTorch)");
+}
+
+}  // namespace lg::nets

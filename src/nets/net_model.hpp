@@ -1,0 +1,100 @@
+#pragma once
+// The neural multi-label models (registered as `mlp-br` and `mlgcn`), their training loop and
+// their checkpoints. The header needs no torch: the network lives behind a pointer.
+//
+//   encoder  x (standardised with the training rows' statistics) -> [Linear -> ReLU -> Dropout]
+//            per entry of `hidden` -> f(x), F = hidden.back() (non-negative, like ML-GCN's
+//            max-pooled CNN feature)
+//   mlp-br   logits = f(x) W + b                      (W: F x L, one sigmoid output per label)
+//   mlgcn    Z = GCN(label inputs, Â)  (L x F)        logits = f(x) Zᵀ (+ b with label_bias)
+//            the GCN of nets/gcn.hpp: gcn_depth layers in -> gcn_hidden -> ... -> F, LeakyReLU
+//            0.2 between layers, no bias (Chen et al. 2019 and reference doc §4).
+//
+// Label inputs: one-hot (L x L identity), the rows of an embeddings file (io/embeddings_reader),
+// or spectral embeddings (graph/spectral_embedding) of the `spectral_weighting` graph of the
+// training labels.
+// Adjacency: graph/weighting's `adjacency` builder on the training rows' co-occurrence (the
+// validation rows are training rows too: the graph never sees a test row). `propagation` says
+// what Â is:
+//   none  the builder's matrix as it is
+//   kipf  D^-1/2 (A + I) D^-1/2, D = row sums of A + I (Kipf & Welling 2017)
+//   row   (A + I) / row sums
+//   auto  none for identity, mlgcn-reweighted and mlgcn-reference (they are propagation
+//         matrices already: self-loops and normalisation are part of their recipe), kipf for the
+//         rest (e.g. mlgcn-binary, whose diagonal is 0 and would otherwise drop a label's own
+//         input).
+//
+// Training: mini-batches of shuffled training rows; the loss of nets/losses.hpp; SGD with
+// momentum, Adam or AdamW with one learning rate for the encoder and head and `lr_gcn` for the
+// GCN; step or cosine schedule per epoch; gradient-norm clipping. With validation_fraction > 0
+// a random part of the training rows is held out: every epoch records its loss and mAP, training
+// stops after `patience` epochs without a better mAP, and the best epoch's weights are kept.
+//
+// Determinism: initial weights, the validation split, each epoch's row order and dropout masks
+// are drawn from generators seeded from ctx.seed (and the epoch), never from LibTorch's global
+// generator. Same data, seed, thread count and device -> identical scores. A resumed run redraws
+// the epoch's generators from (seed, epoch) and so continues exactly as an uninterrupted one.
+//
+// Checkpoints (torch archive): the algorithm and its resolved parameters, label and feature
+// names, standardisation, the network (incl. label inputs and Â), optimiser state, epoch,
+// early-stopping state with the best weights, the history, and a fingerprint of the training
+// data. Loading for prediction refuses another feature width or label set; resuming refuses
+// other parameters or data.
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "core/nets_loader.hpp"
+#include "models/model.hpp"
+#include "nets/net_params.hpp"
+
+namespace lg::nets {
+
+class NetModel : public models::Model {
+ public:
+  ~NetModel() override;
+
+  std::string name() const override { return algorithm_; }
+  /// Train from scratch, no checkpoints (the runner's path).
+  void fit(const Dataset& train, const Context& ctx) override;
+  ScoreMatrix predict_scores(const Dataset& data, const Context& ctx) const override;
+  const report::TrainingHistory* training_history() const override;
+
+  /// Train with checkpoints and/or resume (`labelgraph train`).
+  void train(const Dataset& train, const Context& ctx, const TrainSession& session);
+  /// Write the trained model as a checkpoint (atomically). Throws lg::Error before fit().
+  void save(const std::filesystem::path& path) const;
+  /// A model from a checkpoint, ready to predict (or to resume through train()).
+  static std::unique_ptr<NetModel> load(const std::filesystem::path& path);
+
+  struct State;  // the network, optimiser and training state (net_model.cpp)
+
+ protected:
+  NetModel(std::string algorithm, EncoderParams encoder, TrainParams train,
+           std::optional<GcnParams> gcn);
+
+ private:
+  std::string algorithm_;
+  EncoderParams encoder_;
+  TrainParams train_;
+  std::optional<GcnParams> gcn_;  ///< set for mlgcn
+  std::unique_ptr<State> state_;
+};
+
+class MlpBr : public NetModel {
+ public:
+  using Params = MlpBrParams;
+  explicit MlpBr(const Params& p) : NetModel("mlp-br", p.encoder, p.train, std::nullopt) {}
+};
+
+class MlGcn : public NetModel {
+ public:
+  using Params = MlGcnParams;
+  explicit MlGcn(const Params& p) : NetModel("mlgcn", p.encoder, p.train, p.gcn) {}
+};
+
+/// Registers mlp-br and mlgcn (the plugin's NetsApi::register_models).
+void register_net_models();
+
+}  // namespace lg::nets

@@ -1,0 +1,86 @@
+#include "nets/net_params.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "core/error.hpp"
+#include "graph/weighting.hpp"
+#include "nets/losses.hpp"
+
+namespace lg::nets {
+namespace {
+
+void require_one_of(const char* key, const std::string& value,
+                    const std::vector<std::string>& accepted) {
+  if (std::find(accepted.begin(), accepted.end(), value) == accepted.end())
+    throw Error(fmt::format("{} = \"{}\" is not one of: {}", key, value, fmt::join(accepted, ", ")));
+}
+
+void require_range(const char* key, double value, double low, double high, bool high_open) {
+  const bool ok = std::isfinite(value) && value >= low && (high_open ? value < high : value <= high);
+  if (!ok)
+    throw Error(fmt::format("{} = {} must be in [{}, {}{}", key, value, low, high,
+                            high_open ? ")" : "]"));
+}
+
+void require_at_least(const char* key, double value, double low) {
+  if (!std::isfinite(value) || value < low)
+    throw Error(fmt::format("{} = {} must be a number >= {}", key, value, low));
+}
+
+void require_weighting(const char* key, const std::string& name) {
+  require_one_of(key, name, graph::weighting_names());
+}
+
+}  // namespace
+
+void EncoderParams::validate() const {
+  if (hidden.empty()) throw Error("hidden must list at least one layer width");
+  for (const std::int64_t width : hidden)
+    if (width < 1) throw Error(fmt::format("hidden: layer widths must be >= 1, got {}", width));
+  require_range("dropout", dropout, 0.0, 1.0, true);
+}
+
+void GcnParams::validate() const {
+  require_one_of("label_inputs", label_inputs, {"one-hot", "spectral", "embeddings"});
+  if (label_inputs == "embeddings" && embeddings.empty())
+    throw Error("label_inputs = \"embeddings\" needs embeddings = \"PATH\" (a `label v1 ... vd` file)");
+  if (label_inputs != "embeddings" && !embeddings.empty())
+    throw Error("embeddings is set but label_inputs is \"" + label_inputs +
+                "\": say label_inputs = \"embeddings\" to use the file");
+  if (spectral_dims < 1) throw Error(fmt::format("spectral_dims = {} must be >= 1", spectral_dims));
+  require_weighting("spectral_weighting", spectral_weighting);
+  require_weighting("adjacency", adjacency);
+  require_range("tau", tau, 0.0, 1.0, false);
+  if (tau == 0.0) throw Error("tau must be in (0, 1], got 0");
+  require_range("p", p, 0.0, 1.0, false);
+  require_one_of("propagation", propagation, {"auto", "none", "kipf", "row"});
+  if (gcn_hidden < 1) throw Error(fmt::format("gcn_hidden = {} must be >= 1", gcn_hidden));
+  if (gcn_depth < 1) throw Error(fmt::format("gcn_depth = {} must be >= 1", gcn_depth));
+}
+
+void TrainParams::validate() const {
+  require_one_of("loss", loss, loss_names());
+  require_at_least("focal_gamma", focal_gamma, 0.0);
+  if (focal_alpha >= 0.0) require_range("focal_alpha", focal_alpha, 0.0, 1.0, false);
+  require_at_least("asl_gamma_neg", asl_gamma_neg, 0.0);
+  require_at_least("asl_gamma_pos", asl_gamma_pos, 0.0);
+  require_range("asl_clip", asl_clip, 0.0, 1.0, true);
+  require_one_of("optimizer", optimizer, {"sgd", "adam", "adamw"});
+  if (!(std::isfinite(lr) && lr > 0)) throw Error(fmt::format("lr = {} must be > 0", lr));
+  require_at_least("lr_gcn", lr_gcn, 0.0);
+  require_range("momentum", momentum, 0.0, 1.0, true);
+  require_at_least("weight_decay", weight_decay, 0.0);
+  require_one_of("schedule", schedule, {"none", "step", "cosine"});
+  if (step_size < 1) throw Error(fmt::format("step_size = {} must be >= 1", step_size));
+  require_range("step_gamma", step_gamma, 0.0, 1.0, false);
+  require_at_least("clip_grad_norm", clip_grad_norm, 0.0);
+  if (epochs < 1) throw Error(fmt::format("epochs = {} must be >= 1", epochs));
+  if (batch_size < 1) throw Error(fmt::format("batch_size = {} must be >= 1", batch_size));
+  require_range("validation_fraction", validation_fraction, 0.0, 1.0, true);
+  if (patience < 0) throw Error(fmt::format("patience = {} must be >= 0", patience));
+}
+
+}  // namespace lg::nets

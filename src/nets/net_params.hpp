@@ -1,0 +1,141 @@
+#pragma once
+// The parameters of the neural models, as config lines (models/params.hpp). Three groups, so
+// that `mlp-br` refuses the GCN's keys and every ablation of ML-GCN is one line:
+//   EncoderParams  the MLP that turns a feature row into f(x) (shared by mlp-br and mlgcn)
+//   GcnParams      label inputs, adjacency and the label GCN (mlgcn only)
+//   TrainParams    loss, optimiser, schedule, epochs, validation and early stopping
+// Plain C++ (no torch), so their defaults and checks are readable on their own.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace lg::nets {
+
+struct EncoderParams {
+  std::vector<std::int64_t> hidden = {256};  ///< widths of the ReLU layers; the last is f(x)'s size
+  double dropout = 0.2;                      ///< after every hidden layer, in [0, 1)
+  bool standardize = true;                   ///< z-score features with training statistics (kept in the model)
+
+  template <class V>
+  void visit(V& v) {
+    v("hidden", hidden, "widths of the encoder's ReLU layers; the last is the feature size F");
+    v("dropout", dropout, "dropout after each encoder layer, in [0, 1)");
+    v("standardize", standardize, "z-score features with the training rows' mean and sd");
+  }
+  void validate() const;
+};
+
+struct GcnParams {
+  std::string label_inputs = "one-hot";  ///< one-hot | spectral | embeddings
+  std::string embeddings;                ///< label_inputs = embeddings: `label v1 ... vd` file
+  int spectral_dims = 16;                ///< label_inputs = spectral: dimensions (capped at L - 1)
+  std::string spectral_weighting = "conditional";  ///< graph the spectral inputs come from
+  std::string adjacency = "mlgcn-reference";       ///< a graph/weighting.hpp builder
+  double tau = 0.4;                      ///< mlgcn-*: threshold on P(j|i)
+  double p = 0.2;                        ///< mlgcn-reweighted: mass kept for neighbours
+  std::string propagation = "auto";      ///< auto | none | kipf | row (see net_model.hpp)
+  std::int64_t gcn_hidden = 256;         ///< width of the GCN's hidden layers
+  int gcn_depth = 2;                     ///< graph convolutions (ML-GCN: 2)
+  bool label_bias = false;               ///< add a learned bias per label to f(x)·Zᵀ (ML-GCN: no)
+
+  template <class V>
+  void visit(V& v) {
+    v("label_inputs", label_inputs, "one-hot | spectral | embeddings");
+    v("embeddings", embeddings, "label_inputs = embeddings: file of `label v1 ... vd` lines");
+    v("spectral_dims", spectral_dims, "label_inputs = spectral: dimensions (at most L - 1)");
+    v("spectral_weighting", spectral_weighting, "label_inputs = spectral: graph builder");
+    v("adjacency", adjacency,
+      "identity | mlgcn-binary | mlgcn-reweighted | mlgcn-reference | any graph weighting");
+    v("tau", tau, "mlgcn-*: edge when P(j|i) >= tau");
+    v("p", p, "mlgcn-reweighted: neighbours' share of a row");
+    v("propagation", propagation, "auto | none | kipf | row: how the adjacency is normalised");
+    v("gcn_hidden", gcn_hidden, "width of the GCN's hidden layers");
+    v("gcn_depth", gcn_depth, "number of graph convolutions");
+    v("label_bias", label_bias, "learn a bias per label (the reference has none)");
+  }
+  void validate() const;
+};
+
+struct TrainParams {
+  std::string loss = "bce";       ///< bce | weighted-bce | focal | asl | softmargin
+  double focal_gamma = 2.0;       ///< focal: focusing exponent
+  double focal_alpha = -1.0;      ///< focal: weight of positives in [0, 1]; < 0 = none
+  double asl_gamma_neg = 4.0;     ///< asl: exponent for negatives
+  double asl_gamma_pos = 0.0;     ///< asl: exponent for positives
+  double asl_clip = 0.05;         ///< asl: probability margin for negatives
+  std::string optimizer = "adam"; ///< sgd | adam | adamw
+  double lr = 1e-3;               ///< learning rate of the encoder and head
+  double lr_gcn = 0.0;            ///< learning rate of the GCN; 0 = lr
+  double momentum = 0.9;          ///< sgd
+  double weight_decay = 1e-4;     ///< L2 (sgd, adam) or decoupled (adamw)
+  std::string schedule = "none";  ///< none | step | cosine
+  int step_size = 30;             ///< step: epochs between decays
+  double step_gamma = 0.1;        ///< step: decay factor
+  double clip_grad_norm = 10.0;   ///< clip the gradients' global 2-norm; 0 = off
+  int epochs = 100;               ///< at most
+  int batch_size = 64;            ///< rows per step
+  double validation_fraction = 0.1;  ///< training rows held out for early stopping; 0 = none
+  int patience = 10;              ///< stop after this many epochs without a better mAP; 0 = never
+  bool restore_best = true;       ///< keep the weights of the best validation epoch
+
+  template <class V>
+  void visit(V& v) {
+    v("loss", loss, "bce | weighted-bce | focal | asl | softmargin");
+    v("focal_gamma", focal_gamma, "focal: focusing exponent");
+    v("focal_alpha", focal_alpha, "focal: weight of positives in [0, 1]; < 0 = none");
+    v("asl_gamma_neg", asl_gamma_neg, "asl: focusing exponent for negatives");
+    v("asl_gamma_pos", asl_gamma_pos, "asl: focusing exponent for positives");
+    v("asl_clip", asl_clip, "asl: probability margin for negatives");
+    v("optimizer", optimizer, "sgd | adam | adamw");
+    v("lr", lr, "learning rate (encoder and head)");
+    v("lr_gcn", lr_gcn, "learning rate of the GCN; 0 = lr");
+    v("momentum", momentum, "sgd momentum");
+    v("weight_decay", weight_decay, "L2 penalty (decoupled for adamw)");
+    v("schedule", schedule, "none | step | cosine");
+    v("step_size", step_size, "step schedule: epochs between decays");
+    v("step_gamma", step_gamma, "step schedule: decay factor");
+    v("clip_grad_norm", clip_grad_norm, "clip the gradient's 2-norm; 0 = off");
+    v("epochs", epochs, "training epochs at most");
+    v("batch_size", batch_size, "rows per optimisation step");
+    v("validation_fraction", validation_fraction,
+      "training rows held out for early stopping on mAP; 0 = none");
+    v("patience", patience, "epochs without a better validation mAP before stopping; 0 = never");
+    v("restore_best", restore_best, "keep the weights of the best validation epoch");
+  }
+  void validate() const;
+};
+
+/// mlp-br: encoder + a linear head with one sigmoid output per label.
+struct MlpBrParams {
+  EncoderParams encoder;
+  TrainParams train;
+  template <class V>
+  void visit(V& v) {
+    encoder.visit(v);
+    train.visit(v);
+  }
+  void validate() const {
+    encoder.validate();
+    train.validate();
+  }
+};
+
+/// mlgcn: the same encoder; the label GCN gives the classifier rows.
+struct MlGcnParams {
+  EncoderParams encoder;
+  GcnParams gcn;
+  TrainParams train;
+  template <class V>
+  void visit(V& v) {
+    encoder.visit(v);
+    gcn.visit(v);
+    train.visit(v);
+  }
+  void validate() const {
+    encoder.validate();
+    gcn.validate();
+    train.validate();
+  }
+};
+
+}  // namespace lg::nets
