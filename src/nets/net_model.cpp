@@ -173,39 +173,6 @@ at::Tensor to_tensor_f(const Eigen::MatrixXd& m) {
   return t;
 }
 
-/// Â from the training labels (rules in the header).
-at::Tensor propagation_matrix(const Dataset& train, const GcnParams& g, int threads,
-                              std::vector<std::string>& notes) {
-  const graph::Cooccurrence c = graph::count_cooccurrence(train.labels, train.label_names, threads);
-  graph::WeightingSpec spec;
-  spec.name = g.adjacency;
-  spec.tau = g.tau;
-  spec.p = g.p;
-  graph::BuildNotes build;
-  Adjacency a = graph::build_adjacency(c, spec, &build);
-  std::string mode = g.propagation;
-  if (mode == "auto")
-    mode = (g.adjacency == "identity" || g.adjacency == "mlgcn-reweighted" ||
-            g.adjacency == "mlgcn-reference")
-               ? "none"
-               : "kipf";
-  if (mode == "kipf" || mode == "row") {
-    for (Index i = 0; i < a.rows(); ++i)
-      for (Index j = 0; j < a.cols(); ++j)
-        if (a(i, j) < 0) a(i, j) = 0;  // negative PMI is no edge for propagation
-    a += Adjacency::Identity(a.rows(), a.cols());
-    const Eigen::VectorXd degree = a.rowwise().sum();
-    for (Index i = 0; i < a.rows(); ++i)
-      for (Index j = 0; j < a.cols(); ++j)
-        a(i, j) = mode == "row" ? a(i, j) / degree(i) : a(i, j) / std::sqrt(degree(i) * degree(j));
-  }
-  notes.push_back(fmt::format("adjacency {} ({} edges{}), propagation {}", g.adjacency, build.edges,
-                              g.adjacency.rfind("mlgcn-", 0) == 0 ? fmt::format(", tau {}", g.tau) : "",
-                              mode));
-  for (const std::string& n : build.notes) notes.push_back(n);
-  return to_tensor_f(a);
-}
-
 at::Tensor label_input_matrix(const Dataset& train, const GcnParams& g, int threads,
                               std::vector<std::string>& notes) {
   const Index labels = train.num_labels();
@@ -352,6 +319,39 @@ std::string params_text(const std::string& algorithm, const EncoderParams& e, co
 
 }  // namespace
 
+Adjacency gcn_propagation(const Dataset& train, const GcnParams& g, int threads,
+                          std::vector<std::string>* notes) {
+  const graph::Cooccurrence c = graph::count_cooccurrence(train.labels, train.label_names, threads);
+  graph::WeightingSpec spec;
+  spec.name = g.adjacency;
+  spec.tau = g.tau;
+  spec.p = g.p;
+  graph::BuildNotes build;
+  Adjacency a = graph::build_adjacency(c, spec, &build);
+  std::string mode = g.propagation;
+  if (mode == "auto")
+    mode = (g.adjacency == "identity" || g.adjacency == "mlgcn-reweighted" ||
+            g.adjacency == "mlgcn-reference")
+               ? "none"
+               : "kipf";
+  if (mode == "kipf" || mode == "row") {
+    for (Index i = 0; i < a.rows(); ++i)
+      for (Index j = 0; j < a.cols(); ++j)
+        if (a(i, j) < 0) a(i, j) = 0;  // negative PMI is no edge for propagation
+    a += Adjacency::Identity(a.rows(), a.cols());
+    const Eigen::VectorXd degree = a.rowwise().sum();
+    for (Index i = 0; i < a.rows(); ++i)
+      for (Index j = 0; j < a.cols(); ++j)
+        a(i, j) = mode == "row" ? a(i, j) / degree(i) : a(i, j) / std::sqrt(degree(i) * degree(j));
+  }
+  if (!notes) return a;
+  notes->push_back(fmt::format("adjacency {} ({} edges{}), propagation {}", g.adjacency, build.edges,
+                              g.adjacency.rfind("mlgcn-", 0) == 0 ? fmt::format(", tau {}", g.tau) : "",
+                              mode));
+  for (const std::string& n : build.notes) notes->push_back(n);
+  return a;
+}
+
 struct NetModel::State {
   torch::Device device{torch::kCPU};
   Network net{nullptr};
@@ -441,7 +441,7 @@ void NetModel::train(const Dataset& data, const Context& ctx, const TrainSession
     at::Tensor inputs, propagation;
     if (gcn_) {
       inputs = label_input_matrix(data, *gcn_, ctx.resolved_threads(), s.notes);
-      propagation = propagation_matrix(data, *gcn_, ctx.resolved_threads(), s.notes);
+      propagation = to_tensor_f(gcn_propagation(data, *gcn_, ctx.resolved_threads(), &s.notes));
       s.label_input_dim = inputs.size(1);
     }
     s.net = Network(data.num_features(), data.num_labels(), encoder_, gcn_, inputs, propagation,

@@ -44,6 +44,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "core/nets_loader.hpp"
 #include "models/model.hpp"
@@ -93,6 +94,11 @@ class MlGcn : public NetModel {
   using Params = MlGcnParams;
   explicit MlGcn(const Params& p) : NetModel("mlgcn", p.encoder, p.train, p.gcn) {}
 };
+
+/// Â for mlgcn from the training rows' labels: the `adjacency` builder, then `propagation`
+/// (rules above). `notes` (optional) receives what the build did, for the model's notes.
+Adjacency gcn_propagation(const Dataset& train, const GcnParams& gcn, int threads,
+                          std::vector<std::string>* notes = nullptr);
 
 /// Registers mlp-br and mlgcn (the plugin's NetsApi::register_models).
 void register_net_models();
