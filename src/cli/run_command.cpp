@@ -23,6 +23,7 @@ struct RunArgs {
   std::string out;                  ///< overrides [experiment] output
   std::optional<std::uint64_t> seed;  ///< overrides [experiment] seed
   std::optional<int> threads;       ///< overrides [experiment] threads
+  std::optional<std::string> device;  ///< overrides [experiment] device
   bool dump_config = false;         ///< print the resolved config and stop
   bool list_algorithms = false;     ///< print the registry and stop
   std::string command_line;         ///< for the manifest
@@ -48,6 +49,7 @@ void run(const RunArgs& args) {
     config.seed = *args.seed;
   }
   if (args.threads) config.threads = *args.threads;
+  if (args.device) config.device = *args.device;
   if (args.dump_config) {
     std::fputs(to_toml(config).c_str(), stdout);
     return;
@@ -56,6 +58,7 @@ void run(const RunArgs& args) {
   Context ctx;
   ctx.seed = config.seed;
   ctx.threads = config.threads;
+  ctx.device = config.device;
   ctx.output_dir = config.output;
   nets_api().configure_torch(ctx);
 
@@ -108,6 +111,8 @@ void add_run_command(CLI::App& app) {
   cmd->add_option("--out", args->out, "output folder (overrides [experiment] output)");
   cmd->add_option("--seed", args->seed, "master seed (overrides [experiment] seed)");
   cmd->add_option("--threads", args->threads, "threads, 0 = all cores (overrides [experiment] threads)");
+  cmd->add_option("--device", args->device,
+                  "cpu, cuda or cuda:K for the neural models (overrides [experiment] device)");
   cmd->add_flag("--dump-config", args->dump_config,
                 "print the resolved config (every default written out) and stop");
   cmd->add_flag("--list-algorithms", args->list_algorithms,
@@ -121,6 +126,7 @@ void add_run_command(CLI::App& app) {
     if (!args->out.empty()) args->command_line += " --out " + args->out;
     if (args->seed) args->command_line += fmt::format(" --seed {}", *args->seed);
     if (args->threads) args->command_line += fmt::format(" --threads {}", *args->threads);
+    if (args->device) args->command_line += " --device " + *args->device;
     (void)app;
     run(*args);
   });

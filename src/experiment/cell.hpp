@@ -2,6 +2,7 @@
 // One cell of an experiment: an algorithm trained on one training fold of one data set with
 // one seed, scored on the fold's test rows, thresholded and evaluated.
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -10,6 +11,7 @@
 #include "eval/imbalance.hpp"
 #include "eval/measures.hpp"
 #include "experiment/config.hpp"
+#include "report/training_history.hpp"
 
 namespace lg {
 
@@ -26,6 +28,8 @@ struct CellResult {
   double fit_seconds = 0;          ///< fit (and, for scut, threshold tuning)
   double predict_seconds = 0;      ///< scoring the test rows
   std::vector<std::string> notes;  ///< what the model and the thresholding did
+  /// Epoch by epoch, for models trained iteratively (the neural ones)
+  std::optional<report::TrainingHistory> history;
 };
 
 /// Train `algorithm` on `train`, score `test`, threshold and evaluate. `train` is the

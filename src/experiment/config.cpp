@@ -190,6 +190,7 @@ ExperimentConfig load_experiment_config(const fs::path& path) {
     r.read("seed", c.seed);
     r.read("seeds", c.seeds);
     r.read("threads", c.threads);
+    r.read("device", c.device);
     std::string output;
     r.read("output", output);
     if (!output.empty()) c.output = output;
@@ -276,6 +277,7 @@ std::string to_toml(const ExperimentConfig& c) {
                   {"seed", static_cast<std::int64_t>(c.seed)},
                   {"seeds", array_of(c.seeds)},
                   {"threads", c.threads},
+                  {"device", c.device},
                   {"output", c.output.string()}};
   toml::array datasets;
   for (const DatasetConfig& d : c.datasets) {

@@ -3,7 +3,7 @@
 // looks keys up by string. An unknown key is an error naming the key, the file and the line.
 //
 // The schema (see experiments/*.toml for commented examples):
-//   [experiment]   name, seed, seeds (one run per seed), threads, output
+//   [experiment]   name, seed, seeds (one run per seed), threads, device, output
 //   [split]        method given | holdout | kfold | iterative, folds, order, test_fraction
 //   [preprocess]   standardize
 //   [resampling]   method none | ml-ros | ml-rus | mlsmote | remedial, percentage, k, label_set
@@ -73,6 +73,7 @@ struct ExperimentConfig {
   std::uint64_t seed = 42;                  ///< master seed (data generation, graph layout)
   std::vector<std::uint64_t> seeds;         ///< one run per seed (default: {seed})
   int threads = 0;                          ///< 0 = all cores
+  std::string device = "cpu";               ///< where neural models train: cpu | cuda | cuda:K
   std::filesystem::path output = "results"; ///< output folder (relative to the working dir)
   SplitSpec split;                          ///< how rows are split (per data set overridable)
   PreprocessConfig preprocess;              ///< feature preprocessing

@@ -46,6 +46,10 @@ std::string cell_json(const CellResult& cell) {
   j["auc_skipped_labels"] = cell.evaluation.auc_skipped_labels;
   j["undefined_measures"] = cell.evaluation.undefined_measures;
   j["timings"] = {{"fit_seconds", cell.fit_seconds}, {"predict_seconds", cell.predict_seconds}};
+  if (cell.history)
+    j["training"] = {{"epochs", cell.history->epochs.size()},
+                     {"best_epoch", cell.history->best_epoch},
+                     {"stop_reason", cell.history->stop_reason}};
   j["notes"] = cell.notes;
   return j.dump(2) + "\n";
 }

@@ -20,6 +20,7 @@
 #include "io/read_dataset.hpp"
 #include "report/stats_report.hpp"
 #include "report/table.hpp"
+#include "report/training_history.hpp"
 
 namespace lg {
 namespace fs = std::filesystem;
@@ -192,6 +193,18 @@ std::vector<CellResult> evaluate_dataset(const ExperimentConfig& config, const D
                      fs::path("runs") / file_stem(cfg.name) /
                          fmt::format("{}-seed{}-fold{}.json", file_stem(algorithm.label), seed, f),
                      cell_json(cell));
+        if (cell.history) {
+          const fs::path stem = fs::path("histories") / file_stem(cfg.name) /
+                                fmt::format("{}-seed{}-fold{}", file_stem(algorithm.label), seed, f);
+          write_output(result, stem.string() + ".csv",
+                       report::render(report::history_table(*cell.history), report::TableFormat::Csv));
+          const fs::path figure = stem.string() + ".svg";
+          report::write_history_figure(
+              *cell.history,
+              fmt::format("{} on {} (seed {}, fold {})", algorithm.label, cfg.name, seed, f),
+              result.output_dir / figure);
+          result.outputs.push_back(figure.string());
+        }
         cells.push_back(std::move(cell));
         progress.advance();
       }
