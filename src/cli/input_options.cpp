@@ -6,8 +6,8 @@
 
 namespace lg::cli {
 
-void add_input_options(CLI::App* cmd, InputArgs& args) {
-  cmd->add_option("FILE", args.inputs,
+void add_input_options(CLI::App* cmd, InputArgs& args, const std::string& data_name) {
+  cmd->add_option(data_name, args.inputs,
                   "data files (.arff, .csv, LIBSVM) or known data-set names; several are read "
                   "as one set, rows stacked in order (e.g. NAME-train.arff NAME-test.arff)")
       ->required();

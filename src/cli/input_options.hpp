@@ -26,8 +26,9 @@ struct InputArgs {
   std::string missing = "error";    ///< --missing: error | impute
 };
 
-/// Register FILE... and the label / missing-value options on `cmd`, filling `args`.
-void add_input_options(CLI::App* cmd, InputArgs& args);
+/// Register the data inputs (positional FILE..., or an option such as "--data") and the label /
+/// missing-value options on `cmd`, filling `args`.
+void add_input_options(CLI::App* cmd, InputArgs& args, const std::string& data_name = "FILE");
 
 /// The reader options the arguments ask for. Throws lg::Error on inconsistent values.
 ReadOptions to_read_options(const InputArgs& args);

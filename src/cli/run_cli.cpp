@@ -26,6 +26,8 @@ int run_cli(int argc, const char* const* argv) {
   add_run_command(app);
   add_eval_command(app);
   add_graph_command(app);
+  add_train_command(app);
+  add_predict_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

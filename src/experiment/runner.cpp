@@ -260,6 +260,24 @@ void write_comparison(const ExperimentConfig& config, ExperimentResult& result) 
 
 }  // namespace
 
+ExperimentFold experiment_fold(const ExperimentConfig& config, const DatasetConfig& cfg,
+                               const Context& ctx) {
+  ExperimentResult scratch;
+  scratch.output_dir = ctx.output_dir.empty() ? config.output : ctx.output_dir;
+  DatasetConfig required = cfg;
+  required.optional = false;  // absent files are an error here, naming what is missing
+  LoadedData loaded;
+  ExperimentFold out;
+  obtain_dataset(required, ctx, scratch, loaded, out.note);
+  const SplitSpec& spec = cfg.split ? *cfg.split : config.split;
+  const std::vector<Fold> folds =
+      make_folds(cfg, spec, loaded, ctx.seed, config.source.string());
+  out.train = select_rows(loaded.data, folds.front().train);
+  out.test = select_rows(loaded.data, folds.front().test);
+  out.inputs = scratch.inputs;
+  return out;
+}
+
 ExperimentResult run_experiment(const ExperimentConfig& config, const Context& ctx) {
   const auto start = std::chrono::steady_clock::now();
   ExperimentResult result;

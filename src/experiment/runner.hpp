@@ -38,4 +38,17 @@ struct ExperimentResult {
 /// Run `config` with `ctx` (seed, threads, output folder). Throws lg::Error on bad input.
 ExperimentResult run_experiment(const ExperimentConfig& config, const Context& ctx);
 
+/// One data set's first fold as the runner sees it for `ctx.seed` (the files' own split for
+/// "given"), before standardisation and resampling: what `labelgraph train` trains on.
+struct ExperimentFold {
+  Dataset train;
+  Dataset test;                       ///< empty (0 rows) never: every split has test rows
+  std::vector<std::string> inputs;    ///< data files read ("path sha256")
+  std::string note;                   ///< where the data came from
+};
+/// Throws lg::Error when the data set cannot be read or generated (optional or not). A
+/// generated data set is written to ctx.output_dir/data/<name>.arff, as the runner does.
+ExperimentFold experiment_fold(const ExperimentConfig& config, const DatasetConfig& dataset,
+                               const Context& ctx);
+
 }  // namespace lg

@@ -1,0 +1,97 @@
+// labelgraph predict --model CKPT --data FILE... [--xml F | --labels n ...] --out SCORES.npy|.csv
+//
+// Scores the rows of a data file with a model saved by `labelgraph train`: an N x L matrix of
+// probabilities, as .npy (float32) or CSV with the label names as header, both of which
+// `labelgraph eval --scores` reads. The data must have the model's features and labels (the
+// labels' values are not looked at; their names must match the model's).
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+#include <sstream>
+
+#include "cli/commands.hpp"
+#include "cli/input_options.hpp"
+#include "core/atomic_file.hpp"
+#include "core/context.hpp"
+#include "core/error.hpp"
+#include "core/nets_loader.hpp"
+#include "io/npy_writer.hpp"
+#include "io/read_dataset.hpp"
+#include "models/model.hpp"
+
+namespace lg::cli {
+namespace {
+namespace fs = std::filesystem;
+
+struct PredictArgs {
+  std::string model;       ///< checkpoint
+  InputArgs input;         ///< --data and the label declaration
+  std::string out;         ///< .npy or .csv
+  int threads = 0;         ///< 0 = all cores
+  std::string device = "cpu";
+};
+
+std::string scores_csv(const ScoreMatrix& scores, const std::vector<std::string>& names) {
+  std::ostringstream out;
+  for (std::size_t l = 0; l < names.size(); ++l) out << (l ? "," : "") << names[l];
+  out << '\n';
+  for (Index i = 0; i < scores.rows(); ++i) {
+    for (Index l = 0; l < scores.cols(); ++l)
+      out << (l ? "," : "") << fmt::format("{}", scores(i, l));  // shortest round-trip form
+    out << '\n';
+  }
+  return out.str();
+}
+
+void run_predict(const PredictArgs& args) {
+  const std::string ext = fs::path(args.out).extension().string();
+  if (ext != ".npy" && ext != ".csv")
+    throw Error(args.out, 0, "--out must end in .npy or .csv");
+  const NetsApi& api = nets_api();
+  std::unique_ptr<models::Model> model = api.load(args.model);
+  const Dataset data = load_inputs(args.input.inputs, to_read_options(args.input));
+  Context ctx;
+  ctx.threads = args.threads;
+  ctx.device = args.device;
+  const ScoreMatrix scores = [&] {
+    try {
+      return model->predict_scores(data, ctx);
+    } catch (const Error& e) {
+      throw Error(args.model, 0, fmt::format("cannot score {}: {}", fmt::join(args.input.inputs, " + "),
+                                             e.message()));
+    }
+  }();
+  if (ext == ".npy") write_npy(args.out, scores);
+  else write_file_atomically(args.out, scores_csv(scores, data.label_names), false);
+  std::printf("scores: %s (%lld rows x %lld labels, %s)\n", args.out.c_str(),
+              static_cast<long long>(scores.rows()), static_cast<long long>(scores.cols()),
+              model->name().c_str());
+}
+
+}  // namespace
+
+void add_predict_command(CLI::App& app) {
+  auto args = std::make_shared<PredictArgs>();
+  auto* cmd = app.add_subcommand(
+      "predict",
+      "Score a data file with a model saved by `labelgraph train`: probabilities per row and "
+      "label, as .npy or CSV, for `labelgraph eval --scores`.");
+  cmd->add_option("--model", args->model, "checkpoint written by `labelgraph train` (model.pt)")
+      ->required()
+      ->check(CLI::ExistingFile);
+  add_input_options(cmd, args->input, "--data");
+  cmd->add_option("--out", args->out, "scores file: .npy (float32) or .csv (label names as header)")
+      ->required();
+  cmd->add_option("--threads", args->threads, "threads, 0 = all cores")->capture_default_str();
+  cmd->add_option("--device", args->device, "cpu, cuda or cuda:K")->capture_default_str();
+  cmd->footer(
+      "\nExample:\n"
+      "  labelgraph predict --model m/model.pt --data scene-test.arff --out scores.npy\n"
+      "  labelgraph eval --truth scene-test.arff --scores scores.npy\n");
+  cmd->callback([args] { run_predict(*args); });
+}
+
+}  // namespace lg::cli

@@ -1,0 +1,204 @@
+// labelgraph train CONFIG.toml [--algorithm LABEL] [--dataset NAME] [--out DIR] [--seed S]
+//                  [--threads T] [--device D] [--checkpoint-every N] [--resume CKPT]
+//
+// Trains one neural model of an experiment config on one data set's training rows (the
+// files' own split, or the first fold of the config's split for the seed) and writes, under
+// the output folder: model.pt (a checkpoint `labelgraph predict` reads), history.{csv,md} and
+// history.svg (the epochs), checkpoints/checkpoint-epoch-NNN.pt with --checkpoint-every,
+// manifest.json and config.resolved.toml.
+//
+// Features go to the model unstandardised: the model standardises with its training statistics
+// and keeps them, so `predict` works on the raw files. [resampling] applies to the training rows.
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <cstdio>
+#include <chrono>
+#include <filesystem>
+#include <memory>
+#include <optional>
+
+#include "cli/commands.hpp"
+#include "core/atomic_file.hpp"
+#include "core/context.hpp"
+#include "core/error.hpp"
+#include "core/nets_loader.hpp"
+#include "data/resampling.hpp"
+#include "experiment/config.hpp"
+#include "experiment/manifest.hpp"
+#include "experiment/runner.hpp"
+#include "models/registry.hpp"
+#include "report/table.hpp"
+#include "report/training_history.hpp"
+
+namespace lg::cli {
+namespace {
+namespace fs = std::filesystem;
+
+struct TrainArgs {
+  std::string config;                 ///< the experiment config
+  std::string algorithm;              ///< label (or name) of the algorithm to train
+  std::string dataset;                ///< name of the data set to train on
+  std::string out;                    ///< output folder
+  std::optional<std::uint64_t> seed;  ///< overrides [experiment] seed
+  std::optional<int> threads;         ///< overrides [experiment] threads
+  std::optional<std::string> device;  ///< overrides [experiment] device
+  int checkpoint_every = 0;           ///< epochs between checkpoints; 0 = none
+  std::string resume;                 ///< checkpoint to continue from
+  std::string command_line;           ///< for the manifest
+};
+
+const AlgorithmConfig& pick_algorithm(const ExperimentConfig& config, const std::string& wanted) {
+  std::vector<std::string> labels;
+  for (const AlgorithmConfig& a : config.algorithms) labels.push_back(a.label);
+  if (wanted.empty()) {
+    if (config.algorithms.size() == 1) return config.algorithms.front();
+    throw Error(config.source.string(), 0,
+                fmt::format("the config has {} algorithms: say which one to train with "
+                            "--algorithm (one of: {})",
+                            config.algorithms.size(), fmt::join(labels, ", ")));
+  }
+  for (const AlgorithmConfig& a : config.algorithms)
+    if (a.label == wanted) return a;
+  for (const AlgorithmConfig& a : config.algorithms)
+    if (a.name == wanted) return a;
+  throw Error(config.source.string(), 0,
+              fmt::format("no algorithm '{}' in the config (labels: {})", wanted, fmt::join(labels, ", ")));
+}
+
+const DatasetConfig& pick_dataset(const ExperimentConfig& config, const std::string& wanted) {
+  if (config.datasets.empty()) throw Error(config.source.string(), 0, "the config has no [[datasets]]");
+  if (wanted.empty()) return config.datasets.front();
+  std::vector<std::string> names;
+  for (const DatasetConfig& d : config.datasets) {
+    if (d.name == wanted) return d;
+    names.push_back(d.name);
+  }
+  throw Error(config.source.string(), 0,
+              fmt::format("no data set '{}' in the config (data sets: {})", wanted, fmt::join(names, ", ")));
+}
+
+void run_train(const TrainArgs& args) {
+  RunManifest manifest;
+  manifest.started_utc = utc_now();
+  ExperimentConfig config = load_experiment_config(args.config);
+  if (args.seed) {
+    config.seed = *args.seed;
+    config.seeds = {*args.seed};
+  }
+  if (args.threads) config.threads = *args.threads;
+  if (args.device) config.device = *args.device;
+  const AlgorithmConfig& algorithm = pick_algorithm(config, args.algorithm);
+  const DatasetConfig& dataset = pick_dataset(config, args.dataset);
+  const fs::path out = args.out.empty() ? config.output / ("train-" + algorithm.label) : fs::path(args.out);
+  if (args.checkpoint_every < 0) throw Error("--checkpoint-every must be >= 0");
+
+  Context ctx;
+  ctx.seed = config.seed;
+  ctx.threads = config.threads;
+  ctx.device = config.device;
+  ctx.output_dir = out;
+  const NetsApi& api = nets_api();
+  api.configure_torch(ctx);
+
+  models::ModelPtr model =
+      models::make_model(algorithm.name, algorithm.params, config.source.string(), algorithm.line);
+  ExperimentFold fold = experiment_fold(config, dataset, ctx);
+  if (config.resampling.method != "none") fold.train = resample(fold.train, config.resampling, ctx.seed);
+  std::fprintf(stderr, "labelgraph: training %s on %s: %lld rows, %lld features, %lld labels (%s)\n",
+               algorithm.label.c_str(), dataset.name.c_str(), static_cast<long long>(fold.train.rows()),
+               static_cast<long long>(fold.train.num_features()),
+               static_cast<long long>(fold.train.num_labels()), fold.note.c_str());
+
+  TrainSession session;
+  session.checkpoint_every = args.checkpoint_every;
+  if (args.checkpoint_every > 0) session.checkpoint_dir = out / "checkpoints";
+  session.resume = args.resume;
+  session.progress = true;
+  const auto start = std::chrono::steady_clock::now();
+  api.train(*model, fold.train, ctx, session);
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+
+  fs::create_directories(out);
+  api.save(*model, out / "model.pt");
+  std::vector<std::string> outputs = {"model.pt"};
+  if (const report::TrainingHistory* history = model->training_history()) {
+    const report::Table table = report::history_table(*history);
+    write_file_atomically(out / "history.csv", report::render(table, report::TableFormat::Csv));
+    write_file_atomically(out / "history.md", report::render(table, report::TableFormat::Markdown));
+    report::write_history_figure(*history, fmt::format("{} on {} (seed {})", algorithm.label, dataset.name, ctx.seed),
+                                 out / "history.svg");
+    outputs.insert(outputs.end(), {"history.csv", "history.md", "history.svg"});
+  }
+  for (const std::string& note : model->notes())
+    std::fprintf(stderr, "labelgraph: note: %s\n", note.c_str());
+
+  const BuildInfo info = build_info();
+  manifest.command_line = args.command_line;
+  manifest.resolved_config = to_toml(config);
+  manifest.seed = ctx.seed;
+  manifest.seeds = {ctx.seed};
+  manifest.threads = ctx.resolved_threads();
+  manifest.labelgraph_version = info.version;
+  manifest.git_revision = source_revision();
+  manifest.compiler = info.compiler;
+  manifest.build_type = info.build_type;
+  manifest.torch_version = api.torch_version();
+  manifest.inputs = fold.inputs;
+  manifest.outputs = outputs;
+  manifest.seconds = seconds;
+  manifest.cell_timings.push_back({{"dataset", dataset.name},
+                                   {"algorithm", algorithm.label},
+                                   {"seed", std::to_string(ctx.seed)},
+                                   {"fit_seconds", fmt::format("{:.3f}", seconds)}});
+  manifest.finished_utc = utc_now();
+  write_manifest(manifest, out);
+  std::printf("model: %s  (%s on %s, %.1f s; history.csv, history.svg, manifest.json beside it)\n",
+              (out / "model.pt").string().c_str(), algorithm.label.c_str(), dataset.name.c_str(), seconds);
+}
+
+}  // namespace
+
+void add_train_command(CLI::App& app) {
+  auto args = std::make_shared<TrainArgs>();
+  auto* cmd = app.add_subcommand(
+      "train",
+      "Train one neural model (mlp-br, mlgcn) of an experiment config on a data set's training "
+      "rows and save it: model.pt, history.{csv,md,svg}, manifest.json. The model keeps its "
+      "feature standardisation, so `labelgraph predict` scores raw files.");
+  cmd->add_option("CONFIG", args->config, "experiment config (TOML), e.g. experiments/mulan-deep.toml")
+      ->required()
+      ->check(CLI::ExistingFile);
+  cmd->add_option("--algorithm", args->algorithm,
+                  "label (or registry name) of the [[algorithms]] entry to train; needed when the "
+                  "config has several");
+  cmd->add_option("--dataset", args->dataset, "name of the [[datasets]] entry (default: the first)");
+  cmd->add_option("--out", args->out, "output folder (default: <experiment output>/train-<label>)");
+  cmd->add_option("--seed", args->seed, "seed (overrides [experiment] seed)");
+  cmd->add_option("--threads", args->threads, "threads, 0 = all cores (overrides [experiment] threads)");
+  cmd->add_option("--device", args->device, "cpu, cuda or cuda:K (overrides [experiment] device)");
+  cmd->add_option("--checkpoint-every", args->checkpoint_every,
+                  "write checkpoints/checkpoint-epoch-NNN.pt every N epochs (and after the last)");
+  cmd->add_option("--resume", args->resume,
+                  "continue from a checkpoint of the same config, data and seed")
+      ->check(CLI::ExistingFile);
+  cmd->footer(
+      "\nExamples:\n"
+      "  labelgraph train experiments/mulan-deep.toml --algorithm ML-GCN --dataset scene --out m\n"
+      "  labelgraph predict --model m/model.pt --data scene-test.arff --out scores.npy\n"
+      "  labelgraph eval --truth scene-test.arff --scores scores.npy\n");
+  cmd->callback([args] {
+    args->command_line = "labelgraph train " + args->config;
+    if (!args->algorithm.empty()) args->command_line += " --algorithm " + args->algorithm;
+    if (!args->dataset.empty()) args->command_line += " --dataset " + args->dataset;
+    if (!args->out.empty()) args->command_line += " --out " + args->out;
+    if (args->seed) args->command_line += fmt::format(" --seed {}", *args->seed);
+    if (args->threads) args->command_line += fmt::format(" --threads {}", *args->threads);
+    if (args->device) args->command_line += " --device " + *args->device;
+    if (args->checkpoint_every) args->command_line += fmt::format(" --checkpoint-every {}", args->checkpoint_every);
+    if (!args->resume.empty()) args->command_line += " --resume " + args->resume;
+    run_train(*args);
+  });
+}
+
+}  // namespace lg::cli
