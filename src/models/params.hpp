@@ -17,6 +17,7 @@
 // Field types: bool, int, std::int64_t, std::uint64_t, double, std::string,
 // std::vector<std::string>, std::vector of integers or doubles.
 #include <cstdint>
+#include <fmt/format.h>
 #include <sstream>
 #include <string>
 #include <toml++/toml.h>
@@ -59,11 +60,17 @@ struct ParamDoc {
   std::string& text;
   template <class T>
   void operator()(const char* key, const T& value, const char* doc) {
-    toml::table t;
-    ParamWriter{t}(key, value, doc);
-    std::ostringstream out;
-    out << t;  // "key = value"
-    std::string shown = out.str();
+    std::string shown;
+    if constexpr (std::is_floating_point_v<T>) {
+      shown = std::string(key) + " = " + fmt::format("{}", value);  // shortest form: 0.2, not 0.20000000000000001
+      if (shown.find_first_of(".e", shown.find('=')) == std::string::npos) shown += ".0";
+    } else {
+      toml::table t;
+      ParamWriter{t}(key, value, doc);
+      std::ostringstream out;
+      out << t;  // "key = value"
+      shown = out.str();
+    }
     while (!shown.empty() && shown.back() == '\n') shown.pop_back();
     text += "  " + shown + "  # " + doc + "\n";
   }
