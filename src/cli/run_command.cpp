@@ -65,15 +65,11 @@ void run(const RunArgs& args) {
   const ExperimentResult result = run_experiment(config, ctx);
   std::fputs(result.summary_text.c_str(), stdout);
 
-  const BuildInfo info = build_info();
   manifest.command_line = args.command_line;
   manifest.resolved_config = to_toml(config);
   manifest.seed = config.seed;
   manifest.threads = ctx.resolved_threads();
-  manifest.labelgraph_version = info.version;
-  manifest.git_revision = source_revision();
-  manifest.compiler = info.compiler;
-  manifest.build_type = info.build_type;
+  set_build_facts(manifest);
   manifest.torch_version = nets_api().torch_version();
   manifest.inputs = result.inputs;
   manifest.outputs = result.outputs;

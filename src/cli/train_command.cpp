@@ -133,16 +133,12 @@ void run_train(const TrainArgs& args) {
   for (const std::string& note : model->notes())
     std::fprintf(stderr, "labelgraph: note: %s\n", note.c_str());
 
-  const BuildInfo info = build_info();
   manifest.command_line = args.command_line;
   manifest.resolved_config = to_toml(config);
   manifest.seed = ctx.seed;
   manifest.seeds = {ctx.seed};
   manifest.threads = ctx.resolved_threads();
-  manifest.labelgraph_version = info.version;
-  manifest.git_revision = source_revision();
-  manifest.compiler = info.compiler;
-  manifest.build_type = info.build_type;
+  set_build_facts(manifest);
   manifest.torch_version = api.torch_version();
   manifest.inputs = fold.inputs;
   manifest.outputs = outputs;

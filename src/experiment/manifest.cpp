@@ -87,4 +87,12 @@ void write_manifest(const RunManifest& m, const std::filesystem::path& dir) {
   write_file_atomically(dir / "manifest.json", j.dump(2) + "\n");
 }
 
+void set_build_facts(RunManifest& manifest) {
+  const BuildInfo info = build_info();
+  manifest.labelgraph_version = info.version;
+  manifest.git_revision = source_revision();
+  manifest.compiler = info.compiler;
+  manifest.build_type = info.build_type;
+}
+
 }  // namespace lg

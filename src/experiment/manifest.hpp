@@ -36,6 +36,10 @@ std::map<std::string, std::string> library_versions();
 /// time (so it is current and marks uncommitted changes); falls back to the configure-time SHA.
 std::string source_revision();
 
+/// Fill the build facts: labelgraph version, git revision (source_revision()), compiler and
+/// build type.
+void set_build_facts(RunManifest& manifest);
+
 /// Current time, ISO 8601 UTC.
 std::string utc_now();
 
