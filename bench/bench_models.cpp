@@ -8,7 +8,9 @@
 //       with the training statistics (not timed). Per model: the best of R (default 3) runs of
 //       fit(train) + predict_scores(test), wall clock and process CPU time (all threads), and
 //       the test Hamming loss at 0.5. Lines:
-//       `RESULT data NAME model M fit_s F predict_s P total_s T cpu_s C hamming H threads N`.
+//       `RESULT data NAME model M fit_s F predict_s P total_s T cpu_s C hamming H threads N`
+//       (lp: then `n_iter I`, its softmax regression's L-BFGS iterations, and `double` when
+//       float round-off sent it on in double).
 //       A model that is not registered prints `MISSING model M`. The extra model name
 //       `br-unbatched` is br's learner run label by label (the same solver on a 1-column
 //       problem per label, no batching): the solver measurement in models/linear_learner.hpp.
@@ -27,6 +29,7 @@
 #include "core/error.hpp"
 #include "data/standardize.hpp"
 #include "io/read_dataset.hpp"
+#include "models/label_powerset.hpp"
 #include "models/linear_learner.hpp"
 #include "models/registry.hpp"
 
@@ -112,6 +115,7 @@ int main(int argc, char** argv) {
         }
         double best_fit = 1e300, best_predict = 1e300, best_total = 1e300, best_cpu = 1e300;
         double loss = 0;
+        std::string solver;  // lp: the softmax regression's L-BFGS iterations
         for (int r = 0; r < repeat; ++r) {
           const double cpu0 = process_cpu_seconds();
           const auto t0 = Clock::now();
@@ -124,6 +128,11 @@ int main(int argc, char** argv) {
             lg::models::ModelPtr m = lg::models::make_model(model, toml::table{});
             m->fit(train, ctx);
             fit_s = seconds_since(t0);
+            if (const auto* lp = dynamic_cast<const lg::models::LabelPowerset*>(m.get())) {
+              const lg::models::SoftmaxReport& rep = lp->classifier().regression().report();
+              solver = fmt::format(" n_iter {}{}", rep.iterations,
+                                   rep.used_double ? " double" : "");
+            }
             const auto t1 = Clock::now();
             scores = m->predict_scores(test, ctx);
             predict_s = seconds_since(t1);
@@ -136,9 +145,9 @@ int main(int argc, char** argv) {
         }
         std::cout << fmt::format(
             "RESULT data {} model {} fit_s {:.5f} predict_s {:.5f} total_s {:.5f} cpu_s {:.5f} "
-            "hamming {:.6f} threads {}\n",
+            "hamming {:.6f} threads {}{}\n",
             name, model, best_fit, best_predict, best_total, best_cpu, loss,
-            ctx.resolved_threads());
+            ctx.resolved_threads(), solver);
       }
     }
     return 0;

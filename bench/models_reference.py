@@ -12,8 +12,8 @@ included), and the test Hamming loss at 0.5:
   lp  LogisticRegression(multinomial, lbfgs, same settings) on the distinct training label
       sets; scores = marginals P(label) = sum of the class probabilities of the sets holding
       it (labelgraph's lp), thresholded at 0.5
-Lines: `RESULT data NAME model M fit_s F predict_s P total_s T cpu_s C hamming H` and
-`VERSION v`.
+Lines: `RESULT data NAME model M fit_s F predict_s P total_s T cpu_s C hamming H` (lp: then
+`n_iter I`, the L-BFGS iterations) and `VERSION v`.
 """
 import os
 import sys
@@ -86,6 +86,7 @@ def main():
         xtr, xte = scaler.transform(xtr), scaler.transform(xte)
         for model in models:
             best = [1e300, 1e300, 1e300, 1e300]
+            solver = ""
             for _ in range(repeat):
                 m = MODELS[model]()
                 c0 = time.process_time()
@@ -98,8 +99,11 @@ def main():
                 best = [min(best[0], t1 - t0), min(best[1], t2 - t1), min(best[2], t2 - t0),
                         min(best[3], cpu)]
                 hamming = float(np.mean(pred != yte))
+                if model == "lp":
+                    solver = f" n_iter {m.model.n_iter_[0]}"
             print(f"RESULT data {name} model {model} fit_s {best[0]:.5f} predict_s {best[1]:.5f} "
-                  f"total_s {best[2]:.5f} cpu_s {best[3]:.5f} hamming {hamming:.6f}", flush=True)
+                  f"total_s {best[2]:.5f} cpu_s {best[3]:.5f} hamming {hamming:.6f}{solver}",
+                  flush=True)
 
 
 if __name__ == "__main__":

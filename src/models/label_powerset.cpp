@@ -82,8 +82,8 @@ void PowersetClassifier::fit(const Dataset& x, const LabelMatrix& y,
       regression_.fit(x, class_of_row, static_cast<int>(classes_.rows()), so);
   if (report.iterations < 0)
     notes_.push_back(fmt::format(
-        "{}: the L-BFGS line search stalled before tol = {} (float round-off); the best point "
-        "found is used",
+        "{}: the L-BFGS line search stalled before tol = {} (round-off, even with double "
+        "products); the best point found is used",
         what, options.tol));
   else if (!report.converged)
     notes_.push_back(fmt::format("{}: L-BFGS stopped at max_iter = {} before tol = {}", what,

@@ -318,160 +318,6 @@ Matrix apply_parameters(const LinearProblem& problem, const LinearOptions& optio
   return out;
 }
 
-/// Moré–Thuente line search, a port of MINPACK-2's dcsrch/dcstep as L-BFGS-B calls it.
-class LineSearch {
- public:
-  enum Result { Evaluate, Converged, Warning };
-
-  void start(double f, double g, double stp) {
-    brackt_ = false;
-    stage_ = 1;
-    finit_ = f;
-    ginit_ = g;
-    gtest_ = kFtolLs * ginit_;
-    width_ = kStpMax - 0.0;
-    width1_ = width_ / 0.5;
-    stx_ = 0;
-    fx_ = finit_;
-    gx_ = ginit_;
-    sty_ = 0;
-    fy_ = finit_;
-    gy_ = ginit_;
-    stmin_ = 0;
-    stmax_ = stp + kXtrapU * stp;
-  }
-
-  /// f, g at `stp`; returns whether to accept stp or evaluate at the updated stp.
-  Result step(double f, double g, double& stp) {
-    const double ftest = finit_ + stp * gtest_;
-    if (stage_ == 1 && f <= ftest && g >= 0) stage_ = 2;
-    if (brackt_ && (stp <= stmin_ || stp >= stmax_)) return Warning;
-    if (brackt_ && stmax_ - stmin_ <= kXtol * stmax_) return Warning;
-    if (stp == kStpMax && f <= ftest && g <= gtest_) return Warning;
-    if (stp == 0.0 && (f > ftest || g >= gtest_)) return Warning;
-    if (f <= ftest && std::abs(g) <= kGtolLs * (-ginit_)) return Converged;
-
-    if (stage_ == 1 && f <= fx_ && f > ftest) {
-      // modified function values until a step with sufficient decrease is bracketed
-      const double fm = f - stp * gtest_;
-      double fxm = fx_ - stx_ * gtest_, fym = fy_ - sty_ * gtest_;
-      const double gm = g - gtest_;
-      double gxm = gx_ - gtest_, gym = gy_ - gtest_;
-      cstep(stx_, fxm, gxm, sty_, fym, gym, stp, fm, gm);
-      fx_ = fxm + stx_ * gtest_;
-      fy_ = fym + sty_ * gtest_;
-      gx_ = gxm + gtest_;
-      gy_ = gym + gtest_;
-    } else {
-      cstep(stx_, fx_, gx_, sty_, fy_, gy_, stp, f, g);
-    }
-    if (brackt_) {
-      if (std::abs(sty_ - stx_) >= 0.66 * width1_) stp = stx_ + 0.5 * (sty_ - stx_);
-      width1_ = width_;
-      width_ = std::abs(sty_ - stx_);
-      stmin_ = std::min(stx_, sty_);
-      stmax_ = std::max(stx_, sty_);
-    } else {
-      stmin_ = stp + kXtrapL * (stp - stx_);
-      stmax_ = stp + kXtrapU * (stp - stx_);
-    }
-    stp = std::min(std::max(stp, 0.0), kStpMax);
-    if (brackt_ && (stp <= stmin_ || stp >= stmax_ || stmax_ - stmin_ <= kXtol * stmax_))
-      stp = stx_;
-    return Evaluate;
-  }
-
- private:
-  static constexpr double kFtolLs = 1e-3, kGtolLs = 0.9, kXtol = 0.1;
-  static constexpr double kXtrapL = 1.1, kXtrapU = 4.0, kStpMax = 1e10;
-
-  /// dcstep: a safeguarded cubic / quadratic step; updates the interval and stp.
-  void cstep(double& stx, double& fx, double& dx, double& sty, double& fy, double& dy,
-             double& stp, double fp, double dp) {
-    const double stpmin = stmin_, stpmax = stmax_;
-    const double sgnd = dp * (dx / std::abs(dx));
-    double stpf = 0;
-    if (fp > fx) {
-      const double theta = 3.0 * (fx - fp) / (stp - stx) + dx + dp;
-      const double s = std::max({std::abs(theta), std::abs(dx), std::abs(dp)});
-      double gamma = s * std::sqrt(std::max(0.0, (theta / s) * (theta / s) - (dx / s) * (dp / s)));
-      if (stp < stx) gamma = -gamma;
-      const double p = (gamma - dx) + theta;
-      const double q = ((gamma - dx) + gamma) + dp;
-      const double stpc = stx + (p / q) * (stp - stx);
-      const double stpq = stx + ((dx / ((fx - fp) / (stp - stx) + dx)) / 2.0) * (stp - stx);
-      stpf = std::abs(stpc - stx) < std::abs(stpq - stx) ? stpc : stpc + (stpq - stpc) / 2.0;
-      brackt_ = true;
-    } else if (sgnd < 0) {
-      const double theta = 3.0 * (fx - fp) / (stp - stx) + dx + dp;
-      const double s = std::max({std::abs(theta), std::abs(dx), std::abs(dp)});
-      double gamma = s * std::sqrt(std::max(0.0, (theta / s) * (theta / s) - (dx / s) * (dp / s)));
-      if (stp > stx) gamma = -gamma;
-      const double p = (gamma - dp) + theta;
-      const double q = ((gamma - dp) + gamma) + dx;
-      const double stpc = stp + (p / q) * (stx - stp);
-      const double stpq = stp + (dp / (dp - dx)) * (stx - stp);
-      stpf = std::abs(stpc - stp) > std::abs(stpq - stp) ? stpc : stpq;
-      brackt_ = true;
-    } else if (std::abs(dp) < std::abs(dx)) {
-      const double theta = 3.0 * (fx - fp) / (stp - stx) + dx + dp;
-      const double s = std::max({std::abs(theta), std::abs(dx), std::abs(dp)});
-      double gamma = s * std::sqrt(std::max(0.0, (theta / s) * (theta / s) - (dx / s) * (dp / s)));
-      if (stp > stx) gamma = -gamma;
-      const double p = (gamma - dp) + theta;
-      const double q = (gamma + (dx - dp)) + gamma;
-      const double r = p / q;
-      double stpc;
-      if (r < 0 && gamma != 0)
-        stpc = stp + r * (stx - stp);
-      else
-        stpc = stp > stx ? stpmax : stpmin;
-      const double stpq = stp + (dp / (dp - dx)) * (stx - stp);
-      if (brackt_) {
-        stpf = std::abs(stpc - stp) < std::abs(stpq - stp) ? stpc : stpq;
-        stpf = stp > stx ? std::min(stp + 0.66 * (sty - stp), stpf)
-                         : std::max(stp + 0.66 * (sty - stp), stpf);
-      } else {
-        stpf = std::abs(stpc - stp) > std::abs(stpq - stp) ? stpc : stpq;
-        stpf = std::max(stpmin, std::min(stpmax, stpf));
-      }
-    } else {
-      if (brackt_) {
-        const double theta = 3.0 * (fp - fy) / (sty - stp) + dy + dp;
-        const double s = std::max({std::abs(theta), std::abs(dy), std::abs(dp)});
-        double gamma =
-            s * std::sqrt(std::max(0.0, (theta / s) * (theta / s) - (dy / s) * (dp / s)));
-        if (stp > sty) gamma = -gamma;
-        const double p = (gamma - dp) + theta;
-        const double q = ((gamma - dp) + gamma) + dy;
-        stpf = stp + (p / q) * (sty - stp);
-      } else {
-        stpf = stp > stx ? stpmax : stpmin;
-      }
-    }
-    if (fp > fx) {
-      sty = stp;
-      fy = fp;
-      dy = dp;
-    } else {
-      if (sgnd < 0) {
-        sty = stx;
-        fy = fx;
-        dy = dx;
-      }
-      stx = stp;
-      fx = fp;
-      dx = dp;
-    }
-    stp = stpf;
-  }
-
-  bool brackt_ = false;
-  int stage_ = 1;
-  double finit_ = 0, ginit_ = 0, gtest_ = 0, width_ = 0, width1_ = 0;
-  double stx_ = 0, fx_ = 0, gx_ = 0, sty_ = 0, fy_ = 0, gy_ = 0, stmin_ = 0, stmax_ = 0;
-};
-
 /// One target's L-BFGS state (history columns live in the shared matrices).
 struct TargetState {
   int count = 0;   ///< stored correction pairs
@@ -482,6 +328,146 @@ struct TargetState {
 };
 
 }  // namespace
+
+// ---- MoreThuenteLineSearch: a port of MINPACK-2's dcsrch/dcstep as L-BFGS-B calls it -----
+
+void MoreThuenteLineSearch::start(double f, double g, double stp) {
+  brackt_ = false;
+  stage_ = 1;
+  finit_ = f;
+  ginit_ = g;
+  gtest_ = kFtolLs * ginit_;
+  width_ = kStpMax - 0.0;
+  width1_ = width_ / 0.5;
+  stx_ = 0;
+  fx_ = finit_;
+  gx_ = ginit_;
+  sty_ = 0;
+  fy_ = finit_;
+  gy_ = ginit_;
+  stmin_ = 0;
+  stmax_ = stp + kXtrapU * stp;
+}
+
+MoreThuenteLineSearch::Result MoreThuenteLineSearch::step(double f, double g, double& stp) {
+  const double ftest = finit_ + stp * gtest_;
+  if (stage_ == 1 && f <= ftest && g >= 0) stage_ = 2;
+  if (brackt_ && (stp <= stmin_ || stp >= stmax_)) return Warning;
+  if (brackt_ && stmax_ - stmin_ <= kXtol * stmax_) return Warning;
+  if (stp == kStpMax && f <= ftest && g <= gtest_) return Warning;
+  if (stp == 0.0 && (f > ftest || g >= gtest_)) return Warning;
+  if (f <= ftest && std::abs(g) <= kGtolLs * (-ginit_)) return Converged;
+
+  if (stage_ == 1 && f <= fx_ && f > ftest) {
+    // modified function values until a step with sufficient decrease is bracketed
+    const double fm = f - stp * gtest_;
+    double fxm = fx_ - stx_ * gtest_, fym = fy_ - sty_ * gtest_;
+    const double gm = g - gtest_;
+    double gxm = gx_ - gtest_, gym = gy_ - gtest_;
+    cstep(stx_, fxm, gxm, sty_, fym, gym, stp, fm, gm);
+    fx_ = fxm + stx_ * gtest_;
+    fy_ = fym + sty_ * gtest_;
+    gx_ = gxm + gtest_;
+    gy_ = gym + gtest_;
+  } else {
+    cstep(stx_, fx_, gx_, sty_, fy_, gy_, stp, f, g);
+  }
+  if (brackt_) {
+    if (std::abs(sty_ - stx_) >= 0.66 * width1_) stp = stx_ + 0.5 * (sty_ - stx_);
+    width1_ = width_;
+    width_ = std::abs(sty_ - stx_);
+    stmin_ = std::min(stx_, sty_);
+    stmax_ = std::max(stx_, sty_);
+  } else {
+    stmin_ = stp + kXtrapL * (stp - stx_);
+    stmax_ = stp + kXtrapU * (stp - stx_);
+  }
+  stp = std::min(std::max(stp, 0.0), kStpMax);
+  if (brackt_ && (stp <= stmin_ || stp >= stmax_ || stmax_ - stmin_ <= kXtol * stmax_))
+    stp = stx_;
+  return Evaluate;
+}
+
+/// dcstep: a safeguarded cubic / quadratic step; updates the interval and stp.
+void MoreThuenteLineSearch::cstep(double& stx, double& fx, double& dx, double& sty, double& fy,
+                                  double& dy, double& stp, double fp, double dp) {
+  const double stpmin = stmin_, stpmax = stmax_;
+  const double sgnd = dp * (dx / std::abs(dx));
+  double stpf = 0;
+  if (fp > fx) {
+    const double theta = 3.0 * (fx - fp) / (stp - stx) + dx + dp;
+    const double s = std::max({std::abs(theta), std::abs(dx), std::abs(dp)});
+    double gamma = s * std::sqrt(std::max(0.0, (theta / s) * (theta / s) - (dx / s) * (dp / s)));
+    if (stp < stx) gamma = -gamma;
+    const double p = (gamma - dx) + theta;
+    const double q = ((gamma - dx) + gamma) + dp;
+    const double stpc = stx + (p / q) * (stp - stx);
+    const double stpq = stx + ((dx / ((fx - fp) / (stp - stx) + dx)) / 2.0) * (stp - stx);
+    stpf = std::abs(stpc - stx) < std::abs(stpq - stx) ? stpc : stpc + (stpq - stpc) / 2.0;
+    brackt_ = true;
+  } else if (sgnd < 0) {
+    const double theta = 3.0 * (fx - fp) / (stp - stx) + dx + dp;
+    const double s = std::max({std::abs(theta), std::abs(dx), std::abs(dp)});
+    double gamma = s * std::sqrt(std::max(0.0, (theta / s) * (theta / s) - (dx / s) * (dp / s)));
+    if (stp > stx) gamma = -gamma;
+    const double p = (gamma - dp) + theta;
+    const double q = ((gamma - dp) + gamma) + dx;
+    const double stpc = stp + (p / q) * (stx - stp);
+    const double stpq = stp + (dp / (dp - dx)) * (stx - stp);
+    stpf = std::abs(stpc - stp) > std::abs(stpq - stp) ? stpc : stpq;
+    brackt_ = true;
+  } else if (std::abs(dp) < std::abs(dx)) {
+    const double theta = 3.0 * (fx - fp) / (stp - stx) + dx + dp;
+    const double s = std::max({std::abs(theta), std::abs(dx), std::abs(dp)});
+    double gamma = s * std::sqrt(std::max(0.0, (theta / s) * (theta / s) - (dx / s) * (dp / s)));
+    if (stp > stx) gamma = -gamma;
+    const double p = (gamma - dp) + theta;
+    const double q = (gamma + (dx - dp)) + gamma;
+    const double r = p / q;
+    double stpc;
+    if (r < 0 && gamma != 0)
+      stpc = stp + r * (stx - stp);
+    else
+      stpc = stp > stx ? stpmax : stpmin;
+    const double stpq = stp + (dp / (dp - dx)) * (stx - stp);
+    if (brackt_) {
+      stpf = std::abs(stpc - stp) < std::abs(stpq - stp) ? stpc : stpq;
+      stpf = stp > stx ? std::min(stp + 0.66 * (sty - stp), stpf)
+                       : std::max(stp + 0.66 * (sty - stp), stpf);
+    } else {
+      stpf = std::abs(stpc - stp) > std::abs(stpq - stp) ? stpc : stpq;
+      stpf = std::max(stpmin, std::min(stpmax, stpf));
+    }
+  } else {
+    if (brackt_) {
+      const double theta = 3.0 * (fp - fy) / (sty - stp) + dy + dp;
+      const double s = std::max({std::abs(theta), std::abs(dy), std::abs(dp)});
+      double gamma =
+          s * std::sqrt(std::max(0.0, (theta / s) * (theta / s) - (dy / s) * (dp / s)));
+      if (stp > sty) gamma = -gamma;
+      const double p = (gamma - dp) + theta;
+      const double q = ((gamma - dp) + gamma) + dy;
+      stpf = stp + (p / q) * (sty - stp);
+    } else {
+      stpf = stp > stx ? stpmax : stpmin;
+    }
+  }
+  if (fp > fx) {
+    sty = stp;
+    fy = fp;
+    dy = dp;
+  } else {
+    if (sgnd < 0) {
+      sty = stx;
+      fy = fx;
+      dy = dx;
+    }
+    stx = stp;
+    fx = fp;
+    dx = dp;
+  }
+  stp = stpf;
+}
 
 float sigmoid(float z) {
   if (z >= 0) return 1.0f / (1.0f + std::exp(-z));
@@ -622,7 +608,7 @@ LinearFit fit_linear(const LinearProblem& problem, const LinearOptions& given) {
           return f_data(c) + (ww + 2 * s * wd + s * s * dd) / (2 * options.C);
         };
         const double g0 = d.dot(grad.col(t));
-        LineSearch search;
+        MoreThuenteLineSearch search;
         double stp = first_step(c);
         search.start(f(t), g0, stp);
         for (int eval = 0; eval < kMaxLineSearch; ++eval) {
@@ -632,7 +618,7 @@ LinearFit fit_linear(const LinearProblem& problem, const LinearOptions& given) {
             stp *= 0.1;  // overflow far along the line: shorten (dcsrch never sees it)
             continue;
           }
-          if (search.step(value, slope, stp) != LineSearch::Evaluate) {
+          if (search.step(value, slope, stp) != MoreThuenteLineSearch::Evaluate) {
             accepted[static_cast<std::size_t>(c)] = 1;
             break;
           }

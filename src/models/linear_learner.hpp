@@ -116,4 +116,31 @@ float sigmoid(float z);
 Eigen::VectorXd linear_objective(const LinearProblem& problem, const LinearOptions& options,
                                  const Eigen::MatrixXd& theta, Eigen::MatrixXd* gradient);
 
+/// Moré–Thuente line search on φ(α) = f(θ + α d), a port of MINPACK-2's dcsrch / dcstep with
+/// the settings L-BFGS-B uses (ftol 1e-3, gtol 0.9, xtol 0.1, step at most 1e10), so a solver
+/// that calls it follows scipy's path. Shared by fit_linear and the softmax regression.
+/// Use: start(φ(0), φ'(0), first step), then evaluate φ, φ' at stp and call step() until it
+/// returns Converged or Warning (both: accept the last evaluated stp); the caller bounds the
+/// number of evaluations (scipy: 20).
+class MoreThuenteLineSearch {
+ public:
+  enum Result { Evaluate, Converged, Warning };
+
+  void start(double f, double g, double stp);
+  /// f, g at `stp`; returns whether to accept stp or evaluate at the updated stp.
+  Result step(double f, double g, double& stp);
+
+ private:
+  static constexpr double kFtolLs = 1e-3, kGtolLs = 0.9, kXtol = 0.1;
+  static constexpr double kXtrapL = 1.1, kXtrapU = 4.0, kStpMax = 1e10;
+
+  void cstep(double& stx, double& fx, double& dx, double& sty, double& fy, double& dy,
+             double& stp, double fp, double dp);
+
+  bool brackt_ = false;  ///< the minimiser is bracketed
+  int stage_ = 1;        ///< 1 until a step with sufficient decrease and g >= 0 is seen
+  double finit_ = 0, ginit_ = 0, gtest_ = 0, width_ = 0, width1_ = 0;  ///< dcsrch's state
+  double stx_ = 0, fx_ = 0, gx_ = 0, sty_ = 0, fy_ = 0, gy_ = 0, stmin_ = 0, stmax_ = 0;
+};
+
 }  // namespace lg::models

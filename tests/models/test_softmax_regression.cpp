@@ -131,3 +131,50 @@ TEST_CASE("softmax regression rejects bad input", "[models]") {
   CHECK_THROWS_WITH(model.predict_proba(dense({{1.0, 2.0, 3.0}})),
                     Catch::Contains("fitted on 2 features, given 3"));
 }
+
+TEST_CASE("softmax regression: the same model for every thread count", "[models]") {
+  // The products sum every element in the same order whatever the split, and the softmax
+  // pass adds fixed pieces of rows in order, so 1 and 2 threads give identical bits.
+  const Dataset train = dense(lg::test::read_numeric_csv("models/lp_train_x.csv"));
+  const std::vector<int> y = class_ids();
+  const int k = static_cast<int>(lg::test::read_numeric_csv("models/lp_classes.csv").size());
+  SoftmaxOptions one = tight(), two = tight();
+  one.threads = 1;
+  two.threads = 2;
+  SoftmaxRegression a, b;
+  const auto ra = a.fit(train, y, k, one);
+  const auto rb = b.fit(train, y, k, two);
+  CHECK(ra.iterations == rb.iterations);
+  CHECK(a.coefficients() == b.coefficients());
+  CHECK(a.intercepts() == b.intercepts());
+}
+
+TEST_CASE("softmax regression: double products reach the same optimum", "[models]") {
+  // The double phase (what a fit switches to when float round-off stalls the line search)
+  // run from the start: sklearn's optimum, and the float fit's within float accuracy.
+  const Dataset train = dense(lg::test::read_numeric_csv("models/lp_train_x.csv"));
+  const Dataset test = dense(lg::test::read_numeric_csv("models/lp_test_x.csv"));
+  const std::vector<int> y = class_ids();
+  const int k = static_cast<int>(lg::test::read_numeric_csv("models/lp_classes.csv").size());
+  SoftmaxOptions o = tight();
+  o.double_products = true;
+  SoftmaxRegression exact, single;
+  const auto report = exact.fit(train, y, k, o);
+  const auto float_report = single.fit(train, y, k, tight());
+  INFO("iterations " << report.iterations << " (float " << float_report.iterations << ")");
+  CHECK(report.used_double);
+  CHECK_FALSE(float_report.used_double);
+  CHECK(report.converged);
+  check_against_sklearn(exact, test);
+  CHECK(std::abs(report.objective - float_report.objective) <
+        1e-6 * std::abs(float_report.objective));
+  CHECK((exact.predict_proba(test, 1) - single.predict_proba(test, 1)).cwiseAbs().maxCoeff() <
+        1e-4f);
+
+  SECTION("CSR features too") {
+    SoftmaxRegression sparse_model;
+    const auto sparse_report = sparse_model.fit(lg::test::as_sparse(train), y, k, o);
+    CHECK(sparse_report.converged);
+    check_against_sklearn(sparse_model, lg::test::as_sparse(test));
+  }
+}
