@@ -2,6 +2,10 @@
 
 #include <torch/torch.h>
 
+#include <malloc.h>
+
+#include <mutex>
+
 #include "core/error.hpp"
 
 namespace lg::nets {
@@ -27,6 +31,15 @@ ScoreMatrix to_matrix(const at::Tensor& t) {
 }
 
 void configure_torch(const Context& ctx) {
+  static std::once_flag malloc_once;
+  std::call_once(malloc_once, [] {
+    // Training reallocates the same few-hundred-KB temporaries (Adam's, the gradients) every
+    // step; above glibc's initial 128 KB mmap threshold each one is a fresh mmap plus page
+    // faults until the process happens to free a large block (3-5x slower epochs in a
+    // measured scratch loop, bench/README.md "bench/nets").
+    mallopt(M_MMAP_THRESHOLD, 32 << 20);
+    mallopt(M_TRIM_THRESHOLD, 64 << 20);
+  });
   torch::set_num_threads(ctx.resolved_threads());
   torch::manual_seed(ctx.seed);
 }
