@@ -18,6 +18,7 @@ void add_eval_command(CLI::App& app);   // labelgraph eval --truth F --scores F 
 void add_graph_command(CLI::App& app);  // labelgraph graph DATA... --weighting W --out F
 void add_train_command(CLI::App& app);  // labelgraph train CONFIG.toml [--algorithm L]
 void add_predict_command(CLI::App& app);  // labelgraph predict --model M --data F --out S
+void add_synth_images_command(CLI::App& app);  // labelgraph synth-images --kind scenes --out DIR
 
 /// The whole command line, in-process (tests call this). Returns the exit status.
 int run_cli(int argc, const char* const* argv);

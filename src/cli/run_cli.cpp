@@ -28,6 +28,7 @@ int run_cli(int argc, const char* const* argv) {
   add_graph_command(app);
   add_train_command(app);
   add_predict_command(app);
+  add_synth_images_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
