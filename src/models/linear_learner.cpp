@@ -1,4 +1,5 @@
 #include "models/linear_learner.hpp"
+#include "models/simd_exp.hpp"
 
 #include <fmt/format.h>
 
@@ -141,24 +142,6 @@ Index penalised_rows(const Prepared& pr) { return pr.penalise_intercept ? pr.p :
 #if defined(__x86_64__) && defined(__GNUC__)
 #define LG_HAVE_AVX2_KERNEL 1
 #define LG_AVX2 __attribute__((target("avx2,fma")))
-
-/// exp(x) for x in [-708, 0], 4 lanes: x = n ln2 + r, |r| <= ln2/2, Taylor to r^13 (error
-/// below 1e-16 relative), times 2^n built in the exponent bits.
-LG_AVX2 inline __m256d exp_nonpositive(__m256d x) {
-  x = _mm256_max_pd(x, _mm256_set1_pd(-708.0));
-  const __m256d n = _mm256_round_pd(_mm256_mul_pd(x, _mm256_set1_pd(1.4426950408889634)),
-                                    _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-  __m256d r = _mm256_fnmadd_pd(n, _mm256_set1_pd(6.93145751953125e-1), x);
-  r = _mm256_fnmadd_pd(n, _mm256_set1_pd(1.42860682030941723212e-6), r);
-  __m256d p = _mm256_set1_pd(1.0 / 6227020800.0);  // 1/13!
-  static constexpr double kInverseFactorial[] = {
-      1.0 / 479001600.0, 1.0 / 39916800.0, 1.0 / 3628800.0, 1.0 / 362880.0, 1.0 / 40320.0,
-      1.0 / 5040.0, 1.0 / 720.0, 1.0 / 120.0, 1.0 / 24.0, 1.0 / 6.0, 0.5, 1.0, 1.0};
-  for (const double c : kInverseFactorial) p = _mm256_fmadd_pd(p, r, _mm256_set1_pd(c));
-  const __m256i k = _mm256_cvtepi32_epi64(_mm256_cvtpd_epi32(n));
-  const __m256i bits = _mm256_slli_epi64(_mm256_add_epi64(k, _mm256_set1_epi64x(1023)), 52);
-  return _mm256_mul_pd(p, _mm256_castsi256_pd(bits));
-}
 
 /// log(1 + e) for e in [0, 1], 4 lanes: y = 1 + e when e <= √2 - 1, else y = (1 + e) / 2 and
 /// ln 2 is added, so y is in (0.707, 1.415]; log y = 2 atanh(s) with s = (y - 1) / (y + 1),

@@ -1,4 +1,5 @@
 #include "models/softmax_regression.hpp"
+#include "models/simd_exp.hpp"
 
 #include <fmt/format.h>
 
@@ -212,26 +213,6 @@ void axpy_generic(double alpha, const Real* x, double* y, Index size) {
 #if defined(__x86_64__) && defined(__GNUC__)
 #define LG_SOFTMAX_AVX2 1
 #define LG_AVX2 __attribute__((target("avx2,fma")))
-
-/// exp(x) for x <= 0, 4 lanes (x below -708 gives 0 or a denormal-free tiny value): x = n ln2
-/// + r, |r| <= ln2/2, Taylor series to r^12 (relative error about 1e-15), times 2^n built in
-/// the exponent bits.
-LG_AVX2 inline __m256d exp_nonpositive(__m256d x) {
-  x = _mm256_max_pd(x, _mm256_set1_pd(-708.0));
-  const __m256d n = _mm256_round_pd(_mm256_mul_pd(x, _mm256_set1_pd(1.4426950408889634)),
-                                    _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-  __m256d r = _mm256_fnmadd_pd(n, _mm256_set1_pd(6.93145751953125e-1), x);
-  r = _mm256_fnmadd_pd(n, _mm256_set1_pd(1.42860682030941723212e-6), r);
-  __m256d p = _mm256_set1_pd(1.0 / 479001600.0);  // 1/12!
-  static constexpr double kInverseFactorial[] = {
-      1.0 / 39916800.0, 1.0 / 3628800.0, 1.0 / 362880.0, 1.0 / 40320.0, 1.0 / 5040.0,
-      1.0 / 720.0,      1.0 / 120.0,     1.0 / 24.0,     1.0 / 6.0,     0.5,
-      1.0,              1.0};
-  for (const double c : kInverseFactorial) p = _mm256_fmadd_pd(p, r, _mm256_set1_pd(c));
-  const __m256i e = _mm256_cvtepi32_epi64(_mm256_cvtpd_epi32(n));
-  const __m256i bits = _mm256_slli_epi64(_mm256_add_epi64(e, _mm256_set1_epi64x(1023)), 52);
-  return _mm256_mul_pd(p, _mm256_castsi256_pd(bits));
-}
 
 LG_AVX2 inline __m256d load4(const double* p) { return _mm256_loadu_pd(p); }
 LG_AVX2 inline __m256d load4(const float* p) { return _mm256_cvtps_pd(_mm_loadu_ps(p)); }
