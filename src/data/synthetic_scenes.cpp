@@ -3,14 +3,11 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <atomic>
 #include <cmath>
-#include <exception>
-#include <mutex>
-#include <thread>
 
 #include "core/atomic_file.hpp"
 #include "core/error.hpp"
+#include "core/parallel.hpp"
 #include "core/random.hpp"
 
 namespace lg {
@@ -213,29 +210,6 @@ void add_noise(Image& image, double amplitude, Random& rng) {
   }
 }
 
-/// Run body(i) for i in [0, n) on up to `threads` threads; rethrows the first exception.
-template <typename Body>
-void parallel_rows(Index n, int threads, const Body& body) {
-  const int t = static_cast<int>(std::clamp<Index>(threads, 1, std::max<Index>(n, 1)));
-  std::atomic<Index> next{0};
-  std::exception_ptr failure;
-  std::mutex failure_mutex;
-  auto worker = [&] {
-    try {
-      for (Index i = next++; i < n; i = next++) body(i);
-    } catch (...) {
-      const std::lock_guard<std::mutex> lock(failure_mutex);
-      if (!failure) failure = std::current_exception();
-      next = n;
-    }
-  };
-  std::vector<std::thread> pool;
-  for (int k = 1; k < t; ++k) pool.emplace_back(worker);
-  worker();
-  for (std::thread& th : pool) th.join();
-  if (failure) std::rethrow_exception(failure);
-}
-
 /// Row i's streams: one for the layout, one for the pixel noise.
 std::uint64_t layout_seed(std::uint64_t seed, Index row) {
   return derive_seed(seed, 2 * static_cast<std::uint64_t>(row));
@@ -402,7 +376,7 @@ ImageDataset generate_scenes(const SceneSpec& spec, std::uint64_t seed, int thre
   data.images.resize(static_cast<std::size_t>(spec.rows));
   data.labels = LabelMatrix::Zero(spec.rows, spec.kinds);
   for (Index k = 0; k < spec.kinds; ++k) data.label_names.push_back(scene_kind_name(k));
-  parallel_rows(spec.rows, threads, [&](Index i) {
+  parallel_for(spec.rows, threads, [&](Index i) {
     Random layout_rng(layout_seed(seed, i)), noise_rng(noise_seed(seed, i));
     const SceneLayout draw = draw_layout(spec, model, layout_rng);
     RenderedScene scene = render_objects(spec.size, kTints[draw.context], draw.objects);
@@ -447,7 +421,7 @@ std::vector<std::filesystem::path> write_image_folder(const ImageDataset& data,
   std::filesystem::create_directories(dir, ec);
   if (ec) throw Error(dir.string(), 0, "cannot create the folder: " + ec.message());
   std::vector<std::filesystem::path> written(static_cast<std::size_t>(n) + 1);
-  parallel_rows(n, threads, [&](Index i) {
+  parallel_for(n, threads, [&](Index i) {
     const auto path = dir / image_file_name(i);
     write_png(data.images[static_cast<std::size_t>(i)], path);
     written[static_cast<std::size_t>(i)] = path;
