@@ -3,6 +3,7 @@
 #include <torch/torch.h>
 
 #include <ATen/CPUGeneratorImpl.h>
+#include <Eigen/Core>
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
@@ -100,8 +101,10 @@ struct NetworkImpl : torch::nn::Module {
     for (auto& layer : layers) {
       x = torch::relu(layer->forward(x));
       if (is_training() && dropout > 0 && dropout_gen) {
+        // mask / (1 - p) built in place, then one product (inverted dropout)
         at::Tensor keep = torch::empty(x.sizes(), torch::kFloat32).bernoulli_(1.0 - dropout, *dropout_gen);
-        x = x * keep.to(x.device()) / (1.0 - dropout);
+        keep.div_(1.0 - dropout);
+        x = x * (x.is_cpu() ? keep : keep.to(x.device()));
       }
     }
     return x;
@@ -233,6 +236,80 @@ double schedule_factor(const TrainParams& t, int epoch /* 0-based */) {
   return 1.0;
 }
 
+/// LibTorch's Adam / AdamW with the update of each parameter done in one pass over memory.
+/// LibTorch 1.13's step() runs about six kernels per parameter, each with a temporary; on
+/// small networks that was the largest cost after the matrix products (bench/README.md,
+/// "bench/nets"). Same arithmetic (float, torch's order of operations), same state objects,
+/// so checkpoints are those of torch::optim::Adam(W). Parameters that are not contiguous CPU
+/// float tensors (e.g. on a GPU), and amsgrad, take LibTorch's own step.
+template <class Base, class Options, class ParamState, bool kDecoupled>
+class FusedAdam : public Base {
+ public:
+  using Base::Base;
+
+  at::Tensor step(torch::optim::Optimizer::LossClosure closure = nullptr) override {
+    for (auto& group : this->param_groups()) {
+      if (static_cast<const Options&>(group.options()).amsgrad()) return Base::step(closure);
+      for (const at::Tensor& p : group.params())
+        if (p.grad().defined() && !(p.is_cpu() && p.scalar_type() == torch::kFloat32 &&
+                                    p.is_contiguous() && p.grad().is_contiguous()))
+          return Base::step(closure);
+    }
+    torch::NoGradGuard no_grad;
+    at::Tensor loss;
+    if (closure) {
+      at::AutoGradMode enable(true);
+      loss = closure();
+    }
+    for (auto& group : this->param_groups()) {
+      const auto& o = static_cast<const Options&>(group.options());
+      const float beta1 = static_cast<float>(std::get<0>(o.betas()));
+      const float beta2 = static_cast<float>(std::get<1>(o.betas()));
+      const float eps = static_cast<float>(o.eps()), lr = static_cast<float>(o.lr());
+      const float decay = static_cast<float>(o.weight_decay());
+      for (at::Tensor& p : group.params()) {
+        if (!p.grad().defined()) continue;
+        const std::string key = c10::guts::to_string(p.unsafeGetTensorImpl());
+        auto it = this->state_.find(key);
+        if (it == this->state_.end()) {
+          auto fresh = std::make_unique<ParamState>();
+          fresh->step(0);
+          fresh->exp_avg(torch::zeros_like(p, at::MemoryFormat::Preserve));
+          fresh->exp_avg_sq(torch::zeros_like(p, at::MemoryFormat::Preserve));
+          it = this->state_.emplace(key, std::move(fresh)).first;
+        }
+        auto& state = static_cast<ParamState&>(*it->second);
+        state.step(state.step() + 1);
+        const double bias1 = 1 - std::pow(std::get<0>(o.betas()), state.step());
+        const double bias2 = 1 - std::pow(std::get<1>(o.betas()), state.step());
+        const float step_size = static_cast<float>(o.lr() / bias1);
+        const float sqrt_bias2 = static_cast<float>(std::sqrt(bias2));
+        // Eigen arrays: vectorised (std::sqrt in a plain loop is not, because of errno).
+        using Array = Eigen::Map<Eigen::ArrayXf>;
+        const int64_t n = p.numel();
+        Array w(p.data_ptr<float>(), n);
+        Array m(state.exp_avg().template data_ptr<float>(), n);
+        Array v(state.exp_avg_sq().template data_ptr<float>(), n);
+        const Eigen::Map<const Eigen::ArrayXf> g(p.grad().data_ptr<float>(), n);
+        if constexpr (kDecoupled) {
+          w *= 1 - lr * decay;
+          m = m * beta1 + (1 - beta1) * g;
+          v = v * beta2 + (1 - beta2) * g.square();
+        } else {
+          m = m * beta1 + (1 - beta1) * (g + decay * w);
+          v = v * beta2 + (1 - beta2) * (g + decay * w).square();
+        }
+        w -= step_size * (m / (v.sqrt() / sqrt_bias2 + eps));
+      }
+    }
+    return loss;
+  }
+};
+using FusedAdamOptimizer = FusedAdam<torch::optim::Adam, torch::optim::AdamOptions,
+                                     torch::optim::AdamParamState, false>;
+using FusedAdamWOptimizer = FusedAdam<torch::optim::AdamW, torch::optim::AdamWOptions,
+                                      torch::optim::AdamWParamState, true>;
+
 template <class Options>
 std::unique_ptr<torch::optim::Optimizer> make_optimizer_of(std::vector<at::Tensor> base,
                                                            std::vector<at::Tensor> gcn,
@@ -244,9 +321,9 @@ std::unique_ptr<torch::optim::Optimizer> make_optimizer_of(std::vector<at::Tenso
   if constexpr (std::is_same_v<Options, torch::optim::SGDOptions>)
     return std::make_unique<torch::optim::SGD>(std::move(groups), base_options);
   else if constexpr (std::is_same_v<Options, torch::optim::AdamOptions>)
-    return std::make_unique<torch::optim::Adam>(std::move(groups), base_options);
+    return std::make_unique<FusedAdamOptimizer>(std::move(groups), base_options);
   else
-    return std::make_unique<torch::optim::AdamW>(std::move(groups), base_options);
+    return std::make_unique<FusedAdamWOptimizer>(std::move(groups), base_options);
 }
 
 std::unique_ptr<torch::optim::Optimizer> make_optimizer(Network& net, const TrainParams& t) {
