@@ -15,13 +15,10 @@ included), and the test Hamming loss at 0.5:
 Lines: `RESULT data NAME model M fit_s F predict_s P total_s T cpu_s C hamming H` (lp: then
 `n_iter I`, the L-BFGS iterations) and `VERSION v`.
 """
-import os
 import sys
 import time
 import warnings
-import xml.etree.ElementTree as ET
 
-import arff
 import numpy as np
 import sklearn
 from sklearn.exceptions import ConvergenceWarning
@@ -29,18 +26,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.multioutput import ClassifierChain, MultiOutputClassifier
 from sklearn.preprocessing import StandardScaler
 
-
-def read(root, name, role):
-    tree = ET.parse(os.path.join(root, name, name + ".xml"))
-    labels = [e.attrib["name"] for e in tree.getroot() if e.tag.endswith("label")]
-    with open(os.path.join(root, name, f"{name}-{role}.arff")) as f:
-        data = arff.load(f)
-    names = [a[0] for a in data["attributes"]]
-    rows = np.array(data["data"], dtype=object)
-    label_cols = [names.index(l) for l in labels]
-    feature_cols = [i for i in range(len(names)) if i not in label_cols]
-    return (rows[:, feature_cols].astype(np.float64),
-            rows[:, label_cols].astype(np.float64).astype(np.int64))
+from mulan_arff import read
 
 
 def learner(**kw):

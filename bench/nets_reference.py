@@ -25,29 +25,18 @@ Lines:
   PEAK threads T size N gflops G seconds S      (best of R N x N float32 torch.mm)
   VERSION v
 """
-import os
 import sys
 import time
-import xml.etree.ElementTree as ET
 
 import numpy as np
 import torch
 import torch.nn.functional as Fn
 
+from mulan_arff import read
+
 
 def read_train(root, name="scene"):
-    import arff  # liac-arff, as the other references
-
-    tree = ET.parse(os.path.join(root, name, name + ".xml"))
-    labels = [e.attrib["name"] for e in tree.getroot() if e.tag.endswith("label")]
-    with open(os.path.join(root, name, f"{name}-train.arff")) as f:
-        data = arff.load(f)
-    names = [a[0] for a in data["attributes"]]
-    rows = np.array(data["data"], dtype=object)
-    label_cols = [names.index(l) for l in labels]
-    feature_cols = [i for i in range(len(names)) if i not in label_cols]
-    return (rows[:, feature_cols].astype(np.float64),
-            rows[:, label_cols].astype(np.float64).astype(np.int64))
+    return read(root, name, "train")
 
 
 def standardise(x):
