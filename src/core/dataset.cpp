@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "core/error.hpp"
+#include "io/image_dataset.hpp"
 
 namespace lg {
 
@@ -20,6 +21,8 @@ Dataset& Dataset::operator=(Dataset&& other) noexcept {
   label_names = std::move(other.label_names);
   notes = std::move(other.notes);
   sources = std::move(other.sources);
+  images = std::move(other.images);
+  image_rows = std::move(other.image_rows);
   return *this;
 }
 
@@ -36,6 +39,14 @@ void Dataset::check_consistent() const {
   if (labels.cols() != static_cast<Index>(label_names.size()))
     throw Error(fmt::format("data set '{}': {} label columns but {} label names", name,
                             labels.cols(), label_names.size()));
+  if (!images) return;
+  if (static_cast<Index>(image_rows.size()) != n)
+    throw Error(fmt::format("data set '{}': {} image rows but {} label rows", name,
+                            image_rows.size(), n));
+  for (const Index r : image_rows)
+    if (r < 0 || r >= images->rows())
+      throw Error(fmt::format("data set '{}': image row {} outside the {} images", name, r,
+                              images->rows()));
 }
 
 namespace {
@@ -61,6 +72,8 @@ Dataset concat_rows(const std::vector<Dataset>& parts) {
       throw Error(where, 0,
                   fmt::format("expected the same {} labels as '{}' to stack them",
                               first.label_names.size(), first.sources.empty() ? first.name : first.sources.front()));
+    if (p.images != first.images)
+      throw Error(where, 0, "expected the images of the first part to stack image data sets");
     any_sparse = any_sparse || p.sparse;
     total += p.rows();
   }
@@ -69,6 +82,7 @@ Dataset concat_rows(const std::vector<Dataset>& parts) {
   out.feature_names = first.feature_names;
   out.label_names = first.label_names;
   out.sparse = any_sparse;
+  out.images = first.images;
   out.labels.resize(total, first.num_labels());
   const Index d = first.num_features();
   if (any_sparse) {
@@ -94,6 +108,7 @@ Dataset concat_rows(const std::vector<Dataset>& parts) {
       if (std::find(out.notes.begin(), out.notes.end(), note) == out.notes.end())
         out.notes.push_back(note);
     out.sources.insert(out.sources.end(), p.sources.begin(), p.sources.end());
+    out.image_rows.insert(out.image_rows.end(), p.image_rows.begin(), p.image_rows.end());
     offset += p.rows();
   }
   return out;
@@ -121,6 +136,9 @@ Dataset select_rows(const Dataset& data, const std::vector<Index>& rows) {
     for (Index i = 0; i < n; ++i) out.dense.row(i) = data.dense.row(rows[i]);
   }
   for (Index i = 0; i < n; ++i) out.labels.row(i) = data.labels.row(rows[i]);
+  out.images = data.images;
+  if (data.images)
+    for (Index i = 0; i < n; ++i) out.image_rows.push_back(data.image_rows[static_cast<std::size_t>(rows[i])]);
   return out;
 }
 

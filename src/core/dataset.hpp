@@ -1,12 +1,15 @@
 #pragma once
 // A multi-label data set: features (dense or sparse), the 0/1 label matrix, names.
 // See core/layout.hpp for the layout convention.
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "core/layout.hpp"
 
 namespace lg {
+
+struct ImageDataset;  // io/image_dataset.hpp
 
 struct Dataset {
   std::string name;                        ///< relation / data set name
@@ -18,6 +21,11 @@ struct Dataset {
   std::vector<std::string> label_names;    ///< L names
   std::vector<std::string> notes;          ///< what the reader did that a user should know
   std::vector<std::string> sources;        ///< files the rows came from, in order
+  /// Image data sets: the images behind the rows, shared (select_rows never copies pixels);
+  /// null for feature data. Row i shows image image_rows[i] of *images. The features of an
+  /// image set are empty (N x 0) until a trained network computes some.
+  std::shared_ptr<const ImageDataset> images;
+  std::vector<Index> image_rows;           ///< N entries when images is set
 
   Dataset() = default;
   Dataset(const Dataset&) = default;
@@ -29,17 +37,19 @@ struct Dataset {
   Index rows() const { return labels.rows(); }
   Index num_features() const { return static_cast<Index>(feature_names.size()); }
   Index num_labels() const { return labels.cols(); }
+  bool has_images() const { return images != nullptr; }
 
   /// Throws lg::Error if the members disagree in size (names vs matrices).
   void check_consistent() const;
 };
 
 /// Stack data sets with the same features and labels (e.g. train + test) row-wise.
-/// Dense and sparse parts may be mixed; the result is sparse if any part is.
+/// Dense and sparse parts may be mixed; the result is sparse if any part is. Image parts must
+/// share one ImageDataset.
 /// Throws lg::Error naming the first part whose schema differs.
 Dataset concat_rows(const std::vector<Dataset>& parts);
 
-/// Row subset, in the given order.
+/// Row subset, in the given order (image rows follow).
 Dataset select_rows(const Dataset& data, const std::vector<Index>& rows);
 
 }  // namespace lg

@@ -18,7 +18,7 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
 }  // namespace
 
 CellResult run_cell(const AlgorithmConfig& algorithm, const Dataset& train, const Dataset& test,
-                    const ExperimentConfig& config, const Context& ctx) {
+                    const ExperimentConfig& config, const Context& ctx, models::ModelPtr* keep) {
   CellResult cell;
   cell.algorithm = algorithm.label;
   cell.seed = ctx.seed;
@@ -82,6 +82,7 @@ CellResult run_cell(const AlgorithmConfig& algorithm, const Dataset& train, cons
   cell.imbalance = eval::imbalance_report(cell.evaluation, train.labels, train.label_names, buckets);
   for (const std::string& n : model->notes()) cell.notes.push_back(n);
   if (const report::TrainingHistory* history = model->training_history()) cell.history = *history;
+  if (keep) *keep = std::move(model);
   return cell;
 }
 

@@ -11,6 +11,7 @@
 #include "eval/imbalance.hpp"
 #include "eval/measures.hpp"
 #include "experiment/config.hpp"
+#include "models/model.hpp"
 #include "report/training_history.hpp"
 
 namespace lg {
@@ -35,7 +36,9 @@ struct CellResult {
 /// Train `algorithm` on `train`, score `test`, threshold and evaluate. `train` is the
 /// (standardised, resampled) training fold; SCut tunes thresholds on a held-out part of it
 /// (evaluation.validation_fraction, split with ctx.seed) and the model is fitted on the rest.
+/// `keep` (optional) receives the trained model.
 CellResult run_cell(const AlgorithmConfig& algorithm, const Dataset& train, const Dataset& test,
-                    const ExperimentConfig& config, const Context& ctx);
+                    const ExperimentConfig& config, const Context& ctx,
+                    models::ModelPtr* keep = nullptr);
 
 }  // namespace lg

@@ -43,6 +43,41 @@ void validated(TomlTableReader& r, F check) {
   }
 }
 
+void read_scenes(TomlTableReader& r, SceneSpec& s) {
+  r.read("rows", s.rows);
+  r.read("size", s.size);
+  r.read("kinds", s.kinds);
+  r.read("contexts", s.contexts);
+  r.read("weak_fraction", s.weak_fraction);
+  r.read("imbalance", s.imbalance);
+  r.read("top_frequency", s.top_frequency);
+  r.read("background", s.background);
+  r.read("partner_rate", s.partner_rate);
+  r.read("max_copies", s.max_copies);
+  r.read("weak_contrast", s.weak_contrast);
+  r.read("occlusion", s.occlusion);
+  r.read("min_visible_pixels", s.min_visible_pixels);
+  r.read("noise", s.noise);
+  r.reject_unknown_keys();
+}
+
+toml::table scenes_table(const SceneSpec& s) {
+  return toml::table{{"rows", s.rows},
+                     {"size", s.size},
+                     {"kinds", s.kinds},
+                     {"contexts", s.contexts},
+                     {"weak_fraction", s.weak_fraction},
+                     {"imbalance", s.imbalance},
+                     {"top_frequency", s.top_frequency},
+                     {"background", s.background},
+                     {"partner_rate", s.partner_rate},
+                     {"max_copies", s.max_copies},
+                     {"weak_contrast", s.weak_contrast},
+                     {"occlusion", s.occlusion},
+                     {"min_visible_pixels", s.min_visible_pixels},
+                     {"noise", s.noise}};
+}
+
 SplitSpec read_split(TomlTableReader& r) {
   SplitSpec s;
   r.read("method", s.method);
@@ -120,6 +155,7 @@ AlgorithmConfig read_algorithm(const toml::table& t, const std::string& file, st
   TomlTableReader r(t, file, fmt::format("[[algorithms]] #{}", index + 1));
   r.read("name", a.name);
   r.read("label", a.label);
+  r.read("features", a.features);
   if (a.name.empty()) r.fail("each [[algorithms]] needs a name (e.g. name = \"br\")");
   const models::ModelEntry* entry = models::find_model(a.name);
   if (!entry)
@@ -158,8 +194,33 @@ DatasetConfig read_dataset(const toml::table& t, const std::string& file, const 
     TomlTableReader sr(*split, file, fmt::format("[datasets.split] of '{}'", d.name));
     d.split = read_split(sr);
   }
+  std::string images, labels_csv;
+  r.read("images", images);
+  r.read("labels", labels_csv);
+  if (!images.empty()) d.images = fs::path(images).is_absolute() ? fs::path(images) : base / images;
+  if (!labels_csv.empty())
+    d.labels_csv = fs::path(labels_csv).is_absolute() ? fs::path(labels_csv) : base / labels_csv;
+  if (d.images.empty() != d.labels_csv.empty())
+    r.fail(d.images.empty() ? "labels" : "images",
+           "an image folder needs both images = \"DIR\" and labels = \"FILE.csv\"");
+  r.read("voc2007", d.voc2007);
+  if (!d.voc2007.empty() && d.voc2007.rfind("env:", 0) != 0 && fs::path(d.voc2007).is_relative())
+    d.voc2007 = (base / d.voc2007).string();
+  int generators = 0;
+  if (const toml::table* scenes = r.table("scenes")) {
+    d.generator = "scenes";
+    ++generators;
+    TomlTableReader sr(*scenes, file, fmt::format("[datasets.scenes] of '{}'", d.name));
+    read_scenes(sr, d.scenes);
+    try {
+      validate(d.scenes);
+    } catch (const Error& e) {
+      throw Error(file, scenes->source().begin.line, e.message());
+    }
+  }
   if (const toml::table* synth = r.table("synthetic")) {
     d.generator = "synthetic";
+    ++generators;
     TomlTableReader sr(*synth, file, fmt::format("[datasets.synthetic] of '{}'", d.name));
     read_synthetic(sr, d.synthetic);
     try {
@@ -170,8 +231,11 @@ DatasetConfig read_dataset(const toml::table& t, const std::string& file, const 
   }
   r.reject_unknown_keys();
   if (d.name.empty()) throw Error(file, d.line, "each [[datasets]] needs a name");
-  if (d.generator.empty() == false && !d.files.empty())
-    throw Error(file, d.line, fmt::format("data set '{}': give either files or [datasets.synthetic], not both", d.name));
+  const int sources = !d.files.empty() + generators + !d.images.empty() + !d.voc2007.empty();
+  if (sources > 1)
+    throw Error(file, d.line, fmt::format("data set '{}': give one of files, [datasets.synthetic], "
+                                          "[datasets.scenes], images + labels, voc2007",
+                                          d.name));
   return d;
 }
 
@@ -230,6 +294,18 @@ ExperimentConfig load_experiment_config(const fs::path& path) {
                       fmt::format("two algorithms are called '{}' (line {}): give one a "
                                   "different label = \"...\"",
                                   a.label, other.line));
+      if (!a.features.empty()) {
+        const auto source = std::find_if(c.algorithms.begin(), c.algorithms.end(),
+                                         [&](const AlgorithmConfig& o) { return o.label == a.features; });
+        if (source == c.algorithms.end())
+          throw Error(file, a.line,
+                      fmt::format("features = \"{}\": no earlier algorithm has that label (the "
+                                  "network giving the features must be listed before '{}')",
+                                  a.features, a.label));
+        if (!source->features.empty())
+          throw Error(file, a.line, fmt::format("features = \"{}\": that algorithm is itself fitted "
+                                                "on another's features", a.features));
+      }
       c.algorithms.push_back(std::move(a));
     }
   top.reject_unknown_keys();
@@ -297,6 +373,12 @@ std::string to_toml(const ExperimentConfig& c) {
     }
     t.insert("missing", d.read.missing == MissingPolicy::ImputeMean ? "impute" : "error");
     if (d.split) t.insert("split", split_table(*d.split));
+    if (!d.images.empty()) {
+      t.insert("images", d.images.string());
+      t.insert("labels", d.labels_csv.string());
+    }
+    if (!d.voc2007.empty()) t.insert("voc2007", d.voc2007);
+    if (d.generator == "scenes") t.insert("scenes", scenes_table(d.scenes));
     if (d.generator == "synthetic") {
       const SyntheticSpec& s = d.synthetic;
       t.insert("synthetic", toml::table{{"rows", s.rows},
@@ -320,6 +402,7 @@ std::string to_toml(const ExperimentConfig& c) {
     toml::table t = a.params;
     t.insert_or_assign("name", a.name);
     t.insert_or_assign("label", a.label);
+    if (!a.features.empty()) t.insert_or_assign("features", a.features);
     algorithms.push_back(std::move(t));
   }
   toml::table root{

@@ -9,8 +9,12 @@
 //   [resampling]   method none | ml-ros | ml-rus | mlsmote | remedial, percentage, k, label_set
 //   [evaluation]   threshold, validation_fraction, measures, zero_division, bucket_edges
 //   [graph]        the label-graph figure per data set: weighting, tau, p, communities, format
-//   [[datasets]]   name + files | known data set | [datasets.synthetic]; optional [datasets.split]
-//   [[algorithms]] name (registry), label (table name), and the model's own parameters
+//   [[datasets]]   name + files | known data set | [datasets.synthetic] | image data:
+//                  [datasets.scenes] | images + labels (folder + CSV) | voc2007 (root or
+//                  "env:VAR"); optional [datasets.split]
+//   [[algorithms]] name (registry), label (table name), features (the label of an earlier
+//                  neural algorithm whose trained network gives this one its features), and
+//                  the model's own parameters
 #include <cstdint>
 #include <filesystem>
 #include <optional>
@@ -21,6 +25,7 @@
 #include "data/resampling.hpp"
 #include "data/split.hpp"
 #include "data/synthetic.hpp"
+#include "data/synthetic_scenes.hpp"
 #include "io/read_options.hpp"
 
 namespace lg {
@@ -28,19 +33,28 @@ namespace lg {
 /// One data set of an experiment.
 struct DatasetConfig {
   std::string name;                         ///< label used in tables and file names
-  std::string generator;                    ///< "synthetic" for the built-in generator, else ""
+  std::string generator;                    ///< "synthetic" | "scenes" (built-in generators), else ""
   SyntheticSpec synthetic;                  ///< generator parameters (generator = "synthetic")
+  SceneSpec scenes;                         ///< generator parameters (generator = "scenes")
+  std::filesystem::path images;             ///< image folder (with labels_csv)
+  std::filesystem::path labels_csv;         ///< `file,label,...` CSV of the image folder
+  std::string voc2007;                      ///< VOC 2007 root, or "env:VAR"; "" = none
   std::vector<std::filesystem::path> files; ///< data files (train first); empty = known data set `name`
   ReadOptions read;                         ///< label declaration and missing-value policy
   bool optional = false;                    ///< skip with a note when its files are absent
   std::optional<SplitSpec> split;           ///< overrides the experiment's [split]
   std::size_t line = 0;                     ///< where it was declared, for messages
+
+  bool is_image_set() const { return generator == "scenes" || !images.empty() || !voc2007.empty(); }
 };
 
 /// One algorithm of the comparison: a registered model with its parameters.
 struct AlgorithmConfig {
   std::string name;     ///< registry name (`br`, `cc`, ...)
   std::string label;    ///< name in tables and file names (default: `name`); unique
+  /// Label of an earlier (neural) algorithm: this one is fitted, per fold, on the features that
+  /// algorithm's trained network computes (pooled CNN features on image data). "" = the data's own.
+  std::string features;
   toml::table params;   ///< every parameter of the model, defaults written out
   std::size_t line = 0; ///< where it was declared, for messages
 };

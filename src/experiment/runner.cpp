@@ -3,6 +3,9 @@
 #include <fmt/format.h>
 
 #include <chrono>
+#include <cstdlib>
+#include <map>
+#include <memory>
 #include <optional>
 
 #include "core/atomic_file.hpp"
@@ -17,6 +20,7 @@
 #include "graph/label_figure.hpp"
 #include "io/arff_writer.hpp"
 #include "io/catalog.hpp"
+#include "io/image_readers.hpp"
 #include "io/read_dataset.hpp"
 #include "report/stats_report.hpp"
 #include "report/table.hpp"
@@ -46,9 +50,77 @@ struct LoadedData {
   Index given_train_rows = 0;  ///< rows of the first file when there are several, else 0
 };
 
+/// VOC 2007's trainval rows followed by its test rows, as one image set.
+ImageDataset read_voc2007_trainval_test(const fs::path& root, Index& train_rows) {
+  ImageDataset out = read_voc2007(root, "trainval");
+  const ImageDataset test = read_voc2007(root, "test");
+  train_rows = out.rows();
+  out.files.insert(out.files.end(), test.files.begin(), test.files.end());
+  LabelMatrix labels(out.rows() + test.rows(), out.num_labels());
+  labels << out.labels, test.labels;
+  LabelMatrix difficult(labels.rows(), labels.cols());
+  difficult << out.difficult, test.difficult;
+  out.labels = std::move(labels);
+  out.difficult = std::move(difficult);
+  for (const std::string& n : test.notes) out.notes.push_back("test: " + n);
+  out.notes.push_back("labels of objects marked difficult count as positives, in training as "
+                      "in the ML-GCN reference, and here in evaluation too (the reference leaves "
+                      "them out of its mAP)");
+  return out;
+}
+
+/// Read or generate an image data set; returns false when an optional one is absent.
+bool obtain_image_dataset(const DatasetConfig& cfg, const Context& ctx, ExperimentResult& result,
+                          LoadedData& loaded, std::string& note) {
+  std::shared_ptr<ImageDataset> images;
+  if (cfg.generator == "scenes") {
+    images = std::make_shared<ImageDataset>(generate_scenes(cfg.scenes, ctx.seed, ctx.resolved_threads()));
+    note = fmt::format("generated scenes (seed {}, {}x{} pixels); `labelgraph synth-images --kind "
+                       "scenes --seed {} --rows {} --size {} --kinds {}` writes the same images",
+                       ctx.seed, cfg.scenes.size, cfg.scenes.size, ctx.seed, cfg.scenes.rows,
+                       cfg.scenes.size, cfg.scenes.kinds);
+  } else if (!cfg.images.empty()) {
+    if (cfg.optional && !(fs::exists(cfg.images) && fs::exists(cfg.labels_csv))) {
+      note = fmt::format("skipped: {} not found", fs::exists(cfg.images) ? cfg.labels_csv.string()
+                                                                         : cfg.images.string());
+      return false;
+    }
+    images = std::make_shared<ImageDataset>(read_image_folder(cfg.images, cfg.labels_csv));
+    result.inputs.push_back(fmt::format("{} sha256:{}", cfg.labels_csv.string(), sha256_file(cfg.labels_csv.string())));
+    note = fmt::format("{} images in {}, labels from {}", images->rows(), cfg.images.string(),
+                       cfg.labels_csv.string());
+  } else {
+    std::string root = cfg.voc2007;
+    if (root.rfind("env:", 0) == 0) {
+      const char* value = std::getenv(root.substr(4).c_str());
+      if (!value || !*value) {
+        if (cfg.optional) {
+          note = fmt::format("skipped: the environment variable {} (the VOC 2007 folder) is not set",
+                             root.substr(4));
+          return false;
+        }
+        throw Error(fmt::format("data set '{}': set {} to the VOC 2007 folder (VOCdevkit/VOC2007)",
+                                cfg.name, root.substr(4)));
+      }
+      root = value;
+    }
+    if (cfg.optional && !fs::exists(root)) {
+      note = fmt::format("skipped: {} not found", root);
+      return false;
+    }
+    images = std::make_shared<ImageDataset>(read_voc2007_trainval_test(root, loaded.given_train_rows));
+    note = fmt::format("VOC 2007 from {}: {} trainval + {} test images", root,
+                       loaded.given_train_rows, images->rows() - loaded.given_train_rows);
+  }
+  images->name = cfg.name;
+  loaded.data = as_dataset(std::move(images));
+  return true;
+}
+
 /// Generate or read one data set; returns false when an optional one is absent.
 bool obtain_dataset(const DatasetConfig& cfg, const Context& ctx, ExperimentResult& result,
                     LoadedData& loaded, std::string& note) {
+  if (cfg.is_image_set()) return obtain_image_dataset(cfg, ctx, result, loaded, note);
   if (cfg.generator == "synthetic") {
     loaded.data = make_synthetic(cfg.synthetic, ctx.seed);
     loaded.data.name = cfg.name;
@@ -151,6 +223,11 @@ void draw_graph(const ExperimentConfig& config, const DatasetConfig& cfg, const 
   result.outputs.push_back(rel.string());
 }
 
+/// The registered models that read images themselves (a CNN backbone).
+bool reads_images(const std::string& algorithm) {
+  return algorithm == "cnn-br" || algorithm == "mlgcn";
+}
+
 /// Every seed × fold × algorithm of one data set.
 std::vector<CellResult> evaluate_dataset(const ExperimentConfig& config, const DatasetConfig& cfg,
                                          const LoadedData& loaded, const Context& ctx,
@@ -168,7 +245,7 @@ std::vector<CellResult> evaluate_dataset(const ExperimentConfig& config, const D
         draw_graph(config, cfg, train, ctx, result);  // before resampling: the data's own graph
         graph_drawn = true;
       }
-      if (config.preprocess.standardize) {
+      if (config.preprocess.standardize && train.num_features() > 0) {
         const Standardizer scaler = Standardizer::fit(train);
         scaler.apply(train);
         scaler.apply(test);
@@ -182,10 +259,41 @@ std::vector<CellResult> evaluate_dataset(const ExperimentConfig& config, const D
       }
       Context cell_ctx = ctx;
       cell_ctx.seed = seed;
+      // Networks whose features other algorithms use, and those features (this fold only).
+      std::map<std::string, models::ModelPtr> networks;
+      std::map<std::string, std::pair<Dataset, Dataset>> learned;
       for (const AlgorithmConfig& algorithm : config.algorithms) {
         progress.status(fmt::format("{} · {} · seed {} · fold {}/{}", cfg.name, algorithm.label,
                                     seed, f + 1, folds.size()));
-        CellResult cell = run_cell(algorithm, train, test, config, cell_ctx);
+        CellResult cell;
+        if (!algorithm.features.empty()) {
+          auto it = learned.find(algorithm.features);
+          if (it == learned.end()) {
+            const models::Model& network = *networks.at(algorithm.features);
+            std::pair<Dataset, Dataset> sets{network.learned_features(train, cell_ctx),
+                                             network.learned_features(test, cell_ctx)};
+            if (config.preprocess.standardize) {
+              const Standardizer scaler = Standardizer::fit(sets.first);
+              scaler.apply(sets.first);
+              scaler.apply(sets.second);
+            }
+            it = learned.emplace(algorithm.features, std::move(sets)).first;
+          }
+          cell = run_cell(algorithm, it->second.first, it->second.second, config, cell_ctx);
+          cell.notes.insert(cell.notes.begin(),
+                            fmt::format("fitted on the {} features of {}'s trained network",
+                                        it->second.first.num_features(), algorithm.features));
+        } else {
+          if (train.has_images() && !reads_images(algorithm.name))
+            throw Error(file, algorithm.line,
+                        fmt::format("'{}' cannot read the images of '{}': add features = "
+                                    "\"<label of a cnn-br or mlgcn algorithm before it>\" to fit "
+                                    "it on that network's pooled features",
+                                    algorithm.label, cfg.name));
+          const bool keep = std::any_of(config.algorithms.begin(), config.algorithms.end(),
+                                        [&](const AlgorithmConfig& o) { return o.features == algorithm.label; });
+          cell = run_cell(algorithm, train, test, config, cell_ctx, keep ? &networks[algorithm.label] : nullptr);
+        }
         cell.notes.insert(cell.notes.begin(), fold_notes.begin(), fold_notes.end());
         cell.dataset = cfg.name;
         cell.fold = static_cast<int>(f);

@@ -47,6 +47,21 @@ const char* sniff_format(const fs::path& path) {
 }
 }  // namespace
 
+Dataset as_dataset(std::shared_ptr<const ImageDataset> images) {
+  if (!images) throw Error("as_dataset: no image data set");
+  Dataset out;
+  out.name = images->name;
+  out.labels = images->labels;
+  out.label_names = images->label_names;
+  out.notes = images->notes;
+  for (const fs::path& f : images->files) out.sources.push_back(f.string());
+  out.dense.resize(images->rows(), 0);
+  out.image_rows.resize(static_cast<std::size_t>(images->rows()));
+  for (Index i = 0; i < images->rows(); ++i) out.image_rows[static_cast<std::size_t>(i)] = i;
+  out.images = std::move(images);
+  return out;
+}
+
 Image decode_image(const fs::path& path) {
   const std::string file = path.string();
   std::error_code ec;

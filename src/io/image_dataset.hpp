@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "core/dataset.hpp"
 #include "core/layout.hpp"
 
 namespace lg {
@@ -34,6 +35,10 @@ struct ImageDataset {
   Index rows() const { return labels.rows(); }
   Index num_labels() const { return labels.cols(); }
 };
+
+/// The rows of `images` as a Dataset for the runner and the models: labels, label names,
+/// notes and source files copied, no features (N x 0), image_rows 0..N-1 sharing `images`.
+Dataset as_dataset(std::shared_ptr<const ImageDataset> images);
 
 /// Decode a JPEG / PNG / BMP / ... file into RGB (stb_image). Throws lg::Error naming the file
 /// and stb's reason for a missing, unreadable or corrupt image.

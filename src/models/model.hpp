@@ -16,6 +16,7 @@
 
 #include "core/context.hpp"
 #include "core/dataset.hpp"
+#include "core/error.hpp"
 #include "report/training_history.hpp"
 
 namespace lg::models {
@@ -34,6 +35,14 @@ class Model {
   /// Epoch-by-epoch record of an iteratively trained model (the neural ones); nullptr for
   /// models fitted in one go.
   virtual const report::TrainingHistory* training_history() const { return nullptr; }
+  /// The representation a trained network computes for the rows of `data` (pooled CNN
+  /// features, or the MLP encoder's output) as a feature data set with `data`'s labels, so
+  /// that another method can be fitted on it. Models that learn none throw lg::Error.
+  virtual Dataset learned_features(const Dataset& data, const Context& ctx) const {
+    (void)data;
+    (void)ctx;
+    throw Error(name() + " learns no features another method could use");
+  }
 
  protected:
   std::vector<std::string> notes_;

@@ -94,7 +94,7 @@ ModelPtr make_model(const std::string& name, const toml::table& params, const st
                             fmt::join(model_names(), ", "),
                             plugin_failure.empty()
                                 ? ""
-                                : "; the neural models (mlp-br, mlgcn) are unavailable: " +
+                                : "; the neural models (mlp-br, cnn-br, mlgcn) are unavailable: " +
                                       plugin_failure));
   }
   TomlTableReader reader(params, file, fmt::format("the parameters of '{}'", name));

@@ -15,6 +15,8 @@
 #include "core/error.hpp"
 #include "core/progress.hpp"
 #include "core/random.hpp"
+#include "data/image_batches.hpp"
+#include "data/image_transforms.hpp"
 #include "data/split.hpp"
 #include "data/standardize.hpp"
 #include "eval/measures.hpp"
@@ -22,10 +24,13 @@
 #include "graph/spectral_embedding.hpp"
 #include "graph/weighting.hpp"
 #include "io/embeddings_reader.hpp"
+#include "io/image_dataset.hpp"
 #include "models/registry.hpp"
+#include "nets/backbone.hpp"
 #include "nets/gcn.hpp"
 #include "nets/losses.hpp"
 #include "nets/tensor_convert.hpp"
+#include "nets/torchscript_backbone.hpp"
 
 namespace lg::nets {
 namespace {
@@ -36,6 +41,7 @@ constexpr int kCheckpointVersion = 1;
 // Seed streams of one training run (derive_seed(ctx.seed, stream)).
 constexpr std::uint64_t kInitStream = 1;
 constexpr std::uint64_t kValidationStream = 2;
+constexpr std::uint64_t kAugmentStream = 3;   // then (epoch, batch): crops and flips
 constexpr std::uint64_t kEpochStream = 1000;  // + epoch: row order and dropout of that epoch
 
 /// Rows of `t` whose entries are uniform(-1/sqrt(fan_in), 1/sqrt(fan_in)), drawn on the CPU
@@ -59,15 +65,29 @@ torch::Device parse_device(const std::string& name) {
   }
 }
 
-/// The network: encoder, then a head (mlp-br) or the label GCN (mlgcn).
+/// The network: encoder (MLP) or backbone (CNN), then a head (mlp-br, cnn-br) or the label GCN
+/// (mlgcn). `backbone` non-null: image input; `script` non-null: that backbone is a TorchScript
+/// module (not a torch::nn::Module: kept beside the registered modules, saved separately).
 struct NetworkImpl : torch::nn::Module {
   NetworkImpl(Index features, Index labels, const EncoderParams& encoder,
+              const BackboneParams* backbone, std::shared_ptr<TorchScriptBackbone> script_module,
               const std::optional<GcnParams>& gcn_params, const at::Tensor& label_inputs,
               const at::Tensor& propagation, std::uint64_t seed)
-      : dropout(encoder.dropout) {
+      : dropout(encoder.dropout), script(std::move(script_module)) {
     at::Generator gen = at::detail::createCPUGenerator(seed);
     Index in = features;
-    for (std::size_t k = 0; k < encoder.hidden.size(); ++k) {
+    if (script) {
+      in = script->feature_size();
+    } else if (backbone) {
+      BackboneOptions o;
+      o.width = backbone->width;
+      o.depth = backbone->depth;
+      o.pooling = backbone->pooling;
+      o.seed = derive_seed(seed, 11);
+      cnn = register_module("cnn", SmallResNet(o));
+      in = cnn->feature_size();
+    }
+    for (std::size_t k = 0; !backbone && !script && k < encoder.hidden.size(); ++k) {
       auto layer = register_module("enc" + std::to_string(k + 1),
                                    torch::nn::Linear(torch::nn::LinearOptions(in, encoder.hidden[k])));
       const double bound = 1.0 / std::sqrt(static_cast<double>(in));
@@ -96,8 +116,11 @@ struct NetworkImpl : torch::nn::Module {
     if (gcn_params->label_bias) bias = register_parameter("label_bias", torch::zeros({labels}));
   }
 
-  /// f(x): the encoder's output. `dropout_gen` draws the masks in training mode.
+  /// f(x): the encoder's or the backbone's output. `dropout_gen` draws the encoder's masks in
+  /// training mode.
   at::Tensor encode(at::Tensor x, at::Generator* dropout_gen) {
+    if (script) return script->forward(x);
+    if (cnn) return cnn->forward(x);
     for (auto& layer : layers) {
       x = torch::relu(layer->forward(x));
       if (is_training() && dropout > 0 && dropout_gen) {
@@ -125,8 +148,29 @@ struct NetworkImpl : torch::nn::Module {
   }
 
   /// Parameters trained at `lr` (encoder, head, label bias) and at `lr_gcn` (the GCN).
+  void train(bool on = true) override {
+    torch::nn::Module::train(on);
+    if (script) script->train(on);  // ignored when frozen
+  }
+  void move_to(const torch::Device& device) {
+    to(device);
+    if (script) script->to(device);
+  }
+
+  /// Every trained parameter: the registered modules' and a fine-tuned TorchScript backbone's.
+  std::vector<at::Tensor> all_parameters() {
+    std::vector<at::Tensor> out = parameters();
+    if (script && !script->frozen())
+      for (const at::Tensor& p : script->parameters()) out.push_back(p);
+    return out;
+  }
+
   std::vector<at::Tensor> base_parameters() {
     std::vector<at::Tensor> out;
+    if (script && !script->frozen())
+      for (const at::Tensor& p : script->parameters()) out.push_back(p);
+    if (cnn)
+      for (auto& p : cnn->parameters()) out.push_back(p);
     for (auto& layer : layers)
       for (auto& p : layer->parameters()) out.push_back(p);
     if (head)
@@ -137,6 +181,8 @@ struct NetworkImpl : torch::nn::Module {
   std::vector<at::Tensor> gcn_parameters() { return gcn ? gcn->parameters() : std::vector<at::Tensor>{}; }
 
   double dropout;
+  std::shared_ptr<TorchScriptBackbone> script;
+  SmallResNet cnn{nullptr};
   std::vector<torch::nn::Linear> layers;
   torch::nn::Linear head{nullptr};
   LabelGcn gcn{nullptr};
@@ -154,6 +200,19 @@ std::string fingerprint(const Dataset& d) {
   const Index shape[3] = {d.rows(), d.num_features(), d.num_labels()};
   mix(shape, sizeof shape);
   mix(d.labels.data(), static_cast<std::size_t>(d.labels.size()));
+  if (d.images) {  // which images, and their pixels (in memory) or file names
+    mix(d.image_rows.data(), sizeof(Index) * d.image_rows.size());
+    for (const Index r : d.image_rows) {
+      const auto i = static_cast<std::size_t>(r);
+      if (i < d.images->images.size()) {
+        const Image& im = d.images->images[i];
+        mix(im.pixels.data(), im.pixels.size());
+      } else if (i < d.images->files.size()) {
+        const std::string f = d.images->files[i].string();
+        mix(f.data(), f.size());
+      }
+    }
+  }
   if (d.sparse) {
     mix(d.csr.valuePtr(), sizeof(float) * static_cast<std::size_t>(d.csr.nonZeros()));
     mix(d.csr.innerIndexPtr(), sizeof(Index) * static_cast<std::size_t>(d.csr.nonZeros()));
@@ -387,11 +446,38 @@ report::TrainingHistory history_from_json(const nlohmann::json& j) {
 }
 
 std::string params_text(const std::string& algorithm, const EncoderParams& e, const TrainParams& t,
-                        const std::optional<GcnParams>& g) {
+                        const std::optional<GcnParams>& g, const std::optional<BackboneParams>& b) {
   std::ostringstream out;
-  if (algorithm == "mlgcn") out << models::params_to_toml(MlGcnParams{e, *g, t});
+  if (algorithm == "mlgcn") out << models::params_to_toml(MlGcnParams{e, *b, *g, t});
+  else if (algorithm == "cnn-br") out << models::params_to_toml(CnnBrParams{*b, t});
   else out << models::params_to_toml(MlpBrParams{e, t});
   return out.str();
+}
+
+/// What the network sees of an image in training (random crop / flip when augmenting) and in
+/// evaluation (the centre).
+ImageTransform image_transform(const BackboneParams& b, bool training) {
+  ImageTransform t;
+  t.size = b.image_size;
+  t.resize = b.resize > 0 ? b.resize : b.image_size;
+  t.random_crop = training && b.augment && t.resize > t.size;
+  t.random_flip = training && b.augment;
+  return t;
+}
+
+TorchScriptOptions script_options(const BackboneParams& b) {
+  TorchScriptOptions o;
+  o.pooling = b.pooling;
+  o.probe_size = b.image_size;
+  o.frozen = b.freeze;
+  return o;
+}
+
+/// One prepared batch as an N x 3 x S x S tensor (a copy: the loader reuses its buffer).
+at::Tensor batch_tensor(const ImageBatch& batch, int size) {
+  const auto n = static_cast<int64_t>(batch.rows.size());
+  return torch::from_blob(const_cast<float*>(batch.pixels.data()), {n, 3, size, size},
+                          torch::kFloat32).clone();
 }
 
 }  // namespace
@@ -446,20 +532,58 @@ struct NetModel::State {
   std::vector<at::Tensor> best_weights;  // parameters at the best epoch (on the CPU)
   report::TrainingHistory history;
   std::vector<std::string> notes;
+  bool image_input = false;               // the network reads images (a backbone), not rows
+  ImageTransform train_transform, eval_transform;
 
   at::Tensor prepare(const Dataset& d) const {
     at::Tensor x = features_tensor(d).to(device);
     if (mean.defined()) x = (x - mean) / scale;
     return x;
   }
+
+  /// f(x) for every row of `d` in eval mode (centre crops, no dropout), N x F on the device.
+  /// Chunks bound the memory of the inputs and the activations; images are prepared on the
+  /// loader's worker thread while the network encodes the previous chunk.
+  at::Tensor encoded(const Dataset& d, int threads) const {
+    torch::NoGradGuard no_grad;
+    Network module = net;  // the holder is const here, the module's forward is not
+    module->eval();
+    std::vector<at::Tensor> parts;
+    if (image_input) {
+      ImageBatchLoader loader(*d.images, 0);
+      loader.start(d.image_rows, 128, eval_transform, 0, threads > 1 ? threads - 1 : 1);
+      while (const ImageBatch* batch = loader.next())
+        parts.push_back(module->encode(batch_tensor(*batch, eval_transform.size).to(device), nullptr));
+      return parts.empty() ? torch::zeros({0, 0}) : torch::cat(parts);
+    }
+    if (d.rows() <= 8192) return module->encode(prepare(d), nullptr);
+    constexpr Index kChunk = 8192;
+    for (Index first = 0; first < d.rows(); first += kChunk) {
+      std::vector<Index> rows(static_cast<std::size_t>(std::min(kChunk, d.rows() - first)));
+      for (std::size_t i = 0; i < rows.size(); ++i) rows[i] = first + static_cast<Index>(i);
+      parts.push_back(module->encode(prepare(select_rows(d, rows)), nullptr));
+    }
+    return torch::cat(parts);
+  }
 };
 
 NetModel::NetModel(std::string algorithm, EncoderParams encoder, TrainParams train,
-                   std::optional<GcnParams> gcn)
+                   std::optional<GcnParams> gcn, std::optional<BackboneParams> backbone)
     : algorithm_(std::move(algorithm)),
       encoder_(std::move(encoder)),
       train_(std::move(train)),
-      gcn_(std::move(gcn)) {}
+      gcn_(std::move(gcn)),
+      backbone_(std::move(backbone)) {}
+
+void NetModel::check_input_kind(const Dataset& data) const {
+  if (data.has_images() && !backbone_)
+    throw Error(fmt::format("{} reads feature rows, and '{}' is an image data set: use cnn-br or "
+                            "mlgcn (a CNN backbone), or fit {} on a network's features",
+                            algorithm_, data.name, algorithm_));
+  if (!data.has_images() && algorithm_ == "cnn-br")
+    throw Error(fmt::format("cnn-br reads images, and '{}' has feature rows: use mlp-br or mlgcn",
+                            data.name));
+}
 
 NetModel::~NetModel() = default;
 
@@ -471,16 +595,17 @@ void NetModel::fit(const Dataset& train_data, const Context& ctx) { train(train_
 
 void NetModel::train(const Dataset& data, const Context& ctx, const TrainSession& session) {
   data.check_consistent();
+  check_input_kind(data);
   if (data.rows() < 2) throw Error(fmt::format("{}: needs at least 2 training rows, got {}", algorithm_, data.rows()));
   if (data.num_labels() < 1) throw Error(fmt::format("{}: the training set has no labels", algorithm_));
   configure_torch(ctx);
-  const std::string resolved_params = params_text(algorithm_, encoder_, train_, gcn_);
+  const std::string resolved_params = params_text(algorithm_, encoder_, train_, gcn_, backbone_);
 
   if (!session.resume.empty()) {
     std::unique_ptr<NetModel> saved = load(session.resume);
     const std::string file = session.resume.string();
     if (saved->algorithm_ != algorithm_ ||
-        params_text(saved->algorithm_, saved->encoder_, saved->train_, saved->gcn_) != resolved_params)
+        params_text(saved->algorithm_, saved->encoder_, saved->train_, saved->gcn_, saved->backbone_) != resolved_params)
       throw Error(file, 0, fmt::format("the checkpoint is of {} with other parameters than this "
                                        "config's {}: resume with the config it was trained with",
                                        saved->algorithm_, algorithm_));
@@ -493,7 +618,7 @@ void NetModel::train(const Dataset& data, const Context& ctx, const TrainSession
     notes_ = state_->notes;
     const torch::Device device = parse_device(ctx.device);
     if (device != state_->device) {
-      state_->net->to(device);
+      state_->net->move_to(device);
       state_->device = device;
       if (state_->mean.defined()) {
         state_->mean = state_->mean.to(device);
@@ -510,7 +635,16 @@ void NetModel::train(const Dataset& data, const Context& ctx, const TrainSession
     s.data_fingerprint = fingerprint(data);
     s.label_names = data.label_names;
     s.feature_names = data.feature_names;
-    if (encoder_.standardize) {
+    s.image_input = data.has_images();
+    if (s.image_input) {
+      s.train_transform = image_transform(*backbone_, true);
+      s.eval_transform = image_transform(*backbone_, false);
+      s.notes.push_back(fmt::format("{} backbone (width {}, depth {}, {} pooling) on {}x{} images{}",
+                                    backbone_->backbone, backbone_->width, backbone_->depth,
+                                    backbone_->pooling, backbone_->image_size,
+                                    backbone_->image_size,
+                                    backbone_->augment ? ", random crops and flips" : ""));
+    } else if (encoder_.standardize) {
       const Standardizer st = Standardizer::fit(data);
       s.mean = to_tensor_f(st.mean.transpose()).to(s.device);
       s.scale = to_tensor_f(st.scale.transpose()).to(s.device);
@@ -521,9 +655,18 @@ void NetModel::train(const Dataset& data, const Context& ctx, const TrainSession
       propagation = to_tensor_f(gcn_propagation(data, *gcn_, ctx.resolved_threads(), &s.notes));
       s.label_input_dim = inputs.size(1);
     }
-    s.net = Network(data.num_features(), data.num_labels(), encoder_, gcn_, inputs, propagation,
+    std::shared_ptr<TorchScriptBackbone> script;
+    if (s.image_input && !backbone_->torchscript_path().empty()) {
+      script = std::make_shared<TorchScriptBackbone>(backbone_->torchscript_path(),
+                                                     script_options(*backbone_));
+      s.notes.push_back(fmt::format("TorchScript backbone {}: {} features{}",
+                                    backbone_->torchscript_path(), script->feature_size(),
+                                    backbone_->freeze ? ", frozen (computed once)" : ", fine-tuned"));
+    }
+    s.net = Network(data.num_features(), data.num_labels(), encoder_,
+                    s.image_input ? &*backbone_ : nullptr, script, gcn_, inputs, propagation,
                     derive_seed(ctx.seed, kInitStream));
-    s.net->to(s.device);
+    s.net->move_to(s.device);
     s.optimizer = make_optimizer(s.net, train_);
     if (data.sparse)
       s.notes.push_back("sparse features are densified for the network");
@@ -547,13 +690,13 @@ void NetModel::train(const Dataset& data, const Context& ctx, const TrainSession
     for (Index i = 0; i < data.rows(); ++i) fit_rows[static_cast<std::size_t>(i)] = i;
   }
   const Dataset fit_part = select_rows(data, fit_rows);
-  const at::Tensor x = s.prepare(fit_part);
+  const at::Tensor x = s.image_input ? at::Tensor() : s.prepare(fit_part);
   const at::Tensor y = labels_to_tensor(fit_part.labels).to(s.device);
+  const int threads = ctx.resolved_threads();
   Dataset validation;
-  at::Tensor xv, yv;
+  at::Tensor yv;
   if (!validation_rows.empty()) {
     validation = select_rows(data, validation_rows);
-    xv = s.prepare(validation);
     yv = labels_to_tensor(validation.labels).to(s.device);
   }
   const LossSpec loss = loss_spec(train_);
@@ -569,7 +712,24 @@ void NetModel::train(const Dataset& data, const Context& ctx, const TrainSession
   }
   const Index n = fit_part.rows();
   const Index batch = train_.batch_size;
-  std::vector<at::Tensor> params = s.net->parameters();
+  std::vector<at::Tensor> params = s.net->all_parameters();
+  // The best epoch's weights include the buffers (batch-norm running statistics) after them;
+  // checkpoints of feature models written before images existed hold the parameters only.
+  std::vector<at::Tensor> snapshot = params;
+  for (const at::Tensor& b : s.net->buffers()) snapshot.push_back(b);
+  // Images: the next batches are decoded and transformed on a worker thread while the network
+  // trains on this one; decoded, resized files stay in the cache across epochs.
+  // A frozen (pretrained) backbone computes every row's features once instead.
+  const bool frozen = s.net->script && s.net->script->frozen();
+  std::unique_ptr<ImageBatchLoader> loader;
+  if (s.image_input && !frozen)
+    loader = std::make_unique<ImageBatchLoader>(
+        *data.images, static_cast<std::size_t>(backbone_->cache_mb) << 20);
+  at::Tensor cached, cached_validation;
+  if (frozen) {
+    cached = s.encoded(fit_part, threads);
+    if (yv.defined()) cached_validation = s.encoded(validation, threads);
+  }
 
   while (s.epoch < train_.epochs) {
     const auto start = std::chrono::steady_clock::now();
@@ -586,15 +746,35 @@ void NetModel::train(const Dataset& data, const Context& ctx, const TrainSession
     order_rng.shuffle(order);
     const at::Tensor order_t = torch::from_blob(order.data(), {n}, torch::kInt64).to(s.device);
 
+    const std::uint64_t augment_seed = derive_seed(derive_seed(ctx.seed, kAugmentStream),
+                                                   static_cast<std::uint64_t>(e));
+    if (loader) {
+      std::vector<Index> epoch_rows;
+      epoch_rows.reserve(order.size());
+      for (const std::int64_t r : order) epoch_rows.push_back(fit_part.image_rows[static_cast<std::size_t>(r)]);
+      loader->start(std::move(epoch_rows), batch, s.train_transform, augment_seed, 1);
+    }
     s.net->train();
     double loss_sum = 0;
     for (Index first = 0; first < n; first += batch) {
       const Index size = std::min(batch, n - first);
       const at::Tensor rows = order_t.narrow(0, first, size);
-      const at::Tensor xb = x.index_select(0, rows);
+      at::Tensor xb;
+      if (frozen) {
+        xb = cached.index_select(0, rows);
+      } else if (loader) {
+        const ImageBatch* prepared = loader->next();
+        if (!prepared) throw Error(algorithm_ + ": the image loader ended early");  // a bug if seen
+        xb = batch_tensor(*prepared, s.train_transform.size).to(s.device);
+      } else {
+        xb = x.index_select(0, rows);
+      }
       const at::Tensor yb = y.index_select(0, rows);
       s.optimizer->zero_grad();
-      const at::Tensor l = multilabel_loss(s.net->forward(xb, &dropout_gen), yb, loss, pos_weight);
+      const at::Tensor logits =
+          frozen ? s.net->logits(xb, s.net->classifier(), s.net->label_bias())
+                 : s.net->forward(xb, &dropout_gen);
+      const at::Tensor l = multilabel_loss(logits, yb, loss, pos_weight);
       l.backward();
       if (train_.clip_grad_norm > 0) torch::nn::utils::clip_grad_norm_(params, train_.clip_grad_norm);
       s.optimizer->step();
@@ -605,10 +785,11 @@ void NetModel::train(const Dataset& data, const Context& ctx, const TrainSession
     record.epoch = e + 1;
     record.train_loss = loss_sum / static_cast<double>(n);
     record.learning_rate = train_.lr * factor;
-    if (xv.defined()) {
+    if (yv.defined()) {
       torch::NoGradGuard no_grad;
-      s.net->eval();
-      const at::Tensor logits = s.net->forward(xv, nullptr);
+      const at::Tensor logits =
+          s.net->logits(frozen ? cached_validation : s.encoded(validation, threads),
+                        s.net->classifier(), s.net->label_bias());
       record.validation_loss = multilabel_loss(logits, yv, loss, pos_weight).item<double>();
       const ScoreMatrix scores = to_matrix(torch::sigmoid(logits));
       const LabelMatrix predicted = (scores.array() >= 0.5f).cast<std::uint8_t>();
@@ -620,13 +801,13 @@ void NetModel::train(const Dataset& data, const Context& ctx, const TrainSession
     s.history.epochs.push_back(record);
     s.epoch = e + 1;
 
-    if (xv.defined()) {
+    if (yv.defined()) {
       if (record.validation_map > s.best_map) {
         s.best_map = record.validation_map;
         s.best_epoch = s.epoch;
         s.epochs_without_gain = 0;
         s.best_weights.clear();
-        for (const at::Tensor& p : params) s.best_weights.push_back(p.detach().to(torch::kCPU).clone());
+        for (const at::Tensor& p : snapshot) s.best_weights.push_back(p.detach().to(torch::kCPU).clone());
       } else {
         ++s.epochs_without_gain;
       }
@@ -640,14 +821,15 @@ void NetModel::train(const Dataset& data, const Context& ctx, const TrainSession
       s.finished = true;
       s.history.stop_reason = fmt::format("max epochs ({})", train_.epochs);
     }
-    if (s.finished && xv.defined() && train_.restore_best && !s.best_weights.empty()) {
+    if (s.finished && yv.defined() && train_.restore_best && !s.best_weights.empty()) {
       torch::NoGradGuard no_grad;
-      for (std::size_t k = 0; k < params.size(); ++k) params[k].copy_(s.best_weights[k]);
+      for (std::size_t k = 0; k < std::min(snapshot.size(), s.best_weights.size()); ++k)
+        snapshot[k].copy_(s.best_weights[k]);
       s.history.best_epoch = s.best_epoch;
     }
     if (bar) {
       bar->set(static_cast<std::uint64_t>(s.epoch));
-      bar->status(xv.defined() ? fmt::format("loss {:.4f}  val mAP {:.4f}", record.train_loss, record.validation_map)
+      bar->status(yv.defined() ? fmt::format("loss {:.4f}  val mAP {:.4f}", record.train_loss, record.validation_map)
                                : fmt::format("loss {:.4f}", record.train_loss));
     }
     const bool checkpoint_now =
@@ -667,36 +849,53 @@ void NetModel::train(const Dataset& data, const Context& ctx, const TrainSession
     notes_.push_back("trained: " + s.history.stop_reason);
 }
 
+namespace {
+
+void check_prediction_input(const std::string& algorithm, bool image_input,
+                            const std::vector<std::string>& feature_names,
+                            const std::vector<std::string>& label_names, const Dataset& data) {
+  if (image_input != data.has_images())
+    throw Error(fmt::format("{}: the model was trained on {}, '{}' has {}", algorithm,
+                            image_input ? "images" : "feature rows", data.name,
+                            data.has_images() ? "images" : "feature rows"));
+  if (data.num_features() != static_cast<Index>(feature_names.size()))
+    throw Error(fmt::format("{}: the model was trained on {} features, the data has {}",
+                            algorithm, feature_names.size(), data.num_features()));
+  if (data.num_labels() > 0 && data.label_names != label_names)
+    throw Error(fmt::format("{}: the model was trained on another label set ({} labels: {}, ...); "
+                            "the data has {} labels", algorithm, label_names.size(),
+                            label_names.front(), data.num_labels()));
+}
+
+}  // namespace
+
+Dataset NetModel::learned_features(const Dataset& data, const Context& ctx) const {
+  if (!state_) throw Error(algorithm_ + ": learned_features() called before fit()");
+  const State& s = *state_;
+  check_prediction_input(algorithm_, s.image_input, s.feature_names, s.label_names, data);
+  configure_torch(ctx);
+  const ScoreMatrix f = to_matrix(s.encoded(data, ctx.resolved_threads()).to(torch::kCPU));
+  Dataset out;
+  out.name = data.name;
+  out.labels = data.labels;
+  out.label_names = data.label_names;
+  out.notes = data.notes;
+  out.sources = data.sources;
+  out.dense = f;
+  for (Index j = 0; j < f.cols(); ++j) out.feature_names.push_back(fmt::format("{}_f{}", algorithm_, j + 1));
+  return out;
+}
+
 ScoreMatrix NetModel::predict_scores(const Dataset& data, const Context& ctx) const {
   if (!state_) throw Error(algorithm_ + ": predict_scores() called before fit()");
   const State& s = *state_;
-  if (data.num_features() != static_cast<Index>(s.feature_names.size()))
-    throw Error(fmt::format("{}: the model was trained on {} features, the data has {}",
-                            algorithm_, s.feature_names.size(), data.num_features()));
-  if (data.num_labels() > 0 && data.label_names != s.label_names)
-    throw Error(fmt::format("{}: the model was trained on another label set ({} labels: {}, ...); "
-                            "the data has {} labels", algorithm_, s.label_names.size(),
-                            s.label_names.front(), data.num_labels()));
+  check_prediction_input(algorithm_, s.image_input, s.feature_names, s.label_names, data);
   configure_torch(ctx);
   torch::NoGradGuard no_grad;
-  Network net = s.net;  // the holder is const here, the module's forward is not
+  Network net = s.net;
   net->eval();
-  const at::Tensor rows = net->classifier();
-  const at::Tensor bias = net->label_bias();
-  auto score = [&](const Dataset& part) {
-    return to_matrix(torch::sigmoid(net->logits(net->encode(s.prepare(part), nullptr), rows, bias)));
-  };
-  // Chunks bound the memory of the dense feature tensor and the activations.
-  constexpr Index kChunk = 8192;
-  if (data.rows() <= kChunk) return score(data);
-  ScoreMatrix out(data.rows(), static_cast<Index>(s.label_names.size()));
-  for (Index first = 0; first < data.rows(); first += kChunk) {
-    const Index size = std::min(kChunk, data.rows() - first);
-    std::vector<Index> part(static_cast<std::size_t>(size));
-    for (Index i = 0; i < size; ++i) part[static_cast<std::size_t>(i)] = first + i;
-    out.middleRows(first, size) = score(select_rows(data, part));
-  }
-  return out;
+  return to_matrix(torch::sigmoid(
+      net->logits(s.encoded(data, ctx.resolved_threads()), net->classifier(), net->label_bias())));
 }
 
 void NetModel::save(const std::filesystem::path& path) const {
@@ -708,7 +907,7 @@ void NetModel::save(const std::filesystem::path& path) const {
       {"labelgraph", LABELGRAPH_VERSION},
       {"torch", torch_version()},
       {"algorithm", algorithm_},
-      {"params", params_text(algorithm_, encoder_, train_, gcn_)},
+      {"params", params_text(algorithm_, encoder_, train_, gcn_, backbone_)},
       {"seed", s.seed},
       {"label_names", s.label_names},
       {"feature_names", s.feature_names},
@@ -722,6 +921,7 @@ void NetModel::save(const std::filesystem::path& path) const {
       {"epochs_without_gain", s.epochs_without_gain},
       {"history", history_json(s.history)},
       {"notes", s.notes},
+      {"image_input", s.image_input},
   };
   torch::serialize::OutputArchive archive;
   archive.write("meta", c10::IValue(meta.dump()));
@@ -734,6 +934,7 @@ void NetModel::save(const std::filesystem::path& path) const {
     archive.write("standardize_mean", s.mean.to(torch::kCPU));
     archive.write("standardize_scale", s.scale.to(torch::kCPU));
   }
+  if (s.net->script) archive.write("torchscript", c10::IValue(s.net->script->to_bytes()));
   torch::serialize::OutputArchive opt_archive;
   s.optimizer->save(opt_archive);
   archive.write("optimizer", opt_archive);
@@ -794,14 +995,30 @@ std::unique_ptr<NetModel> NetModel::load(const std::filesystem::path& path) {
     s.epochs_without_gain = meta.at("epochs_without_gain").get<int>();
     s.history = history_from_json(meta.at("history"));
     s.notes = meta.at("notes").get<std::vector<std::string>>();
+    s.image_input = meta.value("image_input", false);
+    if (s.image_input && !model->backbone_)
+      throw Error(file, 0, algorithm + " checkpoint says it reads images, but the model has no backbone");
+    if (s.image_input) {
+      s.train_transform = image_transform(*model->backbone_, true);
+      s.eval_transform = image_transform(*model->backbone_, false);
+    }
     const auto labels = static_cast<Index>(s.label_names.size());
     at::Tensor inputs, propagation;
     if (model->gcn_) {
       inputs = torch::zeros({labels, s.label_input_dim});
       propagation = torch::zeros({labels, labels});
     }
-    s.net = Network(static_cast<Index>(s.feature_names.size()), labels, model->encoder_, model->gcn_,
-                    inputs, propagation, 0);
+    std::shared_ptr<TorchScriptBackbone> script;
+    c10::IValue script_bytes;
+    if (archive.try_read("torchscript", script_bytes)) {
+      if (!script_bytes.isString() || !model->backbone_)
+        throw Error(file, 0, "damaged checkpoint: its TorchScript backbone record is unusable");
+      script = std::make_shared<TorchScriptBackbone>(TorchScriptBackbone::from_bytes(
+          script_bytes.toStringRef(), script_options(*model->backbone_), file));
+    }
+    s.net = Network(static_cast<Index>(s.feature_names.size()), labels, model->encoder_,
+                    s.image_input ? &*model->backbone_ : nullptr, script, model->gcn_, inputs,
+                    propagation, 0);
     torch::serialize::InputArchive net_archive;
     archive.read("net", net_archive);
     s.net->load(net_archive);
@@ -835,8 +1052,11 @@ std::unique_ptr<NetModel> NetModel::load(const std::filesystem::path& path) {
 void register_net_models() {
   models::register_model<MlpBr>(
       "mlp-br", "MLP encoder + one sigmoid output per label (LibTorch)");
+  models::register_model<CnnBr>(
+      "cnn-br", "CNN backbone (ResNet-style or TorchScript) + one sigmoid output per label, on images (LibTorch)");
   models::register_model<MlGcn>(
-      "mlgcn", "ML-GCN: MLP encoder, classifiers from a GCN over label inputs on the label graph (LibTorch)");
+      "mlgcn", "ML-GCN: MLP encoder (feature rows) or CNN backbone (images), classifiers from a GCN "
+               "over label inputs on the label graph (LibTorch)");
 }
 
 }  // namespace lg::nets

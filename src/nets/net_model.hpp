@@ -1,11 +1,16 @@
 #pragma once
-// The neural multi-label models (registered as `mlp-br` and `mlgcn`), their training loop and
-// their checkpoints. The header needs no torch: the network lives behind a pointer.
+// The neural multi-label models (registered as `mlp-br`, `cnn-br` and `mlgcn`), their training
+// loop and their checkpoints. The header needs no torch: the network lives behind a pointer.
 //
-//   encoder  x (standardised with the training rows' statistics) -> [Linear -> ReLU -> Dropout]
-//            per entry of `hidden` -> f(x), F = hidden.back() (non-negative, like ML-GCN's
-//            max-pooled CNN feature)
-//   mlp-br   logits = f(x) W + b                      (W: F x L, one sigmoid output per label)
+//   encoder  feature data: x (standardised with the training rows' statistics) ->
+//            [Linear -> ReLU -> Dropout] per entry of `hidden` -> f(x), F = hidden.back()
+//            (non-negative, like ML-GCN's max-pooled CNN feature)
+//            image data (Dataset::images): the CNN backbone of nets/backbone.hpp (or a
+//            TorchScript one), globally max- or average-pooled -> f(x), F its feature size;
+//            images are resized / cropped / flipped / normalised by data/image_transforms.hpp
+//            (random crop and flip in training when `augment`, the centre in evaluation)
+//   mlp-br   logits = f(x) W + b     (feature data; W: F x L, one sigmoid output per label)
+//   cnn-br   the same on image data (ML-GCN's baseline: a CNN with a linear head)
 //   mlgcn    Z = GCN(label inputs, Â)  (L x F)        logits = f(x) Zᵀ (+ b with label_bias)
 //            the GCN of nets/gcn.hpp: gcn_depth layers in -> gcn_hidden -> ... -> F, LeakyReLU
 //            0.2 between layers, no bias (Chen et al. 2019 and reference doc §4).
@@ -61,6 +66,8 @@ class NetModel : public models::Model {
   void fit(const Dataset& train, const Context& ctx) override;
   ScoreMatrix predict_scores(const Dataset& data, const Context& ctx) const override;
   const report::TrainingHistory* training_history() const override;
+  /// f(x) of the trained network (eval mode: no dropout, centre crops), N x F.
+  Dataset learned_features(const Dataset& data, const Context& ctx) const override;
 
   /// Train with checkpoints and/or resume (`labelgraph train`).
   void train(const Dataset& train, const Context& ctx, const TrainSession& session);
@@ -73,26 +80,38 @@ class NetModel : public models::Model {
 
  protected:
   NetModel(std::string algorithm, EncoderParams encoder, TrainParams train,
-           std::optional<GcnParams> gcn);
+           std::optional<GcnParams> gcn, std::optional<BackboneParams> backbone);
 
  private:
+  /// Refuse data the model cannot read (images for mlp-br, feature rows for cnn-br).
+  void check_input_kind(const Dataset& data) const;
+
   std::string algorithm_;
   EncoderParams encoder_;
   TrainParams train_;
   std::optional<GcnParams> gcn_;  ///< set for mlgcn
+  std::optional<BackboneParams> backbone_;  ///< set for cnn-br and mlgcn (used on image data)
   std::unique_ptr<State> state_;
 };
 
 class MlpBr : public NetModel {
  public:
   using Params = MlpBrParams;
-  explicit MlpBr(const Params& p) : NetModel("mlp-br", p.encoder, p.train, std::nullopt) {}
+  explicit MlpBr(const Params& p)
+      : NetModel("mlp-br", p.encoder, p.train, std::nullopt, std::nullopt) {}
+};
+
+class CnnBr : public NetModel {
+ public:
+  using Params = CnnBrParams;
+  explicit CnnBr(const Params& p)
+      : NetModel("cnn-br", EncoderParams{}, p.train, std::nullopt, p.backbone) {}
 };
 
 class MlGcn : public NetModel {
  public:
   using Params = MlGcnParams;
-  explicit MlGcn(const Params& p) : NetModel("mlgcn", p.encoder, p.train, p.gcn) {}
+  explicit MlGcn(const Params& p) : NetModel("mlgcn", p.encoder, p.train, p.gcn, p.backbone) {}
 };
 
 /// Â for mlgcn from the training rows' labels: the `adjacency` builder, then `propagation`
@@ -100,7 +119,7 @@ class MlGcn : public NetModel {
 Adjacency gcn_propagation(const Dataset& train, const GcnParams& gcn, int threads,
                           std::vector<std::string>* notes = nullptr);
 
-/// Registers mlp-br and mlgcn (the plugin's NetsApi::register_models).
+/// Registers mlp-br, cnn-br and mlgcn (the plugin's NetsApi::register_models).
 void register_net_models();
 
 }  // namespace lg::nets

@@ -43,6 +43,27 @@ void EncoderParams::validate() const {
   require_range("dropout", dropout, 0.0, 1.0, true);
 }
 
+std::string BackboneParams::torchscript_path() const {
+  const std::string prefix = "torchscript:";
+  return backbone.rfind(prefix, 0) == 0 ? backbone.substr(prefix.size()) : std::string();
+}
+
+void BackboneParams::validate() const {
+  if (backbone != "resnet" && torchscript_path().empty())
+    throw Error(fmt::format("backbone = \"{}\" is not resnet or torchscript:PATH", backbone));
+  if (width < 1) throw Error(fmt::format("width = {} must be >= 1", width));
+  if (depth < 1 || depth > 8) throw Error(fmt::format("depth = {} must be in 1..8", depth));
+  require_one_of("pooling", pooling, {"max", "avg"});
+  if (image_size < 8 || image_size > 2048)
+    throw Error(fmt::format("image_size = {} must be in 8..2048", image_size));
+  if (resize != 0 && resize < image_size)
+    throw Error(fmt::format("resize = {} must be 0 or >= image_size ({})", resize, image_size));
+  if (freeze && torchscript_path().empty())
+    throw Error("freeze = true needs a pretrained backbone (backbone = \"torchscript:PATH\"): a "
+                "resnet trained from pixels cannot be frozen at its random start");
+  if (cache_mb < 0) throw Error(fmt::format("cache_mb = {} must be >= 0", cache_mb));
+}
+
 void GcnParams::validate() const {
   require_one_of("label_inputs", label_inputs, {"one-hot", "spectral", "embeddings"});
   if (label_inputs == "embeddings" && embeddings.empty())

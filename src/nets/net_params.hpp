@@ -2,6 +2,7 @@
 // The parameters of the neural models, as config lines (models/params.hpp). Three groups, so
 // that `mlp-br` refuses the GCN's keys and every ablation of ML-GCN is one line:
 //   EncoderParams  the MLP that turns a feature row into f(x) (shared by mlp-br and mlgcn)
+//   BackboneParams the CNN that turns an image into f(x) (cnn-br, and mlgcn on image data)
 //   GcnParams      label inputs, adjacency and the label GCN (mlgcn only)
 //   TrainParams    loss, optimiser, schedule, epochs, validation and early stopping
 // Plain C++ (no torch), so their defaults and checks are readable on their own.
@@ -23,6 +24,34 @@ struct EncoderParams {
     v("standardize", standardize, "z-score features with the training rows' mean and sd");
   }
   void validate() const;
+};
+
+struct BackboneParams {
+  std::string backbone = "resnet";  ///< resnet (nets/backbone.hpp) | torchscript:PATH
+  int width = 32;                   ///< resnet: channels of the first stage
+  int depth = 3;                    ///< resnet: residual stages (feature size width * 2^(depth-1))
+  std::string pooling = "max";      ///< global pooling: max (ML-GCN) | avg
+  int image_size = 64;              ///< side of the square the network sees
+  int resize = 0;                   ///< resize to this side first, then crop image_size; 0 = image_size
+  bool augment = true;              ///< training: random crop (when resize > image_size) and flip
+  bool freeze = false;              ///< torchscript: keep the backbone fixed, features computed once
+  int cache_mb = 1024;              ///< decoded, resized images kept in memory (file-backed sets)
+
+  template <class V>
+  void visit(V& v) {
+    v("backbone", backbone, "image data: resnet (trained from pixels) | torchscript:PATH");
+    v("width", width, "resnet: channels of the first stage");
+    v("depth", depth, "resnet: residual stages; features = width * 2^(depth - 1)");
+    v("pooling", pooling, "global pooling of the feature maps: max | avg");
+    v("image_size", image_size, "image data: side of the square the network sees");
+    v("resize", resize, "image data: resize to this side, then crop image_size; 0 = no crop");
+    v("augment", augment, "image data: random crop and horizontal flip in training");
+    v("freeze", freeze, "torchscript: keep the pretrained backbone fixed, features cached once");
+    v("cache_mb", cache_mb, "image files: MiB of decoded, resized images kept in memory");
+  }
+  void validate() const;
+  /// "torchscript:PATH" -> PATH, else "".
+  std::string torchscript_path() const;
 };
 
 struct GcnParams {
@@ -120,19 +149,38 @@ struct MlpBrParams {
   }
 };
 
-/// mlgcn: the same encoder; the label GCN gives the classifier rows.
+/// cnn-br: a CNN backbone + a linear head with one sigmoid output per label (image data).
+struct CnnBrParams {
+  BackboneParams backbone;
+  TrainParams train;
+  template <class V>
+  void visit(V& v) {
+    backbone.visit(v);
+    train.visit(v);
+  }
+  void validate() const {
+    backbone.validate();
+    train.validate();
+  }
+};
+
+/// mlgcn: the encoder (feature data) or the backbone (image data); the label GCN gives the
+/// classifier rows.
 struct MlGcnParams {
   EncoderParams encoder;
+  BackboneParams backbone;
   GcnParams gcn;
   TrainParams train;
   template <class V>
   void visit(V& v) {
     encoder.visit(v);
+    backbone.visit(v);
     gcn.visit(v);
     train.visit(v);
   }
   void validate() const {
     encoder.validate();
+    backbone.validate();
     gcn.validate();
     train.validate();
   }

@@ -436,7 +436,7 @@ TEST_CASE("eval cli: bad input is a one-line error naming the file and line", "[
   }
 }
 
-TEST_CASE("eval cli: bad options give a non-zero exit; --help documents them", "[cli]") {
+TEST_CASE("eval cli: bad options give a non-zero exit, --help documents them", "[cli]") {
   CHECK(run_labelgraph("eval").status != 0);
   CHECK(run_labelgraph("eval " + small() + " --format xls").status != 0);
   CHECK(run_labelgraph("eval " + small() + " --zero-division 2").status != 0);

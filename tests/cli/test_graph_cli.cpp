@@ -110,7 +110,7 @@ TEST_CASE("graph cli: the mlgcn-coco catalog entry reads the same counts", "[cli
   CHECK(json::parse(r.out)["edges"] == 111);
 }
 
-TEST_CASE("graph cli: --communities adds modularity; CSV is the L x L matrix", "[cli]") {
+TEST_CASE("graph cli: --communities adds modularity, CSV is the L x L matrix", "[cli]") {
   const std::string counts = coco_counts();
   if (counts.empty()) return;
   lg::test::TempDir tmp;

@@ -12,9 +12,9 @@ using Catch::Matchers::Contains;
 namespace fs = std::filesystem;
 
 
-TEST_CASE("run: the quickstart config writes tables, data and a manifest, reproducibly", "[cli][experiment]") {
+TEST_CASE("run: the classical config writes tables, data and a manifest, reproducibly", "[cli][experiment]") {
   lg::test::TempDir tmp;
-  const std::string config = (lg::source_dir() / "experiments" / "quickstart.toml").string();
+  const std::string config = (lg::source_dir() / "experiments" / "classical.toml").string();
   const auto a = lg::test::run_labelgraph("run '" + config + "' --out '" + (tmp / "a").string() + "'");
   REQUIRE(a.status == 0);
   CHECK_THAT(a.out, Contains("synthetic") && Contains("CC-MST") && Contains("micro_f1"));
@@ -98,8 +98,8 @@ k = 5
   CHECK_THAT(ranks, Contains("br") && Contains("mlknn"));
 }
 
-TEST_CASE("run: --dump-config prints every default; --list-algorithms the registry", "[cli][experiment]") {
-  const std::string config = (lg::source_dir() / "experiments" / "quickstart.toml").string();
+TEST_CASE("run: --dump-config prints every default, --list-algorithms the registry", "[cli][experiment]") {
+  const std::string config = (lg::source_dir() / "experiments" / "classical.toml").string();
   const auto d = lg::test::run_labelgraph("run '" + config + "' --dump-config");
   REQUIRE(d.status == 0);
   CHECK_THAT(d.out, Contains("[split]") && Contains("zero_division") && Contains("max_iter") &&

@@ -74,7 +74,7 @@ TEST_CASE("synth-images: bad options are clear errors", "[cli][scenes]") {
   TempDir tmp;
   auto args = scenes_args(tmp / "m", "1");
   args[2] = "mosaics";
-  CHECK_THROWS_WITH(run_in_process(args), Catch::Contains("mosaics is not implemented yet"));
+  CHECK_THROWS_WITH(run_in_process(args), Catch::Contains("--size does not apply to --kind mosaics"));
   args[2] = "photos";
   CHECK_THROWS_WITH(run_in_process(args), Catch::Contains("unknown --kind 'photos'"));
   args = scenes_args(tmp / "k", "1");
@@ -102,9 +102,8 @@ TEST_CASE("synth-images cli: end to end, help and one-line errors", "[cli][scene
   CHECK(help.out.find("Example:") != std::string::npos);
 
   const auto bad =
-      run_labelgraph("synth-images --kind mosaics --out '" + (tmp / "m").string() + "'");
+      run_labelgraph("synth-images --kind mosaics --grid 9 --out '" + (tmp / "m").string() + "'");
   CHECK(bad.status != 0);
   CHECK(bad.out.empty());
-  CHECK(bad.err == "labelgraph: error: synth-images --kind mosaics is not implemented yet: use "
-                   "--kind scenes\n");
+  CHECK(bad.err == "labelgraph: error: mosaics: grid must be 1..8 tiles per side, not 9\n");
 }

@@ -239,7 +239,7 @@ TEST_CASE("resampling: without minority labels nothing changes but the notes",
   CHECK(lg::resample(d, spec("ml-rus"), 1).rows() == 3);
 }
 
-TEST_CASE("resampling: sparse features work for ml-ros, ml-rus and remedial; mlsmote says no",
+TEST_CASE("resampling: sparse features work for ml-ros, ml-rus and remedial, mlsmote says no",
           "[data][resampling]") {
   const Dataset dense = small();
   const Dataset sparse = to_sparse(dense);

@@ -88,7 +88,7 @@ TEST_CASE("stats: the tiny fixture file gives the same figures", "[data][stats]"
   check_tiny(lg::compute_stats(data));
 }
 
-TEST_CASE("stats: unnamed labels are named by index; values other than 0 count as 1",
+TEST_CASE("stats: unnamed labels are named by index, values other than 0 count as 1",
           "[data][stats]") {
   LabelMatrix y = tiny();
   y(0, 0) = 7;

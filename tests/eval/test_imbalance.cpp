@@ -121,7 +121,7 @@ TEST_CASE("imbalance: per-label rows, terciles, minority vs majority", "[eval]")
   CHECK_THAT(rep.majority.map, WithinAbs((0.9 + 0.7 + 0.5) / 3, 1e-12));
 }
 
-TEST_CASE("imbalance: ties at an edge go to the rarer bucket; empty buckets", "[eval]") {
+TEST_CASE("imbalance: ties at an edge go to the rarer bucket, empty buckets", "[eval]") {
   // Counts 1 1 1 5: q(1/3) at h = 1 → 1, q(2/3) at h = 2 → 1. The three 1s are <= the first
   // edge: tail; nothing is in (1, 1]: medium is empty; 5 is head.
   EvaluationResult r;

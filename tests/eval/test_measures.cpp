@@ -458,7 +458,7 @@ TEST_CASE("ranking measures with ties, by hand", "[eval]") {
   CHECK(r.get("average_precision") == Approx(23.0 / 30));
 }
 
-TEST_CASE("per-label AP groups ties, ML-GCN's AP does not; AUC counts ties 1/2", "[eval]") {
+TEST_CASE("per-label AP groups ties, ML-GCN's AP does not, AUC counts ties 1/2", "[eval]") {
   // S .9 .5 .5 .1, Y 0 1 0 1.
   // scikit-learn: thresholds .9 (tp 0, fp 1), .5 (tp 1, fp 2: precision 1/3), .1 (tp 2, fp 2:
   //   1/2); AP = 1/2 * 1/3 + 1/2 * 1/2 = 5/12.

@@ -128,7 +128,7 @@ TEST_CASE("cooccurrence: hand-computed counts through every path", "[graph][cooc
   CHECK(c.names == kSmallNames);
 }
 
-TEST_CASE("cooccurrence: any non-zero value is a label; names are generated when absent",
+TEST_CASE("cooccurrence: any non-zero value is a label, names are generated when absent",
           "[graph][cooccurrence]") {
   LabelMatrix y = small();
   y(0, 0) = 7;

@@ -156,7 +156,7 @@ TEST_CASE("ARFF nested MULAN labels: flattened, parents are labels too", "[io][a
   check_row(d, 1, {-1.0f}, {1, 0, 1, 1, 0});
 }
 
-TEST_CASE("ARFF MEKA -C n with options after it; numeric 0/1 labels", "[io][arff]") {
+TEST_CASE("ARFF MEKA -C n with options after it, numeric 0/1 labels", "[io][arff]") {
   const Dataset d = lg::read_arff(fixture("arff/meka.arff"));
   CHECK(d.name == "Tiny");
   CHECK(d.label_names == Strings{"happy", "sad"});

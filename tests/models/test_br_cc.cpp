@@ -191,7 +191,7 @@ TEST_CASE("cc chain orders", "[models]") {
   CHECK(chain_order(d, p, 1, 1) == std::vector<Index>{1, 2, 0});
 }
 
-TEST_CASE("ecc averages seeded chains; bagging changes the fit", "[models]") {
+TEST_CASE("ecc averages seeded chains, bagging changes the fit", "[models]") {
   const Dataset train = synthetic(300, 4, 5, 2);
   const Dataset test = synthetic(100, 4, 5, 3);
   toml::table params;

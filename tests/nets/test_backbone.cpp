@@ -46,7 +46,7 @@ TEST_CASE("backbone: shapes, feature size and pooling", "[nets]") {
   CHECK_THROWS_WITH(lg::nets::SmallResNet(bad), Catch::Contains("width"));
 }
 
-TEST_CASE("backbone: the seed fixes the weights; gradients reach the stem", "[nets]") {
+TEST_CASE("backbone: the seed fixes the weights, gradients reach the stem", "[nets]") {
   lg::nets::BackboneOptions o;
   o.width = 4;
   o.depth = 2;

@@ -1,0 +1,190 @@
+// `labelgraph run` on image data: CNN models, BR / CC on a network's pooled features, the
+// tables, graph and training curves; the VOC 2007 config on a tiny VOC-layout folder the test
+// builds; refusals for configs that cannot work.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <regex>
+
+#include "helpers.hpp"
+#include "io/image_dataset.hpp"
+#include "io/image_readers.hpp"
+
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string scenes_config(const fs::path& out, const std::string& algorithms) {
+  return "[experiment]\nseed = 3\nthreads = 2\noutput = \"" + out.string() +
+         "\"\n[split]\nmethod = \"holdout\"\ntest_fraction = 0.25\n"
+         "[[datasets]]\nname = \"scenes\"\n[datasets.scenes]\nrows = 160\nsize = 32\nkinds = 6\n"
+         "contexts = 2\n" +
+         algorithms;
+}
+
+const char* kCnn =
+    "width = 4\ndepth = 2\nimage_size = 32\nepochs = 2\nbatch_size = 32\nvalidation_fraction = 0.2\n";
+
+std::string algorithms() {
+  return std::string("[[algorithms]]\nname = \"cnn-br\"\nlabel = \"CNN\"\n") + kCnn +
+         "[[algorithms]]\nname = \"mlgcn\"\nlabel = \"GCN\"\ngcn_hidden = 8\n" + kCnn +
+         "[[algorithms]]\nname = \"br\"\nlabel = \"BR\"\nfeatures = \"CNN\"\n"
+         "[[algorithms]]\nname = \"cc\"\nlabel = \"CC\"\nfeatures = \"CNN\"\n";
+}
+
+/// Replace `from` by `to` in `text`, requiring exactly `count` occurrences.
+void replace_all(std::string& text, const std::string& from, const std::string& to, int count) {
+  int found = 0;
+  for (std::size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size())) {
+    text.replace(at, from.size(), to);
+    ++found;
+  }
+  INFO(from);
+  REQUIRE(found == count);
+}
+
+/// A VOC 2007 layout with `trainval` + `test` images of 20 x 20 pixels: image i shows class
+/// i mod 20 (value 1), class (i + 1) mod 20 as difficult-only (0), every other class -1.
+fs::path tiny_voc(const fs::path& root, int trainval, int test) {
+  const fs::path voc = root / "VOCdevkit" / "VOC2007";
+  fs::create_directories(voc / "ImageSets" / "Main");
+  fs::create_directories(voc / "JPEGImages");
+  const auto& classes = lg::voc_classes();
+  for (const char* split : {"trainval", "test"}) {
+    const bool is_test = std::string(split) == "test";
+    const int first = is_test ? trainval : 0, count = is_test ? test : trainval;
+    for (std::size_t c = 0; c < classes.size(); ++c) {
+      std::ofstream out(voc / "ImageSets" / "Main" / (classes[c] + "_" + split + ".txt"));
+      for (int i = first; i < first + count; ++i) {
+        const int value = static_cast<std::size_t>(i % 20) == c ? 1 : static_cast<std::size_t>((i + 1) % 20) == c ? 0 : -1;
+        out << (1000 + i) << ' ' << (value == -1 ? " -1" : value == 0 ? "  0" : "  1") << '\n';
+      }
+    }
+  }
+  for (int i = 0; i < trainval + test; ++i) {
+    lg::Image image;
+    image.width = image.height = 20;
+    image.pixels.assign(20 * 20 * 3, static_cast<std::uint8_t>(10 * (i % 20)));
+    // stb decodes by content, so PNG bytes under the .jpg name the layout asks for are read.
+    lg::write_png(image, voc / "JPEGImages" / (std::to_string(1000 + i) + ".jpg"));
+  }
+  return voc;
+}
+
+}  // namespace
+
+TEST_CASE("run on synthetic scenes: CNN models, BR and CC on pooled features, figures", "[cli]") {
+  lg::test::TempDir dir;
+  const fs::path config = dir.write("c.toml", scenes_config(dir / "out", algorithms()));
+  const auto run = lg::test::run_labelgraph("run " + config.string());
+  INFO(run.err);
+  REQUIRE(run.status == 0);
+  const std::string summary = lg::test::read_file(dir / "out" / "tables" / "summary.csv");
+  for (const char* label : {"CNN", "GCN", "BR", "CC"}) CHECK(summary.find(label) != std::string::npos);
+  for (const char* f : {"tables/scenes-buckets.csv", "tables/scenes-labels.md", "graphs/scenes.svg",
+                        "histories/scenes/CNN-seed3-fold0.svg", "histories/scenes/GCN-seed3-fold0.csv",
+                        "manifest.json", "config.resolved.toml"})
+    CHECK(fs::exists(dir / "out" / f));
+  // BR is fitted on CNN's pooled features: width 4 * 2^(depth - 1) = 8 of them.
+  const std::string br = lg::test::read_file(dir / "out" / "runs" / "scenes" / "BR-seed3-fold0.json");
+  CHECK(br.find("fitted on the 8 features of CNN's trained network") != std::string::npos);
+  // The resolved config keeps the features line, so it runs again as it is.
+  CHECK(lg::test::read_file(dir / "out" / "config.resolved.toml").find("features = 'CNN'") !=
+        std::string::npos);
+
+  SECTION("same config and seed: identical tables") {
+    const auto again = lg::test::run_labelgraph("run " + config.string() + " --out " + (dir / "again").string());
+    REQUIRE(again.status == 0);
+    CHECK(lg::test::read_file(dir / "again" / "tables" / "summary.csv") == summary);
+  }
+}
+
+TEST_CASE("run on image data: configs that cannot work are refused with the line", "[cli]") {
+  lg::test::TempDir dir;
+  SECTION("a classical method without features") {
+    const fs::path config = dir.write(
+        "c.toml", scenes_config(dir / "out", "[[algorithms]]\nname = \"br\"\nlabel = \"BR\"\n"));
+    const auto run = lg::test::run_labelgraph("run " + config.string());
+    CHECK(run.status != 0);
+    CHECK(run.err.find("'BR' cannot read the images of 'scenes': add features =") != std::string::npos);
+  }
+  SECTION("features naming no earlier algorithm") {
+    const fs::path config = dir.write(
+        "c.toml", scenes_config(dir / "out", "[[algorithms]]\nname = \"br\"\nfeatures = \"CNN\"\n"));
+    const auto run = lg::test::run_labelgraph("run " + config.string());
+    CHECK(run.status != 0);
+    CHECK(run.err.find("c.toml:") != std::string::npos);
+    CHECK(run.err.find("features = \"CNN\": no earlier algorithm has that label") != std::string::npos);
+  }
+  SECTION("mlp-br on images") {
+    const fs::path config = dir.write(
+        "c.toml", scenes_config(dir / "out", "[[algorithms]]\nname = \"mlp-br\"\nepochs = 1\n"));
+    const auto run = lg::test::run_labelgraph("run " + config.string());
+    CHECK(run.status != 0);
+    CHECK(run.err.find("cannot read the images") != std::string::npos);
+  }
+}
+
+TEST_CASE("experiments/voc2007.toml runs on a tiny VOC-layout folder", "[cli]") {
+  lg::test::TempDir dir;
+  const fs::path voc = tiny_voc(dir.path(), 24, 12);
+  // The real config, made small: every replaced line must be there, so a change to the config
+  // that this test no longer covers fails here.
+  std::string text = lg::test::read_file(lg::test::fixture("..") / ".." / "experiments" / "voc2007.toml");
+  REQUIRE_FALSE(text.empty());
+  replace_all(text, "output = \"results/voc2007\"", "output = \"" + (dir / "out").string() + "\"", 1);
+  replace_all(text, "image_size = 224", "image_size = 16", 2);
+  replace_all(text, "resize = 256", "resize = 18", 2);
+  replace_all(text, "width = 32", "width = 4", 2);
+  replace_all(text, "depth = 4", "depth = 2", 2);
+  replace_all(text, "epochs = 40", "epochs = 1", 2);
+  replace_all(text, "gcn_hidden = 1024", "gcn_hidden = 8", 1);
+  replace_all(text, "threads = 0", "threads = 2", 1);
+  const fs::path config = dir.write("voc.toml", text);
+
+  SECTION("with LABELGRAPH_VOC2007 set: trained on trainval, tested on test") {
+    lg::test::ScopedEnv env("LABELGRAPH_VOC2007", voc.string());
+    const auto run = lg::test::run_labelgraph("run " + config.string());
+    INFO(run.err);
+    REQUIRE(run.status == 0);
+    CHECK(run.out.find("24 trainval + 12 test images") != std::string::npos);
+    const std::string summary = lg::test::read_file(dir / "out" / "tables" / "summary.csv");
+    CHECK(summary.find("ML-GCN") != std::string::npos);
+    CHECK(summary.find("CNN-BR (GMP)") != std::string::npos);
+    const std::string cell = lg::test::read_file(dir / "out" / "runs" / "voc2007" / "ML-GCN-seed1-fold0.json");
+    CHECK(cell.find("\"train_rows\": 24") != std::string::npos);
+    CHECK(cell.find("\"test_rows\": 12") != std::string::npos);
+  }
+  SECTION("without it: skipped with a note, not an error") {
+    lg::test::ScopedEnv env("LABELGRAPH_VOC2007", "");
+    const auto run = lg::test::run_labelgraph("run " + config.string());
+    INFO(run.err);
+    CHECK(run.status == 0);
+    CHECK(run.out.find("LABELGRAPH_VOC2007") != std::string::npos);
+  }
+}
+
+TEST_CASE("experiments/quickstart.toml, made small, writes the comparison the README shows", "[cli]") {
+  lg::test::TempDir dir;
+  std::string text = lg::test::read_file(lg::test::fixture("..") / ".." / "experiments" / "quickstart.toml");
+  REQUIRE_FALSE(text.empty());
+  replace_all(text, "output = \"results/quickstart\"", "output = \"" + (dir / "out").string() + "\"", 1);
+  replace_all(text, "rows = 2000", "rows = 200", 1);
+  replace_all(text, "\nsize = 64", "\nsize = 32", 1);
+  replace_all(text, "image_size = 64", "image_size = 32", 2);
+  replace_all(text, "width = 16", "width = 4", 2);
+  replace_all(text, "epochs = 30", "epochs = 2", 2);
+  replace_all(text, "gcn_hidden = 128", "gcn_hidden = 8", 1);
+  const fs::path config = dir.write("quick.toml", text);
+  const auto run = lg::test::run_labelgraph("run " + config.string() + " --threads 2");
+  INFO(run.err);
+  REQUIRE(run.status == 0);
+  const std::string summary = lg::test::read_file(dir / "out" / "tables" / "summary.md");
+  for (const char* label : {"CNN-BR", "ML-GCN", "| BR", "CC-MST"}) CHECK(summary.find(label) != std::string::npos);
+  for (const char* f : {"tables/scenes-buckets.md", "graphs/scenes.svg", "histories/scenes/ML-GCN-seed42-fold0.svg",
+                        "histories/scenes/CNN-BR-seed42-fold0.svg"})
+    CHECK(fs::exists(dir / "out" / f));
+  const std::string gcn = lg::test::read_file(dir / "out" / "runs" / "scenes" / "ML-GCN-seed42-fold0.json");
+  CHECK(gcn.find("adjacency mlgcn-reweighted") != std::string::npos);
+}
