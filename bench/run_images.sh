@@ -10,7 +10,8 @@
 #                                       expects BUILD_DIR/labelgraph, BUILD_DIR/bench/bench_images
 #                                       and the nets plugin
 #
-#   IMAGES_BENCH_ROWS=2000              scenes (synth-images --kind scenes --size 64 --seed 42)
+#   IMAGES_BENCH_ROWS=640               scenes (synth-images --kind scenes --size 64 --seed 42);
+#                                       10 full batches, so an epoch is seconds, not minutes
 #   IMAGES_BENCH_EPOCHS=3               epochs per run (median over epochs 2..E)
 #   IMAGES_BENCH_ROUNDS=3               runs per side, alternating; the best median is kept
 #   IMAGES_BENCH_THREADS="1 2"          thread counts (both sides)
@@ -24,7 +25,7 @@ set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-$root/build}
-rows=${IMAGES_BENCH_ROWS:-2000}
+rows=${IMAGES_BENCH_ROWS:-640}
 epochs=${IMAGES_BENCH_EPOCHS:-3}
 rounds=${IMAGES_BENCH_ROUNDS:-3}
 threads_list=${IMAGES_BENCH_THREADS:-1 2}

@@ -78,6 +78,27 @@ toml::table scenes_table(const SceneSpec& s) {
                      {"noise", s.noise}};
 }
 
+void read_mosaics(TomlTableReader& r, MosaicSpec& s) {
+  r.read("rows", s.rows);
+  r.read("grid", s.grid);
+  std::string source;
+  r.read("source", source);
+  if (!source.empty()) s.source_dir = source;
+  r.read("split", s.split);
+  r.read("empty_rate", s.empty_rate);
+  r.read("stray_rate", s.stray_rate);
+  r.read("empty_noise", s.empty_noise);
+  r.read("tint", s.tint);
+  r.reject_unknown_keys();
+}
+
+toml::table mosaics_table(const MosaicSpec& s) {
+  return toml::table{{"rows", s.rows},       {"grid", s.grid},
+                     {"source", s.source_dir.string()}, {"split", s.split},
+                     {"empty_rate", s.empty_rate}, {"stray_rate", s.stray_rate},
+                     {"empty_noise", s.empty_noise}, {"tint", s.tint}};
+}
+
 SplitSpec read_split(TomlTableReader& r) {
   SplitSpec s;
   r.read("method", s.method);
@@ -218,6 +239,17 @@ DatasetConfig read_dataset(const toml::table& t, const std::string& file, const 
       throw Error(file, scenes->source().begin.line, e.message());
     }
   }
+  if (const toml::table* mosaics = r.table("mosaics")) {
+    d.generator = "mosaics";
+    ++generators;
+    TomlTableReader sr(*mosaics, file, fmt::format("[datasets.mosaics] of '{}'", d.name));
+    read_mosaics(sr, d.mosaics);
+    try {
+      validate(d.mosaics);
+    } catch (const Error& e) {
+      throw Error(file, mosaics->source().begin.line, e.message());
+    }
+  }
   if (const toml::table* synth = r.table("synthetic")) {
     d.generator = "synthetic";
     ++generators;
@@ -234,7 +266,7 @@ DatasetConfig read_dataset(const toml::table& t, const std::string& file, const 
   const int sources = !d.files.empty() + generators + !d.images.empty() + !d.voc2007.empty();
   if (sources > 1)
     throw Error(file, d.line, fmt::format("data set '{}': give one of files, [datasets.synthetic], "
-                                          "[datasets.scenes], images + labels, voc2007",
+                                          "[datasets.scenes], [datasets.mosaics], images + labels, voc2007",
                                           d.name));
   return d;
 }
@@ -379,6 +411,7 @@ std::string to_toml(const ExperimentConfig& c) {
     }
     if (!d.voc2007.empty()) t.insert("voc2007", d.voc2007);
     if (d.generator == "scenes") t.insert("scenes", scenes_table(d.scenes));
+    if (d.generator == "mosaics") t.insert("mosaics", mosaics_table(d.mosaics));
     if (d.generator == "synthetic") {
       const SyntheticSpec& s = d.synthetic;
       t.insert("synthetic", toml::table{{"rows", s.rows},

@@ -10,7 +10,7 @@
 //   [evaluation]   threshold, validation_fraction, measures, zero_division, bucket_edges
 //   [graph]        the label-graph figure per data set: weighting, tau, p, communities, format
 //   [[datasets]]   name + files | known data set | [datasets.synthetic] | image data:
-//                  [datasets.scenes] | images + labels (folder + CSV) | voc2007 (root or
+//                  [datasets.scenes] | [datasets.mosaics] | images + labels (folder + CSV) | voc2007 (root or
 //                  "env:VAR"); optional [datasets.split]
 //   [[algorithms]] name (registry), label (table name), features (the label of an earlier
 //                  neural algorithm whose trained network gives this one its features), and
@@ -25,6 +25,7 @@
 #include "data/resampling.hpp"
 #include "data/split.hpp"
 #include "data/synthetic.hpp"
+#include "data/fashion_mosaics.hpp"
 #include "data/synthetic_scenes.hpp"
 #include "io/read_options.hpp"
 
@@ -36,6 +37,7 @@ struct DatasetConfig {
   std::string generator;                    ///< "synthetic" | "scenes" (built-in generators), else ""
   SyntheticSpec synthetic;                  ///< generator parameters (generator = "synthetic")
   SceneSpec scenes;                         ///< generator parameters (generator = "scenes")
+  MosaicSpec mosaics;                       ///< generator parameters (generator = "mosaics")
   std::filesystem::path images;             ///< image folder (with labels_csv)
   std::filesystem::path labels_csv;         ///< `file,label,...` CSV of the image folder
   std::string voc2007;                      ///< VOC 2007 root, or "env:VAR"; "" = none
@@ -45,7 +47,7 @@ struct DatasetConfig {
   std::optional<SplitSpec> split;           ///< overrides the experiment's [split]
   std::size_t line = 0;                     ///< where it was declared, for messages
 
-  bool is_image_set() const { return generator == "scenes" || !images.empty() || !voc2007.empty(); }
+  bool is_image_set() const { return generator == "scenes" || generator == "mosaics" || !images.empty() || !voc2007.empty(); }
 };
 
 /// One algorithm of the comparison: a registered model with its parameters.

@@ -79,6 +79,12 @@ bool obtain_image_dataset(const DatasetConfig& cfg, const Context& ctx, Experime
                        "scenes --seed {} --rows {} --size {} --kinds {}` writes the same images",
                        ctx.seed, cfg.scenes.size, cfg.scenes.size, ctx.seed, cfg.scenes.rows,
                        cfg.scenes.size, cfg.scenes.kinds);
+  } else if (cfg.generator == "mosaics") {
+    images = std::make_shared<ImageDataset>(generate_mosaics(cfg.mosaics, ctx.seed, ctx.resolved_threads()));
+    note = fmt::format("Fashion-MNIST mosaics (seed {}, {}x{} tiles from {}); `labelgraph "
+                       "synth-images --kind mosaics --seed {} --rows {} --grid {}` writes the same "
+                       "images", ctx.seed, cfg.mosaics.grid, cfg.mosaics.grid,
+                       cfg.mosaics.source_dir.string(), ctx.seed, cfg.mosaics.rows, cfg.mosaics.grid);
   } else if (!cfg.images.empty()) {
     if (cfg.optional && !(fs::exists(cfg.images) && fs::exists(cfg.labels_csv))) {
       note = fmt::format("skipped: {} not found", fs::exists(cfg.images) ? cfg.labels_csv.string()

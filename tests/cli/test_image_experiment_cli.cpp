@@ -3,6 +3,7 @@
 // builds; refusals for configs that cannot work.
 #include <catch2/catch.hpp>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <regex>
@@ -187,4 +188,29 @@ TEST_CASE("experiments/quickstart.toml, made small, writes the comparison the RE
     CHECK(fs::exists(dir / "out" / f));
   const std::string gcn = lg::test::read_file(dir / "out" / "runs" / "scenes" / "ML-GCN-seed42-fold0.json");
   CHECK(gcn.find("adjacency mlgcn-reweighted") != std::string::npos);
+}
+
+TEST_CASE("experiments/mosaics.toml, made small, runs on Debian's Fashion-MNIST", "[cli]") {
+  const fs::path images = "/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz";
+  if (!fs::exists(images)) {
+    if (const char* ci = std::getenv("CI"); ci && std::string(ci) == "true")
+      FAIL(images.string() << " is missing: .ci/setup installs dataset-fashion-mnist");
+    WARN("skipped: " << images.string() << " is missing (apt-get install dataset-fashion-mnist)");
+    return;
+  }
+  lg::test::TempDir dir;
+  std::string text = lg::test::read_file(lg::test::fixture("..") / ".." / "experiments" / "mosaics.toml");
+  REQUIRE_FALSE(text.empty());
+  replace_all(text, "output = \"results/mosaics\"", "output = \"" + (dir / "out").string() + "\"", 1);
+  replace_all(text, "rows = 2000", "rows = 120", 1);
+  replace_all(text, "width = 16", "width = 4", 2);
+  replace_all(text, "epochs = 20", "epochs = 1", 2);
+  const fs::path config = dir.write("m.toml", text);
+  const auto run = lg::test::run_labelgraph("run " + config.string() + " --threads 2");
+  INFO(run.err);
+  REQUIRE(run.status == 0);
+  const std::string summary = lg::test::read_file(dir / "out" / "tables" / "summary.md");
+  for (const char* label : {"CNN-BR", "ML-GCN", "CC-MST"}) CHECK(summary.find(label) != std::string::npos);
+  CHECK(lg::test::read_file(dir / "out" / "tables" / "mosaics-label-stats.md").find("ankle-boot") !=
+        std::string::npos);
 }
