@@ -286,3 +286,47 @@ TEST_CASE("torchscript backbone: errors name the file and what was expected", "[
                     Catch::Contains(maps) && Catch::Contains("forward failed") &&
                         Catch::Contains("RuntimeError:"));  // the why, from the last line
 }
+
+// cnn-br with the TorchScript module as its backbone, fine-tuned and frozen, through the
+// model interface the runner uses.
+#include "data/synthetic_scenes.hpp"
+#include "models/registry.hpp"
+#include "nets/net_model.hpp"
+
+TEST_CASE("cnn-br on a TorchScript backbone: fine-tuned or frozen, checkpoints keep it", "[nets]") {
+  const auto out = fixtures();
+  if (!out) return;
+  lg::SceneSpec spec;
+  spec.rows = 60;
+  spec.size = 32;
+  spec.kinds = 4;
+  spec.contexts = 2;
+  const lg::Dataset data =
+      lg::as_dataset(std::make_shared<lg::ImageDataset>(lg::generate_scenes(spec, 4, 2)));
+  lg::nets::register_net_models();
+  lg::Context ctx;
+  ctx.seed = 2;
+  ctx.threads = 2;
+  lg::test::TempDir dir;
+  for (const bool freeze : {false, true}) {
+    INFO("freeze " << freeze);
+    const toml::table params{{"backbone", "torchscript:" + (*out / "maps.pt").string()},
+                             {"freeze", freeze}, {"image_size", 32}, {"epochs", 2},
+                             {"batch_size", 16}, {"validation_fraction", 0.2}};
+    auto model = lg::models::make_model("cnn-br", params, "test.toml", 1);
+    model->fit(data, ctx);
+    const lg::ScoreMatrix scores = model->predict_scores(data, ctx);
+    REQUIRE(scores.rows() == 60);
+    REQUIRE(scores.cols() == 4);
+    // The module's 16 channels, max-pooled, are the features.
+    CHECK(model->learned_features(data, ctx).num_features() == 16);
+    bool noted = false;
+    for (const std::string& n : model->notes())
+      noted = noted || n.find(freeze ? "frozen (computed once)" : "fine-tuned") != std::string::npos;
+    CHECK(noted);
+    auto& net = dynamic_cast<lg::nets::NetModel&>(*model);
+    const fs::path file = dir / (freeze ? "frozen.pt" : "tuned.pt");
+    net.save(file);
+    CHECK(lg::nets::NetModel::load(file)->predict_scores(data, ctx) == scores);
+  }
+}
