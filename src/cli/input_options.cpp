@@ -6,8 +6,8 @@
 
 namespace lg::cli {
 
-void add_input_options(CLI::App* cmd, InputArgs& args, const std::string& data_name) {
-  cmd->add_option(data_name, args.inputs,
+CLI::Option* add_input_options(CLI::App* cmd, InputArgs& args, const std::string& data_name) {
+  auto* data = cmd->add_option(data_name, args.inputs,
                   "data files (.arff, .csv, LIBSVM) or known data-set names; several are read "
                   "as one set, rows stacked in order (e.g. NAME-train.arff NAME-test.arff)")
       ->required();
@@ -30,6 +30,7 @@ void add_input_options(CLI::App* cmd, InputArgs& args, const std::string& data_n
                   "them by the feature mean of the first (training) file")
       ->check(CLI::IsMember({"error", "impute"}))
       ->capture_default_str();
+  return data;
 }
 
 namespace {

@@ -13,6 +13,7 @@
 
 namespace CLI {
 class App;
+class Option;
 }
 
 namespace lg::cli {
@@ -27,8 +28,8 @@ struct InputArgs {
 };
 
 /// Register the data inputs (positional FILE..., or an option such as "--data") and the label /
-/// missing-value options on `cmd`, filling `args`.
-void add_input_options(CLI::App* cmd, InputArgs& args, const std::string& data_name = "FILE");
+/// missing-value options on `cmd`, filling `args`. Returns the data option (required).
+CLI::Option* add_input_options(CLI::App* cmd, InputArgs& args, const std::string& data_name = "FILE");
 
 /// The reader options the arguments ask for. Throws lg::Error on inconsistent values.
 ReadOptions to_read_options(const InputArgs& args);

@@ -1,4 +1,5 @@
-// labelgraph predict --model CKPT --data FILE... [--xml F | --labels n ...] --out SCORES.npy|.csv
+// labelgraph predict --model CKPT (--data FILE... [--xml F | --labels n ...] | --images DIR
+//                    --image-labels CSV) --out SCORES.npy|.csv
 //
 // Scores the rows of a data file with a model saved by `labelgraph train`: an N x L matrix of
 // probabilities, as .npy (float32) or CSV with the label names as header, both of which
@@ -18,6 +19,7 @@
 #include "core/context.hpp"
 #include "core/error.hpp"
 #include "core/nets_loader.hpp"
+#include "io/image_readers.hpp"
 #include "io/npy_writer.hpp"
 #include "io/read_dataset.hpp"
 #include "models/model.hpp"
@@ -29,6 +31,8 @@ namespace fs = std::filesystem;
 struct PredictArgs {
   std::string model;       ///< checkpoint
   InputArgs input;         ///< --data and the label declaration
+  std::string images;      ///< --images: folder of an image model's images
+  std::string image_labels;  ///< --image-labels: its `file,label,...` CSV
   std::string out;         ///< .npy or .csv
   int threads = 0;         ///< 0 = all cores
   std::string device = "cpu";
@@ -52,7 +56,13 @@ void run_predict(const PredictArgs& args) {
     throw Error(args.out, 0, "--out must end in .npy or .csv");
   const NetsApi& api = nets_api();
   std::unique_ptr<models::Model> model = api.load(args.model);
-  const Dataset data = load_inputs(args.input.inputs, to_read_options(args.input));
+  if (args.images.empty() == args.input.inputs.empty())
+    throw Error("give either --data FILE... (feature rows) or --images DIR --image-labels CSV");
+  const Dataset data =
+      args.images.empty()
+          ? load_inputs(args.input.inputs, to_read_options(args.input))
+          : as_dataset(std::make_shared<ImageDataset>(read_image_folder(args.images, args.image_labels)));
+  const std::string source = args.images.empty() ? fmt::format("{}", fmt::join(args.input.inputs, " + ")) : args.images;
   Context ctx;
   ctx.threads = args.threads;
   ctx.device = args.device;
@@ -60,8 +70,7 @@ void run_predict(const PredictArgs& args) {
     try {
       return model->predict_scores(data, ctx);
     } catch (const Error& e) {
-      throw Error(args.model, 0, fmt::format("cannot score {}: {}", fmt::join(args.input.inputs, " + "),
-                                             e.message()));
+      throw Error(args.model, 0, fmt::format("cannot score {}: {}", source, e.message()));
     }
   }();
   if (ext == ".npy") write_npy(args.out, scores);
@@ -82,7 +91,14 @@ void add_predict_command(CLI::App& app) {
   cmd->add_option("--model", args->model, "checkpoint written by `labelgraph train` (model.pt)")
       ->required()
       ->check(CLI::ExistingFile);
-  add_input_options(cmd, args->input, "--data");
+  add_input_options(cmd, args->input, "--data")->required(false);
+  auto* images = cmd->add_option("--images", args->images,
+                                 "instead of --data, for image models: a folder of images");
+  auto* image_labels = cmd->add_option(
+      "--image-labels", args->image_labels,
+      "with --images: CSV `file,label_a,...` naming the images (the model's label names)");
+  images->needs(image_labels);
+  image_labels->needs(images);
   cmd->add_option("--out", args->out, "scores file: .npy (float32) or .csv (label names as header)")
       ->required();
   cmd->add_option("--threads", args->threads, "threads, 0 = all cores")->capture_default_str();
@@ -90,7 +106,9 @@ void add_predict_command(CLI::App& app) {
   cmd->footer(
       "\nExample:\n"
       "  labelgraph predict --model m/model.pt --data scene-test.arff --out scores.npy\n"
-      "  labelgraph eval --truth scene-test.arff --scores scores.npy\n");
+      "  labelgraph eval --truth scene-test.arff --scores scores.npy\n"
+      "  labelgraph predict --model m/model.pt --images imgs --image-labels imgs/labels.csv "
+      "--out scores.csv\n");
   cmd->callback([args] { run_predict(*args); });
 }
 

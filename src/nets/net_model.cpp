@@ -643,7 +643,9 @@ void NetModel::train(const Dataset& data, const Context& ctx, const TrainSession
                                     backbone_->backbone, backbone_->width, backbone_->depth,
                                     backbone_->pooling, backbone_->image_size,
                                     backbone_->image_size,
-                                    backbone_->augment ? ", random crops and flips" : ""));
+                                    !backbone_->augment ? ""
+                                    : s.train_transform.random_crop ? ", random crops and flips"
+                                                                    : ", random flips"));
     } else if (encoder_.standardize) {
       const Standardizer st = Standardizer::fit(data);
       s.mean = to_tensor_f(st.mean.transpose()).to(s.device);

@@ -214,3 +214,25 @@ TEST_CASE("experiments/mosaics.toml, made small, runs on Debian's Fashion-MNIST"
   CHECK(lg::test::read_file(dir / "out" / "tables" / "mosaics-label-stats.md").find("ankle-boot") !=
         std::string::npos);
 }
+
+TEST_CASE("train and predict on an image folder", "[cli]") {
+  lg::test::TempDir dir;
+  const fs::path config = dir.write(
+      "c.toml", scenes_config(dir / "out", std::string("[[algorithms]]\nname = \"cnn-br\"\nlabel = \"CNN\"\n") + kCnn));
+  const auto trained = lg::test::run_labelgraph("train " + config.string() + " --out " + (dir / "m").string());
+  INFO(trained.err);
+  REQUIRE(trained.status == 0);
+  const auto wrote = lg::test::run_labelgraph("synth-images --kind scenes --rows 12 --size 32 --kinds 6 "
+                                              "--contexts 2 --seed 9 --out " + (dir / "imgs").string());
+  REQUIRE(wrote.status == 0);
+  const auto predicted = lg::test::run_labelgraph(
+      "predict --model " + (dir / "m" / "model.pt").string() + " --images " + (dir / "imgs").string() +
+      " --image-labels " + (dir / "imgs" / "labels.csv").string() + " --out " + (dir / "s.csv").string());
+  INFO(predicted.err);
+  REQUIRE(predicted.status == 0);
+  CHECK(predicted.out.find("12 rows x 6 labels") != std::string::npos);
+  const auto both = lg::test::run_labelgraph("predict --model " + (dir / "m" / "model.pt").string() +
+                                             " --out " + (dir / "s.csv").string());
+  CHECK(both.status != 0);
+  CHECK(both.err.find("give either --data FILE") != std::string::npos);
+}
