@@ -25,6 +25,7 @@
 //   bench_images --folder DIR --export-npy PREFIX
 //       Writes the decoded images as PREFIX-images.npy (N x H x W x 3 uint8) and the labels as
 //       PREFIX-labels.npy (N x L uint8) for the Python side (Debian's python3 has no PIL).
+#include <cstdlib>
 #include <fmt/format.h>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -75,6 +76,10 @@ toml::table model_params(const Options& o) {
   t.insert("image_size", 64);
   t.insert("resize", 0);
   t.insert("augment", true);
+  // The measured layout: channels-last convolutions (BackboneParams::channels_last, opt-in;
+  // IMAGES_BENCH_NCHW=1 measures the default NCHW instead).
+  const char* nchw = std::getenv("IMAGES_BENCH_NCHW");
+  t.insert("channels_last", !(nchw && std::string(nchw) == "1"));
   t.insert("loss", "bce");
   t.insert("optimizer", "adam");
   t.insert("lr", 1e-3);

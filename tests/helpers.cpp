@@ -29,6 +29,15 @@ std::optional<fs::path> shared_file(const std::string& relative) {
   return std::nullopt;
 }
 
+std::optional<fs::path> package_file(const fs::path& path, const std::string& package) {
+  if (fs::exists(path)) return path;
+  const char* ci = std::getenv("CI");
+  if (ci && std::string(ci) == "true")
+    FAIL(path.string() << " missing under CI=true: .ci/setup installs " << package);
+  WARN("SKIPPED: " << path.string() << " not found (apt-get install " << package << ")");
+  return std::nullopt;
+}
+
 Eigen::MatrixXd matrix(std::initializer_list<std::initializer_list<double>> rows) {
   Eigen::MatrixXd m(static_cast<Eigen::Index>(rows.size()),
                     rows.size() ? static_cast<Eigen::Index>(rows.begin()->size()) : 0);

@@ -20,6 +20,12 @@ std::filesystem::path data_root();
 /// test returns early (skipped, with the message in the output).
 std::optional<std::filesystem::path> shared_file(const std::string& relative);
 
+/// A file a Debian package installs (e.g. dataset-fashion-mnist's), treated like shared_file:
+/// absent -> a failure under CI=true (where .ci/setup installs `package`), else a warning and
+/// nullopt.
+std::optional<std::filesystem::path> package_file(const std::filesystem::path& path,
+                                                  const std::string& package);
+
 /// A dense double matrix written row by row: matrix({{1, 0}, {0, 2}}).
 Eigen::MatrixXd matrix(std::initializer_list<std::initializer_list<double>> rows);
 

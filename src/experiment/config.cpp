@@ -227,40 +227,24 @@ DatasetConfig read_dataset(const toml::table& t, const std::string& file, const 
   r.read("voc2007", d.voc2007);
   if (!d.voc2007.empty() && d.voc2007.rfind("env:", 0) != 0 && fs::path(d.voc2007).is_relative())
     d.voc2007 = (base / d.voc2007).string();
+  // A built-in generator's table: read its keys, then check the spec at the table's line.
   int generators = 0;
-  if (const toml::table* scenes = r.table("scenes")) {
-    d.generator = "scenes";
+  auto generator = [&](const char* key, auto& spec, auto read) {
+    const toml::table* table = r.table(key);
+    if (!table) return;
+    d.generator = key;
     ++generators;
-    TomlTableReader sr(*scenes, file, fmt::format("[datasets.scenes] of '{}'", d.name));
-    read_scenes(sr, d.scenes);
+    TomlTableReader sr(*table, file, fmt::format("[datasets.{}] of '{}'", key, d.name));
+    read(sr, spec);
     try {
-      validate(d.scenes);
+      validate(spec);
     } catch (const Error& e) {
-      throw Error(file, scenes->source().begin.line, e.message());
+      throw Error(file, table->source().begin.line, e.message());
     }
-  }
-  if (const toml::table* mosaics = r.table("mosaics")) {
-    d.generator = "mosaics";
-    ++generators;
-    TomlTableReader sr(*mosaics, file, fmt::format("[datasets.mosaics] of '{}'", d.name));
-    read_mosaics(sr, d.mosaics);
-    try {
-      validate(d.mosaics);
-    } catch (const Error& e) {
-      throw Error(file, mosaics->source().begin.line, e.message());
-    }
-  }
-  if (const toml::table* synth = r.table("synthetic")) {
-    d.generator = "synthetic";
-    ++generators;
-    TomlTableReader sr(*synth, file, fmt::format("[datasets.synthetic] of '{}'", d.name));
-    read_synthetic(sr, d.synthetic);
-    try {
-      validate(d.synthetic);
-    } catch (const Error& e) {
-      throw Error(file, synth->source().begin.line, e.message());
-    }
-  }
+  };
+  generator("scenes", d.scenes, read_scenes);
+  generator("mosaics", d.mosaics, read_mosaics);
+  generator("synthetic", d.synthetic, read_synthetic);
   r.reject_unknown_keys();
   if (d.name.empty()) throw Error(file, d.line, "each [[datasets]] needs a name");
   const int sources = !d.files.empty() + generators + !d.images.empty() + !d.voc2007.empty();

@@ -88,9 +88,13 @@ struct NetworkImpl : torch::nn::Module {
       in = cnn->feature_size();
       // Channels-last (NHWC) convolutions: about 30% less time per step on the CPU for the
       // same arithmetic (bench/README.md, "bench/images"); batches are converted to match.
-      torch::NoGradGuard no_grad;
-      for (at::Tensor& p : cnn->parameters())
-        if (p.dim() == 4) p.set_data(p.contiguous(at::MemoryFormat::ChannelsLast));
+      // Opt-in: Debian's oneDNN (libdnnl 2) segfaulted in convolution backward on a width-4
+      // network in this layout.
+      if (backbone->channels_last) {
+        torch::NoGradGuard no_grad;
+        for (at::Tensor& p : cnn->parameters())
+          if (p.dim() == 4) p.set_data(p.contiguous(at::MemoryFormat::ChannelsLast));
+      }
     }
     for (std::size_t k = 0; !backbone && !script && k < encoder.hidden.size(); ++k) {
       auto layer = register_module("enc" + std::to_string(k + 1),
@@ -488,12 +492,13 @@ TorchScriptOptions script_options(const BackboneParams& b) {
   return o;
 }
 
-/// One prepared batch as an N x 3 x S x S tensor (a copy: the loader reuses its buffer).
-at::Tensor batch_tensor(const ImageBatch& batch, int size) {
+/// One prepared batch as an N x 3 x S x S tensor (a copy: the loader reuses its buffer), in
+/// the convolutions' layout.
+at::Tensor batch_tensor(const ImageBatch& batch, int size, bool channels_last) {
   const auto n = static_cast<int64_t>(batch.rows.size());
-  return torch::from_blob(const_cast<float*>(batch.pixels.data()), {n, 3, size, size},
-                          torch::kFloat32)
-      .contiguous(at::MemoryFormat::ChannelsLast);  // a copy, in the convolutions' layout
+  const at::Tensor view = torch::from_blob(const_cast<float*>(batch.pixels.data()),
+                                           {n, 3, size, size}, torch::kFloat32);
+  return channels_last ? view.contiguous(at::MemoryFormat::ChannelsLast) : view.clone();
 }
 
 }  // namespace
@@ -549,6 +554,7 @@ struct NetModel::State {
   report::TrainingHistory history;
   std::vector<std::string> notes;
   bool image_input = false;               // the network reads images (a backbone), not rows
+  bool channels_last = false;             // batches in NHWC for a channels-last backbone
   ImageTransform train_transform, eval_transform;
 
   at::Tensor prepare(const Dataset& d) const {
@@ -569,7 +575,7 @@ struct NetModel::State {
       ImageBatchLoader loader(*d.images, 0);
       loader.start(d.image_rows, 128, eval_transform, 0, threads > 1 ? threads - 1 : 1);
       while (const ImageBatch* batch = loader.next())
-        parts.push_back(module->encode(batch_tensor(*batch, eval_transform.size).to(device), nullptr));
+        parts.push_back(module->encode(batch_tensor(*batch, eval_transform.size, channels_last).to(device), nullptr));
       return parts.empty() ? torch::zeros({0, 0}) : torch::cat(parts);
     }
     if (d.rows() <= 8192) return module->encode(prepare(d), nullptr);
@@ -653,6 +659,7 @@ void NetModel::train(const Dataset& data, const Context& ctx, const TrainSession
     s.feature_names = data.feature_names;
     s.image_input = data.has_images();
     if (s.image_input) {
+      s.channels_last = backbone_->channels_last && backbone_->torchscript_path().empty();
       s.train_transform = image_transform(*backbone_, true);
       s.eval_transform = image_transform(*backbone_, false);
       s.notes.push_back(fmt::format("{} backbone (width {}, depth {}, {} pooling) on {}x{} images{}",
@@ -783,7 +790,7 @@ void NetModel::train(const Dataset& data, const Context& ctx, const TrainSession
       } else if (loader) {
         const ImageBatch* prepared = loader->next();
         if (!prepared) throw Error(algorithm_ + ": the image loader ended early");  // a bug if seen
-        xb = batch_tensor(*prepared, s.train_transform.size).to(s.device);
+        xb = batch_tensor(*prepared, s.train_transform.size, s.channels_last).to(s.device);
       } else {
         xb = x.index_select(0, rows);
       }
@@ -1017,6 +1024,7 @@ std::unique_ptr<NetModel> NetModel::load(const std::filesystem::path& path) {
     if (s.image_input && !model->backbone_)
       throw Error(file, 0, algorithm + " checkpoint says it reads images, but the model has no backbone");
     if (s.image_input) {
+      s.channels_last = model->backbone_->channels_last && model->backbone_->torchscript_path().empty();
       s.train_transform = image_transform(*model->backbone_, true);
       s.eval_transform = image_transform(*model->backbone_, false);
     }

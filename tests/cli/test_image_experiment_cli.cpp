@@ -3,7 +3,6 @@
 // builds; refusals for configs that cannot work.
 #include <catch2/catch.hpp>
 
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <regex>
@@ -191,13 +190,9 @@ TEST_CASE("experiments/quickstart.toml, made small, writes the comparison the RE
 }
 
 TEST_CASE("experiments/mosaics.toml, made small, runs on Debian's Fashion-MNIST", "[cli]") {
-  const fs::path images = "/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz";
-  if (!fs::exists(images)) {
-    if (const char* ci = std::getenv("CI"); ci && std::string(ci) == "true")
-      FAIL(images.string() << " is missing: .ci/setup installs dataset-fashion-mnist");
-    WARN("skipped: " << images.string() << " is missing (apt-get install dataset-fashion-mnist)");
+  if (!lg::test::package_file("/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz",
+                               "dataset-fashion-mnist"))
     return;
-  }
   lg::test::TempDir dir;
   std::string text = lg::test::read_file(lg::test::fixture("..") / ".." / "experiments" / "mosaics.toml");
   REQUIRE_FALSE(text.empty());

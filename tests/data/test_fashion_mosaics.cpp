@@ -6,7 +6,6 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
-#include <cstdlib>
 #include <fstream>
 #include <optional>
 #include <set>
@@ -114,17 +113,12 @@ std::string error_of(F f) {
   return "";
 }
 
-/// Debian's Fashion-MNIST folder, or skip (fail under CI=true), like helpers.hpp's shared_file.
+/// Debian's Fashion-MNIST folder, or skip (fail under CI=true).
 std::optional<fs::path> fashion_dir() {
   const fs::path dir = lg::default_fashion_dir();
-  if (fs::exists(dir / "t10k-images-idx3-ubyte.gz") &&
-      fs::exists(dir / "t10k-labels-idx1-ubyte.gz"))
-    return dir;
-  const char* ci = std::getenv("CI");
-  if (ci && std::string(ci) == "true") FAIL("Fashion-MNIST files missing under CI=true: " << dir);
-  WARN("SKIPPED: Fashion-MNIST files not found in " << dir.string()
-                                                    << " (apt-get install dataset-fashion-mnist)");
-  return std::nullopt;
+  for (const char* f : {"t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"})
+    if (!lg::test::package_file(dir / f, "dataset-fashion-mnist")) return std::nullopt;
+  return dir;
 }
 
 }  // namespace

@@ -4,7 +4,6 @@
 #include <catch2/catch.hpp>
 #include <zlib.h>
 
-#include <cstdlib>
 #include <fstream>
 #include <optional>
 #include <string>
@@ -81,16 +80,9 @@ std::string error_of(F f) {
   return "";
 }
 
-/// A file of Debian's dataset-fashion-mnist: skipped with a message when absent, failed under
-/// CI=true (where .ci/setup installs the package), like helpers.hpp's shared_file.
+/// A file of Debian's dataset-fashion-mnist, or skip (fail under CI=true).
 std::optional<fs::path> fashion_file(const std::string& name) {
-  const fs::path p = lg::default_fashion_dir() / name;
-  if (fs::exists(p)) return p;
-  const char* ci = std::getenv("CI");
-  if (ci && std::string(ci) == "true") FAIL("Fashion-MNIST file missing under CI=true: " << p);
-  WARN("SKIPPED: Fashion-MNIST file not found: " << p.string()
-                                                 << " (apt-get install dataset-fashion-mnist)");
-  return std::nullopt;
+  return lg::test::package_file(lg::default_fashion_dir() / name, "dataset-fashion-mnist");
 }
 
 }  // namespace
