@@ -576,7 +576,9 @@ struct NetModel::State {
       loader.start(d.image_rows, 128, eval_transform, 0, threads > 1 ? threads - 1 : 1);
       while (const ImageBatch* batch = loader.next())
         parts.push_back(module->encode(batch_tensor(*batch, eval_transform.size, channels_last).to(device), nullptr));
-      return parts.empty() ? torch::zeros({0, 0}) : torch::cat(parts);
+      // No rows: an empty 0 x F block, so the logits are 0 x L as for feature data.
+      return parts.empty() ? torch::zeros({0, module->classifier().size(1)}, torch::kFloat32).to(device)
+                           : torch::cat(parts);
     }
     if (d.rows() <= 8192) return module->encode(prepare(d), nullptr);
     constexpr Index kChunk = 8192;
