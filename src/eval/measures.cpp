@@ -677,8 +677,10 @@ double EvaluationResult::get(const std::string& name) const {
                               : "it needs scores"));
 }
 
-EvaluationResult evaluate(const LabelMatrix& truth, const ScoreMatrix& scores,
-                          const LabelMatrix& predictions, const MeasureOptions& options) {
+namespace {
+
+EvaluationResult evaluate_all_entries(const LabelMatrix& truth, const ScoreMatrix& scores,
+                                      const LabelMatrix& predictions, const MeasureOptions& options) {
   const Index n = truth.rows(), labels = truth.cols();
   const bool with_scores = scores.size() != 0 || scores.rows() != 0 || scores.cols() != 0;
   if (predictions.rows() != n || predictions.cols() != labels)
@@ -886,6 +888,92 @@ EvaluationResult evaluate(const LabelMatrix& truth, const ScoreMatrix& scores,
   }
   for (const MeasureValue& m : out)
     if (std::isnan(m.value)) throw Error("internal error: NaN in " + m.name);
+  return result;
+}
+
+/// Replace a measure's value, keeping undefined_measures in step.
+void replace_measure(EvaluationResult& result, const std::string& name, double sum, Index count) {
+  auto& undefined = result.undefined_measures;
+  undefined.erase(std::remove(undefined.begin(), undefined.end(), name), undefined.end());
+  for (MeasureValue& m : result.measures) {
+    if (m.name != name) continue;
+    m.value = count > 0 ? sum / static_cast<double>(count) : 0.0;
+    if (count == 0) undefined.push_back(name);
+  }
+}
+
+/// AP, ML-GCN's AP and AUC of label l over the rows whose entry is not ignored.
+void label_figures_kept(const LabelMatrix& y, const ScoreMatrix& s, const LabelMatrix& ignore,
+                        Index l, LabelMeasures& m) {
+  std::vector<std::uint64_t> keys, scratch;
+  Index positives = 0;
+  for (Index i = 0; i < y.rows(); ++i) {
+    if (ignore(i, l)) continue;
+    keys.push_back((static_cast<std::uint64_t>(~sortable_key(s(i, l))) << 1) | (y(i, l) & 1u));
+    positives += y(i, l) & 1u;
+  }
+  const Index n = static_cast<Index>(keys.size());
+  m.has_positive = positives > 0;
+  m.has_negative = positives < n;
+  m.ap = m.ap_mlgcn = m.auc = 0.0;
+  if (m.has_positive && !m.has_negative) m.ap = m.ap_mlgcn = 1.0;
+  if (!(m.has_positive && m.has_negative)) return;
+  radix_sort(keys, scratch, 1, 33);
+  label_figures(keys, positives, m);
+}
+
+}  // namespace
+
+EvaluationResult evaluate(const LabelMatrix& truth, const ScoreMatrix& scores,
+                          const LabelMatrix& predictions, const MeasureOptions& options) {
+  MeasureOptions plain = options;
+  plain.ignore = nullptr;
+  const LabelMatrix* ignore = options.ignore;
+  if (ignore == nullptr || ignore->size() == 0) return evaluate_all_entries(truth, scores, predictions, plain);
+  if (ignore->rows() != truth.rows() || ignore->cols() != truth.cols())
+    throw Error(fmt::format("evaluation input: the truth is {} x {} but the ignore mask is {} x {}",
+                            truth.rows(), truth.cols(), ignore->rows(), ignore->cols()));
+  for (Index i = 0; i < ignore->rows(); ++i)
+    for (Index l = 0; l < ignore->cols(); ++l)
+      if ((*ignore)(i, l) > 1)
+        throw Error(fmt::format("evaluation input: ignore mask entry ({}, {}) is {}, not 0 or 1", i,
+                                l, static_cast<int>((*ignore)(i, l))));
+  EvaluationResult result = evaluate_all_entries(truth, scores, predictions, plain);
+  const bool with_scores = scores.size() != 0 || scores.rows() != 0 || scores.cols() != 0;
+  if (!with_scores || ignore->cwiseEqual(0).all()) return result;
+
+  // ML-GCN's CP..OF1 with ignored entries as negatives.
+  const LabelMatrix negative_where_ignored = truth.cwiseProduct(ignore->unaryExpr(
+      [](std::uint8_t v) { return static_cast<std::uint8_t>(1 - v); }));
+  const EvaluationResult as_negative =
+      evaluate_all_entries(negative_where_ignored, scores, predictions, plain);
+  for (MeasureValue& m : result.measures) {
+    const bool mlgcn = m.name.rfind("CP", 0) == 0 || m.name.rfind("CR", 0) == 0 ||
+                       m.name.rfind("CF1", 0) == 0 || m.name.rfind("OP", 0) == 0 ||
+                       m.name.rfind("OR", 0) == 0 || m.name.rfind("OF1", 0) == 0;
+    if (mlgcn) m.value = as_negative.get(m.name);
+  }
+
+  // Per-label ranking figures without the ignored rows, and their means.
+  const Index labels = truth.cols();
+  for (Index l = 0; l < labels; ++l)
+    if (!ignore->col(l).cwiseEqual(0).all())
+      label_figures_kept(truth, scores, *ignore, l, result.per_label[static_cast<std::size_t>(l)]);
+  double sum_ap = 0.0, sum_ap_mlgcn = 0.0, sum_auc = 0.0;
+  result.skipped_labels = result.auc_skipped_labels = 0;
+  for (const LabelMeasures& m : result.per_label) {
+    if (!m.has_positive) {
+      ++result.skipped_labels;
+    } else {
+      sum_ap += m.ap;
+      sum_ap_mlgcn += m.ap_mlgcn;
+    }
+    if (m.has_positive && m.has_negative) sum_auc += m.auc;
+    else ++result.auc_skipped_labels;
+  }
+  replace_measure(result, "mAP", sum_ap, labels - result.skipped_labels);
+  replace_measure(result, "mAP_mlgcn", sum_ap_mlgcn, labels - result.skipped_labels);
+  replace_measure(result, "macro_auc", sum_auc, labels - result.auc_skipped_labels);
   return result;
 }
 

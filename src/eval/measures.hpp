@@ -72,6 +72,13 @@
 // macro_auc (`auc_skipped_labels` counts both). When nothing is left to average (or Y is all 0
 // or all 1 for micro_auc) the measure is 0 and its name is listed in `undefined_measures`.
 // No measure is ever NaN.
+//
+// Ignored entries (MeasureOptions::ignore, e.g. VOC labels present only through objects marked
+// "difficult"), as the ML-GCN reference's AveragePrecisionMeter treats them: mAP, mAP_mlgcn and
+// macro_auc leave each ignored entry out of its label's ranking (a label whose positives are
+// all ignored has no positive there); ML-GCN's CP..OF1 count it as a negative (the reference
+// maps -1 to 0 and leaves the difficult 0 as it is). Every other measure, the per-label
+// confusion and micro_auc read Y as given.
 #include <string>
 #include <vector>
 
@@ -95,6 +102,8 @@ struct MeasureOptions {
   double beta = 1.0;             ///< when != 1, also report example/micro/macro F-beta
   double mlgcn_threshold = 0.5;  ///< ML-GCN's CP..OF1 count score >= this as positive
   int threads = 0;               ///< worker threads; 0 = all hardware threads
+  /// N x L, 1 = an entry left out as the header says (VOC's difficult); null or empty: none.
+  const LabelMatrix* ignore = nullptr;
 };
 
 /// Per-label confusion counts at the thresholded predictions.

@@ -6,6 +6,7 @@
 
 #include "data/split.hpp"
 #include "eval/thresholding.hpp"
+#include "io/image_dataset.hpp"
 #include "models/registry.hpp"
 
 namespace lg {
@@ -13,6 +14,16 @@ namespace {
 
 double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+/// The test rows' "difficult" marks (VOC), which evaluation leaves out as the reference does;
+/// empty when the data has none.
+LabelMatrix difficult_entries(const Dataset& test) {
+  if (!test.has_images() || test.images->difficult.size() == 0) return {};
+  LabelMatrix mask(test.rows(), test.num_labels());
+  for (Index i = 0; i < test.rows(); ++i)
+    mask.row(i) = test.images->difficult.row(test.image_rows[static_cast<std::size_t>(i)]);
+  return mask;
 }
 
 }  // namespace
@@ -71,6 +82,8 @@ CellResult run_cell(const AlgorithmConfig& algorithm, const Dataset& train, cons
   eval::MeasureOptions options;
   options.zero_division = eval::parse_zero_division(config.evaluation.zero_division);
   options.threads = ctx.threads;
+  const LabelMatrix difficult = difficult_entries(test);
+  options.ignore = &difficult;
   cell.evaluation = eval::evaluate(test.labels, scores, predictions, options);
   eval::BucketOptions buckets;
   buckets.edges = config.evaluation.bucket_edges;

@@ -224,9 +224,14 @@ DatasetConfig read_dataset(const toml::table& t, const std::string& file, const 
   if (d.images.empty() != d.labels_csv.empty())
     r.fail(d.images.empty() ? "labels" : "images",
            "an image folder needs both images = \"DIR\" and labels = \"FILE.csv\"");
-  r.read("voc2007", d.voc2007);
-  if (!d.voc2007.empty() && d.voc2007.rfind("env:", 0) != 0 && fs::path(d.voc2007).is_relative())
-    d.voc2007 = (base / d.voc2007).string();
+  // A data-set root: a path (relative to the config) or "env:VAR", read when the run starts.
+  const auto read_root = [&](const char* key, std::string& root) {
+    r.read(key, root);
+    if (!root.empty() && root.rfind("env:", 0) != 0 && fs::path(root).is_relative())
+      root = (base / root).string();
+  };
+  read_root("voc2007", d.voc2007);
+  read_root("coco2014", d.coco2014);
   // A built-in generator's table: read its keys, then check the spec at the table's line.
   int generators = 0;
   auto generator = [&](const char* key, auto& spec, auto read) {
@@ -247,10 +252,12 @@ DatasetConfig read_dataset(const toml::table& t, const std::string& file, const 
   generator("synthetic", d.synthetic, read_synthetic);
   r.reject_unknown_keys();
   if (d.name.empty()) throw Error(file, d.line, "each [[datasets]] needs a name");
-  const int sources = !d.files.empty() + generators + !d.images.empty() + !d.voc2007.empty();
+  const int sources = !d.files.empty() + generators + !d.images.empty() + !d.voc2007.empty() +
+                      !d.coco2014.empty();
   if (sources > 1)
     throw Error(file, d.line, fmt::format("data set '{}': give one of files, [datasets.synthetic], "
-                                          "[datasets.scenes], [datasets.mosaics], images + labels, voc2007",
+                                          "[datasets.scenes], [datasets.mosaics], images + labels, "
+                                          "voc2007, coco2014",
                                           d.name));
   return d;
 }
@@ -394,6 +401,7 @@ std::string to_toml(const ExperimentConfig& c) {
       t.insert("labels", d.labels_csv.string());
     }
     if (!d.voc2007.empty()) t.insert("voc2007", d.voc2007);
+    if (!d.coco2014.empty()) t.insert("coco2014", d.coco2014);
     if (d.generator == "scenes") t.insert("scenes", scenes_table(d.scenes));
     if (d.generator == "mosaics") t.insert("mosaics", mosaics_table(d.mosaics));
     if (d.generator == "synthetic") {

@@ -11,7 +11,7 @@
 //   [graph]        the label-graph figure per data set: weighting, tau, p, communities, format
 //   [[datasets]]   name + files | known data set | [datasets.synthetic] | image data:
 //                  [datasets.scenes] | [datasets.mosaics] | images + labels (folder + CSV) | voc2007 (root or
-//                  "env:VAR"); optional [datasets.split]
+//                  "env:VAR") | coco2014 (root or "env:VAR"); optional [datasets.split]
 //   [[algorithms]] name (registry), label (table name), features (the label of an earlier
 //                  neural algorithm whose trained network gives this one its features), and
 //                  the model's own parameters
@@ -41,13 +41,14 @@ struct DatasetConfig {
   std::filesystem::path images;             ///< image folder (with labels_csv)
   std::filesystem::path labels_csv;         ///< `file,label,...` CSV of the image folder
   std::string voc2007;                      ///< VOC 2007 root, or "env:VAR"; "" = none
+  std::string coco2014;                     ///< MS-COCO 2014 root, or "env:VAR"; "" = none
   std::vector<std::filesystem::path> files; ///< data files (train first); empty = known data set `name`
   ReadOptions read;                         ///< label declaration and missing-value policy
   bool optional = false;                    ///< skip with a note when its files are absent
   std::optional<SplitSpec> split;           ///< overrides the experiment's [split]
   std::size_t line = 0;                     ///< where it was declared, for messages
 
-  bool is_image_set() const { return generator == "scenes" || generator == "mosaics" || !images.empty() || !voc2007.empty(); }
+  bool is_image_set() const { return generator == "scenes" || generator == "mosaics" || !images.empty() || !voc2007.empty() || !coco2014.empty(); }
 };
 
 /// One algorithm of the comparison: a registered model with its parameters.

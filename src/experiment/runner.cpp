@@ -22,6 +22,7 @@
 #include "io/catalog.hpp"
 #include "io/image_readers.hpp"
 #include "io/read_dataset.hpp"
+#include "models/registry.hpp"
 #include "report/stats_report.hpp"
 #include "report/table.hpp"
 #include "report/training_history.hpp"
@@ -50,23 +51,57 @@ struct LoadedData {
   Index given_train_rows = 0;  ///< rows of the first file when there are several, else 0
 };
 
-/// VOC 2007's trainval rows followed by its test rows, as one image set.
+/// `train`'s rows followed by `test`'s, as one image set (the sources' own split).
+ImageDataset train_then_test(ImageDataset train, const ImageDataset& test, Index& train_rows) {
+  if (train.label_names != test.label_names)
+    throw Error(fmt::format("the training and test images of '{}' name different labels", train.name));
+  train_rows = train.rows();
+  train.files.insert(train.files.end(), test.files.begin(), test.files.end());
+  const auto stack = [](const LabelMatrix& top, const LabelMatrix& bottom) {
+    if (top.size() == 0 && bottom.size() == 0) return LabelMatrix();
+    LabelMatrix both(top.rows() + bottom.rows(), top.cols());
+    both << top, bottom;
+    return both;
+  };
+  train.labels = stack(train.labels, test.labels);
+  train.difficult = stack(train.difficult, test.difficult);
+  for (const std::string& n : test.notes) train.notes.push_back("test: " + n);
+  return train;
+}
+
+/// VOC 2007's trainval rows followed by its test rows.
 ImageDataset read_voc2007_trainval_test(const fs::path& root, Index& train_rows) {
-  ImageDataset out = read_voc2007(root, "trainval");
-  const ImageDataset test = read_voc2007(root, "test");
-  train_rows = out.rows();
-  out.files.insert(out.files.end(), test.files.begin(), test.files.end());
-  LabelMatrix labels(out.rows() + test.rows(), out.num_labels());
-  labels << out.labels, test.labels;
-  LabelMatrix difficult(labels.rows(), labels.cols());
-  difficult << out.difficult, test.difficult;
-  out.labels = std::move(labels);
-  out.difficult = std::move(difficult);
-  for (const std::string& n : test.notes) out.notes.push_back("test: " + n);
-  out.notes.push_back("labels of objects marked difficult count as positives, in training as "
-                      "in the ML-GCN reference, and here in evaluation too (the reference leaves "
-                      "them out of its mAP)");
+  ImageDataset out = train_then_test(read_voc2007(root, "trainval"), read_voc2007(root, "test"), train_rows);
+  out.notes.push_back("labels present only through objects marked difficult count as positives "
+                      "in training and are left out of mAP / AUC in evaluation (ML-GCN's CP..OF1 "
+                      "count them as negatives), as the ML-GCN reference does");
   return out;
+}
+
+/// MS-COCO 2014 as the ML-GCN reference uses it: train2014 for training, val2014 for testing,
+/// images without annotations left out (counted in the notes).
+ImageDataset read_coco2014_train_val(const fs::path& root, Index& train_rows) {
+  CocoOptions options;
+  options.keep_unannotated = false;
+  const auto part = [&](const std::string& split) {
+    return read_coco(root / "annotations" / ("instances_" + split + ".json"), root / split, options);
+  };
+  return train_then_test(part("train2014"), part("val2014"), train_rows);
+}
+
+/// A data-set root from the config: the path, or the value of "env:VAR". Returns "" when an
+/// optional set's variable is unset (`note` says so); throws when a required one's is.
+std::string resolve_root(const DatasetConfig& cfg, const std::string& root, const char* what,
+                         const char* expected, std::string& note) {
+  if (root.rfind("env:", 0) != 0) return root;
+  const std::string variable = root.substr(4);
+  const char* value = std::getenv(variable.c_str());
+  if (value && *value) return value;
+  if (!cfg.optional)
+    throw Error(fmt::format("data set '{}': set {} to the {} folder ({})", cfg.name, variable, what,
+                            expected));
+  note = fmt::format("skipped: the environment variable {} (the {} folder) is not set", variable, what);
+  return "";
 }
 
 /// Read or generate an image data set; returns false when an optional one is absent.
@@ -96,27 +131,22 @@ bool obtain_image_dataset(const DatasetConfig& cfg, const Context& ctx, Experime
     note = fmt::format("{} images in {}, labels from {}", images->rows(), cfg.images.string(),
                        cfg.labels_csv.string());
   } else {
-    std::string root = cfg.voc2007;
-    if (root.rfind("env:", 0) == 0) {
-      const char* value = std::getenv(root.substr(4).c_str());
-      if (!value || !*value) {
-        if (cfg.optional) {
-          note = fmt::format("skipped: the environment variable {} (the VOC 2007 folder) is not set",
-                             root.substr(4));
-          return false;
-        }
-        throw Error(fmt::format("data set '{}': set {} to the VOC 2007 folder (VOCdevkit/VOC2007)",
-                                cfg.name, root.substr(4)));
-      }
-      root = value;
-    }
+    const bool voc = !cfg.voc2007.empty();
+    const std::string root =
+        voc ? resolve_root(cfg, cfg.voc2007, "VOC 2007", "VOCdevkit/VOC2007", note)
+            : resolve_root(cfg, cfg.coco2014, "MS-COCO 2014",
+                           "annotations/instances_{train,val}2014.json, train2014/, val2014/", note);
+    if (root.empty()) return false;
     if (cfg.optional && !fs::exists(root)) {
       note = fmt::format("skipped: {} not found", root);
       return false;
     }
-    images = std::make_shared<ImageDataset>(read_voc2007_trainval_test(root, loaded.given_train_rows));
-    note = fmt::format("VOC 2007 from {}: {} trainval + {} test images", root,
-                       loaded.given_train_rows, images->rows() - loaded.given_train_rows);
+    Index& train_rows = loaded.given_train_rows;
+    images = std::make_shared<ImageDataset>(voc ? read_voc2007_trainval_test(root, train_rows)
+                                                : read_coco2014_train_val(root, train_rows));
+    note = fmt::format("{} from {}: {} {} + {} {} images", voc ? "VOC 2007" : "MS-COCO 2014", root,
+                       train_rows, voc ? "trainval" : "train2014", images->rows() - train_rows,
+                       voc ? "test" : "val2014");
   }
   images->name = cfg.name;
   loaded.data = as_dataset(std::move(images));
@@ -229,9 +259,18 @@ void draw_graph(const ExperimentConfig& config, const DatasetConfig& cfg, const 
   result.outputs.push_back(rel.string());
 }
 
-/// The registered models that read images themselves (a CNN backbone).
+/// Whether a registered model reads images itself (a CNN backbone).
 bool reads_images(const std::string& algorithm) {
-  return algorithm == "cnn-br" || algorithm == "mlgcn";
+  const models::ModelEntry* entry = models::find_model(algorithm);
+  return entry != nullptr && entry->reads_images;
+}
+
+/// The registered models that read images, for messages ("cnn-br or mlgcn").
+std::string image_model_names() {
+  std::vector<std::string> names;
+  for (const std::string& name : models::model_names())
+    if (reads_images(name)) names.push_back(name);
+  return names.empty() ? std::string("an image model (the neural models are not available)") : fmt::format("{}", fmt::join(names, " or "));
 }
 
 /// Every seed × fold × algorithm of one data set.
@@ -293,9 +332,9 @@ std::vector<CellResult> evaluate_dataset(const ExperimentConfig& config, const D
           if (train.has_images() && !reads_images(algorithm.name))
             throw Error(file, algorithm.line,
                         fmt::format("'{}' cannot read the images of '{}': add features = "
-                                    "\"<label of a cnn-br or mlgcn algorithm before it>\" to fit "
+                                    "\"<label of a {} algorithm before it>\" to fit "
                                     "it on that network's pooled features",
-                                    algorithm.label, cfg.name));
+                                    algorithm.label, cfg.name, image_model_names()));
           const bool keep = std::any_of(config.algorithms.begin(), config.algorithms.end(),
                                         [&](const AlgorithmConfig& o) { return o.features == algorithm.label; });
           cell = run_cell(algorithm, train, test, config, cell_ctx, keep ? &networks[algorithm.label] : nullptr);

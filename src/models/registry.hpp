@@ -4,7 +4,7 @@
 // Registration is explicit (register_builtin_models()), not static initialisers, which
 // vanish from static libraries.
 //
-// A model type M registers with register_model<M>(name, summary). It needs
+// A model type M registers with register_model<M>(name, summary[, reads_images]). It needs
 //   * M::Params: a parameter struct with visit() and validate() (see models/params.hpp);
 //   * a constructor M(const M::Params&).
 #include <functional>
@@ -22,6 +22,7 @@ struct ModelEntry {
   std::string name;     ///< registry key, as configs write it
   std::string summary;  ///< one line for --help and `labelgraph models`
   std::string params_help;  ///< one line per parameter with its default
+  bool reads_images = false;  ///< fits on image data sets itself (a CNN backbone); else features
   /// Reads the parameters from `reader` (the caller rejects unknown keys afterwards), fills
   /// `resolved` with every parameter (defaults included) and returns the untrained model.
   std::function<ModelPtr(TomlTableReader& reader, toml::table& resolved)> create;
@@ -43,10 +44,11 @@ ModelPtr make_model(const std::string& name, const toml::table& params, const st
                     std::size_t line = 0);
 
 template <class M>
-void register_model(const std::string& name, const std::string& summary) {
+void register_model(const std::string& name, const std::string& summary, bool reads_images = false) {
   ModelEntry e;
   e.name = name;
   e.summary = summary;
+  e.reads_images = reads_images;
   e.params_help = params_help(typename M::Params{});
   e.create = [](TomlTableReader& reader, toml::table& resolved) -> ModelPtr {
     typename M::Params p;

@@ -671,6 +671,11 @@ void NetModel::train(const Dataset& data, const Context& ctx, const TrainSession
                                     !backbone_->augment ? ""
                                     : s.train_transform.random_crop ? ", random crops and flips"
                                                                     : ", random flips"));
+      const EncoderParams unset;
+      if (gcn_ && (encoder_.hidden != unset.hidden || encoder_.dropout != unset.dropout ||
+                   encoder_.standardize != unset.standardize))
+        s.notes.push_back("on images the backbone replaces the MLP encoder: hidden, dropout and "
+                          "standardize are not used");
     } else if (encoder_.standardize) {
       const Standardizer st = Standardizer::fit(data);
       s.mean = to_tensor_f(st.mean.transpose()).to(s.device);
@@ -1081,10 +1086,12 @@ void register_net_models() {
   models::register_model<MlpBr>(
       "mlp-br", "MLP encoder + one sigmoid output per label (LibTorch)");
   models::register_model<CnnBr>(
-      "cnn-br", "CNN backbone (ResNet-style or TorchScript) + one sigmoid output per label, on images (LibTorch)");
+      "cnn-br", "CNN backbone (ResNet-style or TorchScript) + one sigmoid output per label, on images (LibTorch)",
+      /*reads_images=*/true);
   models::register_model<MlGcn>(
       "mlgcn", "ML-GCN: MLP encoder (feature rows) or CNN backbone (images), classifiers from a GCN "
-               "over label inputs on the label graph (LibTorch)");
+               "over label inputs on the label graph (LibTorch)",
+      /*reads_images=*/true);
 }
 
 }  // namespace lg::nets

@@ -1,6 +1,6 @@
 // `labelgraph run` on image data: CNN models, BR / CC on a network's pooled features, the
-// tables, graph and training curves; the VOC 2007 config on a tiny VOC-layout folder the test
-// builds; refusals for configs that cannot work.
+// tables, graph and training curves; the VOC 2007 and COCO 2014 configs on tiny folders in
+// their layouts that the tests build; refusals for configs that cannot work.
 #include <catch2/catch.hpp>
 
 #include <filesystem>
@@ -70,6 +70,39 @@ fs::path tiny_voc(const fs::path& root, int trainval, int test) {
     lg::write_png(image, voc / "JPEGImages" / (std::to_string(1000 + i) + ".jpg"));
   }
   return voc;
+}
+
+/// An MS-COCO 2014 layout: `train` images in train2014/ and `val` in val2014/, 20 x 20 pixels,
+/// three categories (ids 1 zebra, 2 apple, 3 car: the reference orders them by name), image i
+/// annotated with category 1 + i mod 3; plus one unannotated training image, which the
+/// reference leaves out.
+fs::path tiny_coco(const fs::path& root, int train, int val) {
+  const fs::path coco = root / "COCO";
+  fs::create_directories(coco / "annotations");
+  const auto write_split = [&](const std::string& split, int first, int count, bool extra) {
+    fs::create_directories(coco / split);
+    std::string images, annotations;
+    for (int i = first; i < first + count + (extra ? 1 : 0); ++i) {
+      const std::string file = std::to_string(1000 + i) + ".jpg";
+      images += (images.empty() ? "" : ",\n") + std::string("{\"id\": ") + std::to_string(i) +
+                ", \"file_name\": \"" + file + "\", \"width\": 20, \"height\": 20}";
+      if (i < first + count)
+        annotations += (annotations.empty() ? "" : ",\n") + std::string("{\"id\": ") +
+                       std::to_string(i) + ", \"image_id\": " + std::to_string(i) +
+                       ", \"category_id\": " + std::to_string(1 + i % 3) + "}";
+      lg::Image image;
+      image.width = image.height = 20;
+      image.pixels.assign(20 * 20 * 3, static_cast<std::uint8_t>(60 * (i % 3)));
+      lg::write_png(image, coco / split / file);
+    }
+    std::ofstream(coco / "annotations" / ("instances_" + split + ".json"))
+        << "{\"images\": [" << images << "],\n\"annotations\": [" << annotations
+        << "],\n\"categories\": [{\"id\": 1, \"name\": \"zebra\"}, {\"id\": 2, \"name\": "
+           "\"apple\"}, {\"id\": 3, \"name\": \"car\"}]}\n";
+  };
+  write_split("train2014", 0, train, true);
+  write_split("val2014", train + 1, val, false);
+  return coco;
 }
 
 }  // namespace
@@ -155,6 +188,10 @@ TEST_CASE("experiments/voc2007.toml runs on a tiny VOC-layout folder", "[cli]") 
     const std::string cell = lg::test::read_file(dir / "out" / "runs" / "voc2007" / "ML-GCN-seed1-fold0.json");
     CHECK(cell.find("\"train_rows\": 24") != std::string::npos);
     CHECK(cell.find("\"test_rows\": 12") != std::string::npos);
+    // Test images 24..35 show classes 4..15, and class 16 only as difficult (image 35): left
+    // out of mAP as the reference does, class 16 has no positive, so 8 classes are skipped
+    // (7 if the difficult entry counted).
+    CHECK(cell.find("\"skipped_labels\": 8") != std::string::npos);
   }
   SECTION("without it: skipped with a note, not an error") {
     lg::test::ScopedEnv env("LABELGRAPH_VOC2007", "");
@@ -162,6 +199,52 @@ TEST_CASE("experiments/voc2007.toml runs on a tiny VOC-layout folder", "[cli]") 
     INFO(run.err);
     CHECK(run.status == 0);
     CHECK(run.out.find("LABELGRAPH_VOC2007") != std::string::npos);
+  }
+}
+
+TEST_CASE("experiments/coco2014.toml runs on a tiny COCO-layout folder", "[cli]") {
+  lg::test::TempDir dir;
+  const fs::path coco = tiny_coco(dir.path(), 24, 12);
+  std::string text = lg::test::read_file(lg::test::fixture("..") / ".." / "experiments" / "coco2014.toml");
+  REQUIRE_FALSE(text.empty());
+  replace_all(text, "output = \"results/coco2014\"", "output = \"" + (dir / "out").string() + "\"", 1);
+  replace_all(text, "image_size = 224", "image_size = 16", 2);
+  replace_all(text, "resize = 256", "resize = 18", 2);
+  replace_all(text, "width = 32", "width = 4", 2);
+  replace_all(text, "depth = 4", "depth = 2", 2);
+  replace_all(text, "epochs = 40", "epochs = 1", 2);
+  replace_all(text, "gcn_hidden = 1024", "gcn_hidden = 8", 1);
+  replace_all(text, "threads = 0", "threads = 2", 1);
+  const fs::path config = dir.write("coco.toml", text);
+
+  SECTION("with LABELGRAPH_COCO2014 set: trained on train2014, tested on val2014") {
+    lg::test::ScopedEnv env("LABELGRAPH_COCO2014", coco.string());
+    const auto run = lg::test::run_labelgraph("run " + config.string());
+    INFO(run.err);
+    REQUIRE(run.status == 0);
+    CHECK(run.out.find("24 train2014 + 12 val2014 images") != std::string::npos);
+    const std::string cell = lg::test::read_file(dir / "out" / "runs" / "coco2014" / "ML-GCN-seed1-fold0.json");
+    CHECK(cell.find("\"train_rows\": 24") != std::string::npos);
+    CHECK(cell.find("\"test_rows\": 12") != std::string::npos);
+    // labels in the reference's order: by category name
+    const std::string labels = lg::test::read_file(dir / "out" / "tables" / "coco2014-labels.csv");
+    const auto apple = labels.find("apple"), car = labels.find("car"), zebra = labels.find("zebra");
+    CHECK(apple != std::string::npos);
+    CHECK((apple < car && car < zebra));
+  }
+  SECTION("without it: skipped with a note, not an error") {
+    lg::test::ScopedEnv env("LABELGRAPH_COCO2014", "");
+    const auto run = lg::test::run_labelgraph("run " + config.string());
+    INFO(run.err);
+    CHECK(run.status == 0);
+    CHECK(run.out.find("LABELGRAPH_COCO2014") != std::string::npos);
+  }
+  SECTION("a missing annotation file is named") {
+    lg::test::ScopedEnv env("LABELGRAPH_COCO2014", coco.string());
+    fs::remove(coco / "annotations" / "instances_val2014.json");
+    const auto run = lg::test::run_labelgraph("run " + config.string());
+    CHECK(run.status != 0);
+    CHECK(run.err.find("instances_val2014.json") != std::string::npos);
   }
 }
 

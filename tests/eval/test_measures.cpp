@@ -501,6 +501,67 @@ TEST_CASE("labels without a positive are skipped and counted, never NaN", "[eval
   for (const MeasureValue& m : none.measures) CHECK_FALSE(std::isnan(m.value));
 }
 
+TEST_CASE("ignored entries (VOC's difficult) leave the ranking and count negative in CP..OF1", "[eval]") {
+  // rows:      0    1    2    3
+  // label 0: S .9   .8   .7   .6   Y 1 1 0 1   ignored: row 1
+  // label 1: S .2   .9   .3   .4   Y 0 1 0 0   ignored: row 1 (its only positive)
+  // label 2: S .5   .5   .1   .9   Y 1 0 0 1   nothing ignored
+  // Ranking without the ignored rows (ML-GCN's AveragePrecisionMeter skips them):
+  //   label 0: (.9 +) (.7 -) (.6 +): AP = AP_mlgcn = (1 + 2/3)/2 = 5/6; AUC 1/2
+  //            (all rows: (1 + 1 + 3/4)/3 = 11/12)
+  //   label 1: no positive left: skipped
+  //   label 2: (.9 +) (.5 +, .5 - tied) (.1 -): sklearn AP = 1/2 * 1 + 1/2 * 2/3 = 5/6;
+  //            ML-GCN's stable order keeps row 0 (+) before row 1 (-): 1; AUC (1+1+1/2+1)/4 = 7/8
+  //   mAP = 5/6, mAP_mlgcn = (5/6 + 1)/2 = 11/12, macro_auc = (1/2 + 7/8)/2 = 11/16
+  // CP..OF1 at .5 with ignored entries negative: (Ng, Np, Nc) = (2, 4, 2) (0, 1, 0) (2, 3, 2)
+  //   CP = (1/2 + 0 + 2/3)/3 = 7/18, CR = (1 + 0 [Ng = 0] + 1)/3 = 2/3, OP = 4/8, OR = 4/4
+  // The rest reads Y as given: with P = 0, hamming loss = 6 positives / 12 entries.
+  const LabelMatrix y = labels({{1, 0, 1}, {1, 1, 0}, {0, 0, 0}, {1, 0, 1}});
+  const ScoreMatrix s = scores({{.9, .2, .5}, {.8, .9, .5}, {.7, .3, .1}, {.6, .4, .9}});
+  const LabelMatrix p = LabelMatrix::Zero(4, 3);
+  const LabelMatrix ignore = labels({{0, 0, 0}, {1, 1, 0}, {0, 0, 0}, {0, 0, 0}});
+  MeasureOptions o;
+  o.ignore = &ignore;
+  const EvaluationResult r = evaluate(y, s, p, o);
+  CHECK(r.per_label[0].ap == Approx(5.0 / 6));
+  CHECK(r.per_label[0].ap_mlgcn == Approx(5.0 / 6));
+  CHECK(r.per_label[0].auc == Approx(0.5));
+  CHECK_FALSE(r.per_label[1].has_positive);
+  CHECK(r.per_label[2].ap == Approx(5.0 / 6));
+  CHECK(r.per_label[2].ap_mlgcn == Approx(1.0));
+  CHECK(r.per_label[2].auc == Approx(7.0 / 8));
+  CHECK(r.skipped_labels == 1);
+  CHECK(r.auc_skipped_labels == 1);
+  CHECK(r.get("mAP") == Approx(5.0 / 6));
+  CHECK(r.get("mAP_mlgcn") == Approx(11.0 / 12));
+  CHECK(r.get("macro_auc") == Approx(11.0 / 16));
+  CHECK(r.get("CP") == Approx(7.0 / 18));
+  CHECK(r.get("CR") == Approx(2.0 / 3));
+  CHECK(r.get("OP") == Approx(0.5));
+  CHECK(r.get("OR") == Approx(1.0));
+  CHECK(r.get("hamming_loss") == Approx(0.5));
+  CHECK(r.per_label[1].confusion.fn == 1);  // the confusion still counts the difficult positive
+
+  const EvaluationResult all = run(y, s, p);
+  CHECK(all.per_label[0].ap == Approx(11.0 / 12));
+  CHECK(all.get("OP") == Approx(6.0 / 8));
+
+  // an all-zero mask changes nothing
+  const LabelMatrix none = LabelMatrix::Zero(4, 3);
+  o.ignore = &none;
+  const EvaluationResult same = evaluate(y, s, p, o);
+  for (const MeasureValue& m : all.measures) CHECK(same.get(m.name) == m.value);
+
+  // a mask of another shape, or not 0/1, is named
+  const LabelMatrix small = LabelMatrix::Zero(3, 3);
+  o.ignore = &small;
+  CHECK_THROWS_WITH(evaluate(y, s, p, o), Catch::Contains("ignore mask is 3 x 3"));
+  LabelMatrix two = LabelMatrix::Zero(4, 3);
+  two(2, 1) = 2;
+  o.ignore = &two;
+  CHECK_THROWS_WITH(evaluate(y, s, p, o), Catch::Contains("ignore mask entry (2, 1) is 2"));
+}
+
 TEST_CASE("every measure equals a naive re-implementation on random matrices", "[eval]") {
   std::mt19937 rng(20261125);
   struct Shape {
