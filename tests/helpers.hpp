@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/dataset.hpp"
+#include "core/error.hpp"
 
 namespace lg::test {
 
@@ -84,5 +85,17 @@ std::vector<std::vector<double>> read_numeric_csv(const std::string& name);
 
 /// The same data set with its dense features stored as CSR (labels and names kept).
 lg::Dataset as_sparse(const lg::Dataset& dense);
+
+/// The message of the lg::Error that `f` throws, or "" when it throws none (so that a check
+/// on the message fails).
+template <class F>
+std::string error_of(F&& f) {
+  try {
+    f();
+  } catch (const lg::Error& e) {
+    return e.what();
+  }
+  return "";
+}
 
 }  // namespace lg::test

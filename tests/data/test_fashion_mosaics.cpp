@@ -102,16 +102,7 @@ void check_row(const MosaicSpec& s, const lg::FashionPool& pool, const lg::Image
   for (Index k = 0; k < 10; ++k) CHECK(int{d.labels(i, k)} == int(shown.count(k)));
 }
 
-template <typename F>
-std::string error_of(F f) {
-  try {
-    f();
-  } catch (const lg::Error& e) {
-    return e.what();
-  }
-  FAIL_CHECK("no lg::Error thrown");
-  return "";
-}
+using lg::test::error_of;
 
 /// Debian's Fashion-MNIST folder, or skip (fail under CI=true).
 std::optional<fs::path> fashion_dir() {

@@ -68,17 +68,7 @@ Bytes test_pixels(int count, int rows, int cols) {
   return p;
 }
 
-/// The message of the lg::Error `f` throws ("" and a failed check if it throws none).
-template <typename F>
-std::string error_of(F f) {
-  try {
-    f();
-  } catch (const lg::Error& e) {
-    return e.what();
-  }
-  FAIL_CHECK("no lg::Error thrown");
-  return "";
-}
+using lg::test::error_of;
 
 /// A file of Debian's dataset-fashion-mnist, or skip (fail under CI=true).
 std::optional<fs::path> fashion_file(const std::string& name) {

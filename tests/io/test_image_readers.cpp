@@ -36,16 +36,7 @@ Image pattern(int width, int height) {
   return image;
 }
 
-// Runs `read`, expects an lg::Error, returns its message (empty if none was thrown).
-template <class Read>
-std::string error_of(Read&& read) {
-  try {
-    read();
-  } catch (const lg::Error& e) {
-    return e.what();
-  }
-  return "";
-}
+using lg::test::error_of;
 
 // `message` starts with "file:line: " (or "file: " when line is 0) and contains `what`.
 void check_message(const std::string& message, const fs::path& file, std::size_t line,
