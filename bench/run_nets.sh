@@ -23,6 +23,10 @@
 # Peak: the best of 5 2048 x 2048 float32 torch.mm at the same thread count (the same
 # LibTorch/OpenBLAS the plugin links).
 set -euo pipefail
+# Both sides wait passively between OpenMP regions, as `labelgraph` itself does (src/cli/main.cpp):
+# with libgomp's default (ACTIVE) a spinning worker holds the core its partner needs on a busy
+# machine (bench/README.md, "The 2-thread stalls"). A policy the caller set is kept.
+export OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-PASSIVE}
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-$root/build}

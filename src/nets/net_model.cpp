@@ -30,6 +30,7 @@
 #include "nets/gcn.hpp"
 #include "nets/losses.hpp"
 #include "nets/tensor_convert.hpp"
+#include "nets/thread_policy.hpp"
 #include "nets/torchscript_backbone.hpp"
 
 namespace lg::nets {
@@ -706,6 +707,18 @@ void NetModel::train(const Dataset& data, const Context& ctx, const TrainSession
   }
   State& s = *state_;
   if (s.finished) return;
+  // Small feature-data networks train faster on one thread (nets/thread_policy.hpp); the guard
+  // gives LibTorch the context's count back when train() ends, also on an exception.
+  const int requested_threads = ctx.resolved_threads();
+  const std::int64_t step_work = step_multiply_adds(StepShape{
+      std::min<Index>(train_.batch_size, data.rows()), data.num_features(), encoder_.hidden,
+      data.num_labels(), gcn_ ? s.label_input_dim : 0, gcn_ ? gcn_->gcn_hidden : 0,
+      gcn_ ? gcn_->gcn_depth : 0});
+  const int loop_threads = s.device.is_cpu()
+      ? training_threads(step_work, requested_threads, s.image_input) : requested_threads;
+  const TorchThreadsGuard loop_threads_guard(loop_threads);
+  if (loop_threads < requested_threads)
+    notes_.push_back(thread_policy_note(loop_threads, requested_threads, step_work));
 
   // The validation split is drawn from the seed alone, so a resumed run gets the same one.
   std::vector<Index> fit_rows, validation_rows;

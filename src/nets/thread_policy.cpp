@@ -1,0 +1,49 @@
+#include "nets/thread_policy.hpp"
+
+#include <ATen/Parallel.h>
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace lg::nets {
+
+std::int64_t step_multiply_adds(const StepShape& shape) {
+  std::int64_t work = 0;
+  std::int64_t in = shape.features;
+  for (const std::int64_t out : shape.hidden) {
+    work += shape.batch * in * out;
+    in = out;
+  }
+  const std::int64_t feature_size = in;
+  work += shape.batch * feature_size * shape.labels;  // head x W, or f Zᵀ
+  if (shape.gcn_inputs > 0) {
+    std::int64_t gcn_in = shape.gcn_inputs;
+    for (int k = 0; k < shape.gcn_depth; ++k) {
+      const std::int64_t out = k + 1 == shape.gcn_depth ? feature_size : shape.gcn_hidden;
+      work += shape.labels * gcn_in * out + shape.labels * shape.labels * out;
+      gcn_in = out;
+    }
+  }
+  return work;
+}
+
+int training_threads(std::int64_t multiply_adds, int requested, bool image_input) {
+  const int all = std::max(1, requested);
+  if (image_input || multiply_adds >= kMultiThreadMinMultiplyAdds) return all;
+  return 1;
+}
+
+std::string thread_policy_note(int chosen, int requested, std::int64_t multiply_adds) {
+  return fmt::format("trained on {} thread{} of {}: the per-step work ({} multiply-adds) is below "
+                     "the measured crossover ({}) where a second thread pays, see bench/README.md",
+                     chosen, chosen == 1 ? "" : "s", requested, multiply_adds,
+                     kMultiThreadMinMultiplyAdds);
+}
+
+TorchThreadsGuard::TorchThreadsGuard(int threads) : previous_(at::get_num_threads()) {
+  at::set_num_threads(std::max(1, threads));
+}
+
+TorchThreadsGuard::~TorchThreadsGuard() { at::set_num_threads(previous_); }
+
+}  // namespace lg::nets
