@@ -76,8 +76,8 @@ toml::table model_params(const Options& o) {
   t.insert("image_size", 64);
   t.insert("resize", 0);
   t.insert("augment", true);
-  // The measured layout: channels-last convolutions (BackboneParams::channels_last, opt-in;
-  // IMAGES_BENCH_NCHW=1 measures the default NCHW instead).
+  // The measured layout: channels-last convolutions (BackboneParams::channels_last, the
+  // default; IMAGES_BENCH_NCHW=1 measures NCHW instead).
   const char* nchw = std::getenv("IMAGES_BENCH_NCHW");
   t.insert("channels_last", !(nchw && std::string(nchw) == "1"));
   t.insert("loss", "bce");

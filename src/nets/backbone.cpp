@@ -30,7 +30,41 @@ void init_conv(torch::nn::Conv2d& c, at::Generator& gen) {
   c->weight.copy_(host);
 }
 
+/// x[:, :, ::s, ::s] in x's memory format. Its backward scatters into zeros of that format
+/// too: slice's own backward makes NCHW zeros, which would turn the block's whole gradient
+/// NCHW and cost the channels-last speed.
+struct Subsample : public torch::autograd::Function<Subsample> {
+  static at::Tensor forward(torch::autograd::AutogradContext* ctx, const at::Tensor& x, int64_t s) {
+    ctx->saved_data["stride"] = s;
+    ctx->saved_data["sizes"] = x.sizes().vec();
+    ctx->saved_data["channels_last"] = x.is_contiguous(at::MemoryFormat::ChannelsLast);
+    return x.slice(2, 0, x.size(2), s).slice(3, 0, x.size(3), s).contiguous(x.suggest_memory_format());
+  }
+  static torch::autograd::variable_list backward(torch::autograd::AutogradContext* ctx,
+                                                 torch::autograd::variable_list grads) {
+    const int64_t s = ctx->saved_data["stride"].toInt();
+    const std::vector<int64_t> sizes = ctx->saved_data["sizes"].toIntVector();
+    const auto format = ctx->saved_data["channels_last"].toBool() ? at::MemoryFormat::ChannelsLast
+                                                                  : at::MemoryFormat::Contiguous;
+    at::Tensor g = at::zeros(sizes, grads[0].options().memory_format(format));
+    g.slice(2, 0, sizes[2], s).slice(3, 0, sizes[3], s).copy_(grads[0]);
+    return {g, at::Tensor()};
+  }
+};
+
 }  // namespace
+
+at::Tensor strided_pointwise_conv(const at::Tensor& x, const at::Tensor& weight, int64_t stride) {
+  if (stride > 1 && x.size(1) % 16 != 0 && x.is_contiguous(at::MemoryFormat::ChannelsLast)) {
+    // Debian's oneDNN 2.6 corrupts memory (segfaults, aborts in malloc, or wrong numbers) in
+    // the weight gradient of a strided 1x1 convolution on channels-last input whose channels
+    // are not a multiple of its 16-wide blocks (bench/README.md, "Channels-last").
+    // Subsampling, then a stride-1 1x1 convolution, is the same function without that kernel;
+    // it is slower, so multiples of 16 (never wrong in the sweeps) keep the native kernel.
+    return at::conv2d(Subsample::apply(x, stride), weight);
+  }
+  return at::conv2d(x, weight, {}, {stride, stride});
+}
 
 at::Tensor global_pool(const at::Tensor& maps, const std::string& pooling) {
   if (maps.dim() != 4)
@@ -48,7 +82,7 @@ void validate(const BackboneOptions& o) {
     throw Error(fmt::format("pooling = \"{}\" is not one of: max, avg", o.pooling));
 }
 
-BasicBlockImpl::BasicBlockImpl(int64_t in, int64_t out, int64_t stride) {
+BasicBlockImpl::BasicBlockImpl(int64_t in, int64_t out, int64_t stride) : stride_(stride) {
   conv1 = register_module("conv1", conv(in, out, 3, stride));
   bn1 = register_module("bn1", torch::nn::BatchNorm2d(out));
   conv2 = register_module("conv2", conv(out, out, 3, 1));
@@ -62,7 +96,8 @@ BasicBlockImpl::BasicBlockImpl(int64_t in, int64_t out, int64_t stride) {
 at::Tensor BasicBlockImpl::forward(const at::Tensor& x) {
   at::Tensor h = torch::relu(bn1->forward(conv1->forward(x)));
   h = bn2->forward(conv2->forward(h));
-  const at::Tensor skip = shortcut ? shortcut_bn->forward(shortcut->forward(x)) : x;
+  const at::Tensor skip =
+      shortcut ? shortcut_bn->forward(strided_pointwise_conv(x, shortcut->weight, stride_)) : x;
   return torch::relu(h + skip);
 }
 

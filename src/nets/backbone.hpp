@@ -29,6 +29,11 @@ namespace lg::nets {
 /// Throws lg::Error for another name or a tensor that is not 4-D.
 at::Tensor global_pool(const at::Tensor& maps, const std::string& pooling);
 
+/// A 1x1 convolution with `stride` and no padding or bias (a residual shortcut). On
+/// channels-last input whose channels are not a multiple of 16 it subsamples first and runs a
+/// stride-1 convolution: the same function, around a oneDNN kernel that corrupts memory there.
+at::Tensor strided_pointwise_conv(const at::Tensor& x, const at::Tensor& weight, int64_t stride);
+
 struct BackboneOptions {
   int width = 32;                 ///< channels of the stem and stage 0 (>= 1)
   int depth = 3;                  ///< residual stages (>= 1)
@@ -47,6 +52,7 @@ class BasicBlockImpl : public torch::nn::Module {
  private:
   torch::nn::Conv2d conv1{nullptr}, conv2{nullptr}, shortcut{nullptr};
   torch::nn::BatchNorm2d bn1{nullptr}, bn2{nullptr}, shortcut_bn{nullptr};
+  int64_t stride_ = 1;
 };
 TORCH_MODULE(BasicBlock);
 

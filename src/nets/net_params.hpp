@@ -36,7 +36,7 @@ struct BackboneParams {
   bool augment = true;              ///< training: random crop (when resize > image_size) and flip
   bool freeze = false;              ///< torchscript: keep the backbone fixed, features computed once
   int cache_mb = 1024;              ///< decoded, resized images kept in memory (file-backed sets)
-  bool channels_last = false;       ///< resnet: NHWC convolutions (faster on CPUs; see below)
+  bool channels_last = true;        ///< resnet: NHWC convolutions (faster on CPUs; see below)
 
   template <class V>
   void visit(V& v) {
@@ -50,8 +50,7 @@ struct BackboneParams {
     v("freeze", freeze, "torchscript: keep the pretrained backbone fixed, features cached once");
     v("cache_mb", cache_mb, "image files: MiB of decoded, resized images kept in memory");
     v("channels_last", channels_last,
-      "resnet: channels-last convolutions, about 30% faster on a CPU; off by default because "
-      "Debian's oneDNN crashed in convolution backward with 4-channel stages");
+      "resnet: channels-last (NHWC) convolutions, 15-30% faster per step on a CPU; false = NCHW");
   }
   void validate() const;
   /// "torchscript:PATH" -> PATH, else "".

@@ -76,3 +76,39 @@ TEST_CASE("backbone: the seed fixes the weights, gradients reach the stem", "[ne
     CHECK(torch::isfinite(named.value().grad()).all().item<bool>());
   }
 }
+
+TEST_CASE("backbone: the strided 1x1 shortcut in channels-last computes what NCHW's does", "[nets]") {
+  // Fewer than 16 (or not a multiple of 16) channels take the subsample + stride-1 route
+  // around oneDNN's strided 1x1 weight gradient, which corrupted memory at 64 x 64 (segfaults,
+  // aborts in malloc, or wrong numbers); 16 and 32 keep the native kernel. Output, input
+  // gradient and weight gradient must match NCHW's strided convolution (another summation
+  // order: 1e-4 of the largest value). (A whole block is no test of this: one ReLU input
+  // within 1e-6 of 0 flips its mask and moves every gradient upstream by O(1).)
+  for (const int64_t in : {4, 8, 12, 16, 32}) {
+    INFO("input channels " << in);
+    torch::manual_seed(3);
+    const at::Tensor x0 = torch::randn({16, in, 64, 64});
+    const at::Tensor w0 = torch::randn({2 * in, in, 1, 1});
+    const at::Tensor g = torch::randn({16, 2 * in, 32, 32});
+    const at::Tensor xa = x0.clone().requires_grad_(true), wa = w0.clone().requires_grad_(true);
+    const at::Tensor ya = at::conv2d(xa, wa, {}, {2, 2});
+    ya.backward(g);
+    const at::Tensor xb = x0.contiguous(at::MemoryFormat::ChannelsLast).requires_grad_(true);
+    const at::Tensor wb = w0.contiguous(at::MemoryFormat::ChannelsLast).requires_grad_(true);
+    const at::Tensor yb = lg::nets::strided_pointwise_conv(xb, wb, 2);
+    CHECK(yb.is_contiguous(at::MemoryFormat::ChannelsLast));
+    yb.backward(g.contiguous(at::MemoryFormat::ChannelsLast));
+    CHECK(xb.grad().is_contiguous(at::MemoryFormat::ChannelsLast));
+    const auto close = [](const at::Tensor& a, const at::Tensor& b) {
+      const float diff = (a - b).abs().max().item<float>(), scale = a.abs().max().item<float>();
+      INFO("max |difference| " << diff << " of max |value| " << scale);
+      return diff <= 1e-4f * scale;
+    };
+    CHECK(close(ya, yb));
+    CHECK(close(xa.grad(), xb.grad()));
+    CHECK(close(wa.grad(), wb.grad()));
+    // NCHW input takes the plain strided convolution.
+    const at::Tensor xc = x0.clone().requires_grad_(true);
+    CHECK(close(ya, lg::nets::strided_pointwise_conv(xc, w0, 2)));
+  }
+}

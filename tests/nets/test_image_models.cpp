@@ -154,6 +154,7 @@ TEST_CASE("image models: the wrong kind of input is refused with a clear message
 TEST_CASE("image models: channels-last convolutions compute what NCHW ones do", "[nets]") {
   const Dataset data = scenes(64, 8);
   toml::table p = cnn_params(1);
+  p.insert_or_assign("channels_last", false);
   auto nchw = make("cnn-br", p);
   p.insert_or_assign("channels_last", true);
   auto nhwc = make("cnn-br", p), again = make("cnn-br", p);
