@@ -165,7 +165,7 @@ def train(prefix, model, threads, workers, epochs, batch, width, depth, seed):
         net.train()
         loss_sum = 0.0
         for xb, yb in loader:
-            opt.zero_grad()
+            opt.zero_grad(set_to_none=True)  # as labelgraph (and PyTorch 2) do
             loss = loss_fn(net(xb), yb)
             loss.backward()
             torch.nn.utils.clip_grad_norm_(params, 10.0)

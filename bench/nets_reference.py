@@ -151,7 +151,7 @@ def train(root, model, threads, epochs, batch, validation, seed):
             rows = order[first:first + batch]
             xb = x.index_select(0, rows)
             yb = y.index_select(0, rows)
-            opt.zero_grad()
+            opt.zero_grad(set_to_none=True)  # as labelgraph (and PyTorch 2) do
             loss = loss_fn(net(xb), yb)
             loss.backward()
             torch.nn.utils.clip_grad_norm_(params, 10.0)

@@ -28,6 +28,7 @@
 #include "models/registry.hpp"
 #include "nets/backbone.hpp"
 #include "nets/gcn.hpp"
+#include "nets/gradients.hpp"
 #include "nets/losses.hpp"
 #include "nets/tensor_convert.hpp"
 #include "nets/thread_policy.hpp"
@@ -814,13 +815,13 @@ void NetModel::train(const Dataset& data, const Context& ctx, const TrainSession
         xb = x.index_select(0, rows);
       }
       const at::Tensor yb = y.index_select(0, rows);
-      s.optimizer->zero_grad();
+      drop_gradients(params);
       const at::Tensor logits =
           frozen ? s.net->logits(xb, s.net->classifier(), s.net->label_bias())
                  : s.net->forward(xb, &dropout_gen);
       const at::Tensor l = multilabel_loss(logits, yb, loss, pos_weight);
       l.backward();
-      if (train_.clip_grad_norm > 0) torch::nn::utils::clip_grad_norm_(params, train_.clip_grad_norm);
+      if (train_.clip_grad_norm > 0) clip_gradients(params, train_.clip_grad_norm);
       s.optimizer->step();
       loss_sum += l.item<double>() * static_cast<double>(size);
     }
