@@ -717,6 +717,7 @@ void NetModel::train(const Dataset& data, const Context& ctx, const TrainSession
   const int loop_threads = s.device.is_cpu()
       ? training_threads(step_work, requested_threads, s.image_input) : requested_threads;
   const TorchThreadsGuard loop_threads_guard(loop_threads);
+  const FlushDenormalsGuard flush_denormals;  // after the thread count: new threads get it too
   if (loop_threads < requested_threads)
     notes_.push_back(thread_policy_note(loop_threads, requested_threads, step_work));
 
@@ -919,6 +920,7 @@ Dataset NetModel::learned_features(const Dataset& data, const Context& ctx) cons
   const State& s = *state_;
   check_prediction_input(algorithm_, s.image_input, s.feature_names, s.label_names, data);
   configure_torch(ctx);
+  const FlushDenormalsGuard flush_denormals;  // as in training: same scores
   const ScoreMatrix f = to_matrix(s.encoded(data, ctx.resolved_threads()).to(torch::kCPU));
   Dataset out;
   out.name = data.name;
@@ -936,6 +938,7 @@ ScoreMatrix NetModel::predict_scores(const Dataset& data, const Context& ctx) co
   const State& s = *state_;
   check_prediction_input(algorithm_, s.image_input, s.feature_names, s.label_names, data);
   configure_torch(ctx);
+  const FlushDenormalsGuard flush_denormals;  // as in training: same scores
   torch::NoGradGuard no_grad;
   Network net = s.net;
   net->eval();

@@ -33,12 +33,16 @@ ScoreMatrix to_matrix(const at::Tensor& t) {
 void configure_torch(const Context& ctx) {
   static std::once_flag malloc_once;
   std::call_once(malloc_once, [] {
-    // Training reallocates the same few-hundred-KB temporaries (Adam's, the gradients) every
-    // step; above glibc's initial 128 KB mmap threshold each one is a fresh mmap plus page
-    // faults until the process happens to free a large block (3-5x slower epochs in a
-    // measured scratch loop, bench/README.md "bench/nets").
+    // Training reallocates the same temporaries every step. Above glibc's initial 128 KB mmap
+    // threshold each one is a fresh mmap plus page faults (3-5x slower epochs in a measured
+    // scratch loop, bench/README.md "bench/nets"). And when a step frees more than the trim
+    // threshold at the top of the heap (a CNN's activations: 64 x 16 x 64 x 64 floats are
+    // 16 MB each), glibc hands it back and the next step faults it in again, page by page:
+    // with 64 MB, 3.2 M page faults and 2-3x slower CNN epochs on the quickstart
+    // (bench/README.md, "Page faults"). So the heap keeps up to 1 GB that a step freed, as
+    // PyTorch's GPU caching allocator keeps its blocks.
     mallopt(M_MMAP_THRESHOLD, 32 << 20);
-    mallopt(M_TRIM_THRESHOLD, 64 << 20);
+    mallopt(M_TRIM_THRESHOLD, 1 << 30);
   });
   torch::set_num_threads(ctx.resolved_threads());
   torch::manual_seed(ctx.seed);

@@ -1,9 +1,14 @@
 #include "nets/thread_policy.hpp"
 
+#include <ATen/Context.h>
 #include <ATen/Parallel.h>
 #include <fmt/format.h>
 
 #include <algorithm>
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <xmmintrin.h>
+#endif
 
 namespace lg::nets {
 
@@ -45,5 +50,33 @@ TorchThreadsGuard::TorchThreadsGuard(int threads) : previous_(at::get_num_thread
 }
 
 TorchThreadsGuard::~TorchThreadsGuard() { at::set_num_threads(previous_); }
+
+bool flushing_denormals() {
+#if defined(__x86_64__) || defined(__i386__)
+  constexpr unsigned kFtzDaz = 0x8040;  // MXCSR flush-to-zero (bit 15) and denormals-are-zero (6)
+  return (_mm_getcsr() & kFtzDaz) == kFtzDaz;
+#else
+  return false;
+#endif
+}
+
+namespace {
+
+/// The mode is per thread (MXCSR): set it on the caller and on each intra-op thread. With a
+/// range of get_num_threads() and grain 1, LibTorch's parallel_for gives every thread one index.
+void set_flush_denormals_everywhere(bool on) {
+  at::globalContext().setFlushDenormal(on);
+  at::parallel_for(0, at::get_num_threads(), 1, [on](std::int64_t, std::int64_t) {
+    at::globalContext().setFlushDenormal(on);
+  });
+}
+
+}  // namespace
+
+FlushDenormalsGuard::FlushDenormalsGuard() : previous_(flushing_denormals()) {
+  set_flush_denormals_everywhere(true);
+}
+
+FlushDenormalsGuard::~FlushDenormalsGuard() { set_flush_denormals_everywhere(previous_); }
 
 }  // namespace lg::nets

@@ -1,11 +1,16 @@
 // The thread rule for training (nets/thread_policy.hpp): its decisions on both sides of the
 // measured threshold, the guard that restores LibTorch's thread count, and that a small network
-// asked for 2 threads trains exactly as on 1 (the rule chose 1) and says so in its notes.
-#include <catch2/catch.hpp>
-
+// asked for 2 threads trains exactly as on 1 (the rule chose 1) and says so in its notes; the
+// guard that flushes denormals on every intra-op thread for a training run.
+#include <ATen/ATen.h>
 #include <ATen/Parallel.h>
 
+#undef CHECK  // torch's CHECK would replace Catch's
+#include <catch2/catch.hpp>
+
+#include <limits>
 #include <stdexcept>
+#include <vector>
 
 #include "core/random.hpp"
 #include "models/registry.hpp"
@@ -138,4 +143,45 @@ TEST_CASE("thread policy: a small network asked for 2 threads trains as on 1 and
     for (const std::string& note : one->notes()) CHECK(note.find("thread of") == std::string::npos);
   }
   at::set_num_threads(1);
+}
+
+namespace {
+/// Halving the smallest normal float gives a denormal, or zero when the thread flushes.
+bool thread_flushes() {
+  volatile float smallest = std::numeric_limits<float>::min();
+  volatile float half = smallest * 0.5f;
+  return half == 0.0f;
+}
+}  // namespace
+
+TEST_CASE("thread policy: the denormal guard flushes on every intra-op thread and restores",
+          "[nets]") {
+#if defined(__x86_64__)
+  at::set_num_threads(2);
+  REQUIRE_FALSE(lg::nets::flushing_denormals());
+  REQUIRE_FALSE(thread_flushes());
+  {
+    const lg::nets::FlushDenormalsGuard guard;
+    CHECK(lg::nets::flushing_denormals());
+    CHECK(thread_flushes());
+    std::vector<int> flushes(2, -1);
+    at::parallel_for(0, 2, 1, [&](std::int64_t begin, std::int64_t end) {
+      for (std::int64_t i = begin; i < end; ++i) flushes[static_cast<std::size_t>(i)] = thread_flushes();
+    });
+    CHECK((flushes == std::vector<int>{1, 1}));
+    // a denormal input through a LibTorch op: flushed (DAZ) to zero
+    const at::Tensor tiny = at::full({4}, std::numeric_limits<float>::min() * 0.25f);
+    CHECK((tiny * 2.0f).abs().sum().item<float>() == 0.0f);
+  }
+  CHECK_FALSE(lg::nets::flushing_denormals());
+  CHECK_FALSE(thread_flushes());
+  std::vector<int> after(2, -1);
+  at::parallel_for(0, 2, 1, [&](std::int64_t begin, std::int64_t end) {
+    for (std::int64_t i = begin; i < end; ++i) after[static_cast<std::size_t>(i)] = thread_flushes();
+  });
+  CHECK((after == std::vector<int>{0, 0}));
+  at::set_num_threads(1);
+#else
+  SUCCEED("no MXCSR on this CPU: the guard does nothing");
+#endif
 }
