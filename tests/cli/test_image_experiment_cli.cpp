@@ -272,6 +272,30 @@ TEST_CASE("experiments/quickstart.toml, made small, writes the comparison the RE
   CHECK(gcn.find("adjacency mlgcn-reweighted") != std::string::npos);
 }
 
+TEST_CASE("experiments/mlgcn-ablation.toml, made small, runs every variant", "[cli]") {
+  lg::test::TempDir dir;
+  std::string text = lg::test::read_file(lg::test::fixture("..") / ".." / "experiments" / "mlgcn-ablation.toml");
+  REQUIRE_FALSE(text.empty());
+  replace_all(text, "output = \"results/mlgcn-ablation\"", "output = \"" + (dir / "out").string() + "\"", 1);
+  replace_all(text, "seeds = [1, 2, 3]", "seeds = [1]", 1);
+  replace_all(text, "rows = 2000", "rows = 160", 1);
+  replace_all(text, "\nsize = 64", "\nsize = 32", 1);
+  replace_all(text, "image_size = 64", "image_size = 32", 7);
+  replace_all(text, "width = 16", "width = 4", 7);
+  replace_all(text, "epochs = 25", "epochs = 1", 7);
+  const fs::path config = dir.write("a.toml", text);
+  const auto run = lg::test::run_labelgraph("run " + config.string() + " --threads 2");
+  INFO(run.err);
+  REQUIRE(run.status == 0);
+  const std::string summary = lg::test::read_file(dir / "out" / "tables" / "summary.md");
+  for (const char* label : {"CNN-BR (GMP)", "CNN-BR (GAP)", "GCN identity", "GCN binary", "GCN reweighted",
+                            "GCN reweighted (GAP)", "GCN reweighted spectral"})
+    CHECK(summary.find(label) != std::string::npos);
+  const fs::path runs = dir / "out" / "runs" / "scenes";
+  CHECK(lg::test::read_file(runs / "GCN_identity-seed1-fold0.json").find("adjacency identity") != std::string::npos);
+  CHECK(lg::test::read_file(runs / "GCN_binary-seed1-fold0.json").find("adjacency mlgcn-binary") != std::string::npos);
+}
+
 TEST_CASE("experiments/mosaics.toml, made small, runs on Debian's Fashion-MNIST", "[cli]") {
   if (!lg::test::package_file("/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz",
                                "dataset-fashion-mnist"))
