@@ -38,9 +38,9 @@ void configure_torch(const Context& ctx) {
     // scratch loop, bench/README.md "bench/nets"). And when a step frees more than the trim
     // threshold at the top of the heap (a CNN's activations: 64 x 16 x 64 x 64 floats are
     // 16 MB each), glibc hands it back and the next step faults it in again, page by page:
-    // with 64 MB, 3.2 M page faults and 2-3x slower CNN epochs on the quickstart
-    // (bench/README.md, "Page faults"). So the heap keeps up to 1 GB that a step freed, as
-    // PyTorch's GPU caching allocator keeps its blocks.
+    // with 64 MB, 3.2 M page faults and 2-3x slower CNN epochs on the quickstart (bench/README.md,
+    // "Page faults and denormals"). So the heap keeps up to 1 GB that a step freed, as PyTorch's
+    // GPU caching allocator keeps its blocks.
     mallopt(M_MMAP_THRESHOLD, 32 << 20);
     mallopt(M_TRIM_THRESHOLD, 1 << 30);
   });

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <regex>
+#include <vector>
 
 #include "helpers.hpp"
 #include "io/image_dataset.hpp"
@@ -43,6 +44,28 @@ void replace_all(std::string& text, const std::string& from, const std::string& 
   INFO(from);
   REQUIRE(found == count);
 }
+
+struct Edit {
+  std::string from, to;
+  int count;  ///< occurrences `from` must have
+};
+
+/// experiments/NAME.toml made small: its output moved to DIR/out and every edit applied. Every
+/// edited line must be there, so a change to the config that a test no longer covers fails.
+fs::path made_small(const lg::test::TempDir& dir, const std::string& name, const std::vector<Edit>& edits) {
+  std::string text = lg::test::read_file(lg::test::fixture("..") / ".." / "experiments" / (name + ".toml"));
+  REQUIRE_FALSE(text.empty());
+  replace_all(text, "output = \"results/" + name + "\"", "output = \"" + (dir / "out").string() + "\"", 1);
+  for (const Edit& e : edits) replace_all(text, e.from, e.to, e.count);
+  return dir.write(name + ".toml", text);
+}
+
+/// voc2007.toml and coco2014.toml share the published setting (ResNet-size inputs, 40 epochs).
+const std::vector<Edit> kSmallPublishedSetting = {
+    {"image_size = 224", "image_size = 16", 2}, {"resize = 256", "resize = 18", 2},
+    {"width = 32", "width = 4", 2},             {"depth = 4", "depth = 2", 2},
+    {"epochs = 40", "epochs = 1", 2},           {"gcn_hidden = 1024", "gcn_hidden = 8", 1},
+    {"threads = 0", "threads = 2", 1}};
 
 /// A VOC 2007 layout with `trainval` + `test` images of 20 x 20 pixels: image i shows class
 /// i mod 20 (value 1), class (i + 1) mod 20 as difficult-only (0), every other class -1.
@@ -162,19 +185,7 @@ TEST_CASE("run on image data: configs that cannot work are refused with the line
 TEST_CASE("experiments/voc2007.toml runs on a tiny VOC-layout folder", "[cli]") {
   lg::test::TempDir dir;
   const fs::path voc = tiny_voc(dir.path(), 24, 12);
-  // The real config, made small: every replaced line must be there, so a change to the config
-  // that this test no longer covers fails here.
-  std::string text = lg::test::read_file(lg::test::fixture("..") / ".." / "experiments" / "voc2007.toml");
-  REQUIRE_FALSE(text.empty());
-  replace_all(text, "output = \"results/voc2007\"", "output = \"" + (dir / "out").string() + "\"", 1);
-  replace_all(text, "image_size = 224", "image_size = 16", 2);
-  replace_all(text, "resize = 256", "resize = 18", 2);
-  replace_all(text, "width = 32", "width = 4", 2);
-  replace_all(text, "depth = 4", "depth = 2", 2);
-  replace_all(text, "epochs = 40", "epochs = 1", 2);
-  replace_all(text, "gcn_hidden = 1024", "gcn_hidden = 8", 1);
-  replace_all(text, "threads = 0", "threads = 2", 1);
-  const fs::path config = dir.write("voc.toml", text);
+  const fs::path config = made_small(dir, "voc2007", kSmallPublishedSetting);
 
   SECTION("with LABELGRAPH_VOC2007 set: trained on trainval, tested on test") {
     lg::test::ScopedEnv env("LABELGRAPH_VOC2007", voc.string());
@@ -205,17 +216,7 @@ TEST_CASE("experiments/voc2007.toml runs on a tiny VOC-layout folder", "[cli]") 
 TEST_CASE("experiments/coco2014.toml runs on a tiny COCO-layout folder", "[cli]") {
   lg::test::TempDir dir;
   const fs::path coco = tiny_coco(dir.path(), 24, 12);
-  std::string text = lg::test::read_file(lg::test::fixture("..") / ".." / "experiments" / "coco2014.toml");
-  REQUIRE_FALSE(text.empty());
-  replace_all(text, "output = \"results/coco2014\"", "output = \"" + (dir / "out").string() + "\"", 1);
-  replace_all(text, "image_size = 224", "image_size = 16", 2);
-  replace_all(text, "resize = 256", "resize = 18", 2);
-  replace_all(text, "width = 32", "width = 4", 2);
-  replace_all(text, "depth = 4", "depth = 2", 2);
-  replace_all(text, "epochs = 40", "epochs = 1", 2);
-  replace_all(text, "gcn_hidden = 1024", "gcn_hidden = 8", 1);
-  replace_all(text, "threads = 0", "threads = 2", 1);
-  const fs::path config = dir.write("coco.toml", text);
+  const fs::path config = made_small(dir, "coco2014", kSmallPublishedSetting);
 
   SECTION("with LABELGRAPH_COCO2014 set: trained on train2014, tested on val2014") {
     lg::test::ScopedEnv env("LABELGRAPH_COCO2014", coco.string());
@@ -250,16 +251,13 @@ TEST_CASE("experiments/coco2014.toml runs on a tiny COCO-layout folder", "[cli]"
 
 TEST_CASE("experiments/quickstart.toml, made small, writes the comparison the README shows", "[cli]") {
   lg::test::TempDir dir;
-  std::string text = lg::test::read_file(lg::test::fixture("..") / ".." / "experiments" / "quickstart.toml");
-  REQUIRE_FALSE(text.empty());
-  replace_all(text, "output = \"results/quickstart\"", "output = \"" + (dir / "out").string() + "\"", 1);
-  replace_all(text, "rows = 2000", "rows = 200", 1);
-  replace_all(text, "\nsize = 64", "\nsize = 32", 1);
-  replace_all(text, "image_size = 64", "image_size = 32", 2);
-  replace_all(text, "width = 16", "width = 4", 2);
-  replace_all(text, "epochs = 30", "epochs = 2", 2);
-  replace_all(text, "gcn_hidden = 128", "gcn_hidden = 8", 1);
-  const fs::path config = dir.write("quick.toml", text);
+  const fs::path config = made_small(dir, "quickstart",
+                                     {{"rows = 2000", "rows = 200", 1},
+                                      {"\nsize = 64", "\nsize = 32", 1},
+                                      {"image_size = 64", "image_size = 32", 2},
+                                      {"width = 16", "width = 4", 2},
+                                      {"epochs = 30", "epochs = 2", 2},
+                                      {"gcn_hidden = 128", "gcn_hidden = 8", 1}});
   const auto run = lg::test::run_labelgraph("run " + config.string() + " --threads 2");
   INFO(run.err);
   REQUIRE(run.status == 0);
@@ -274,16 +272,13 @@ TEST_CASE("experiments/quickstart.toml, made small, writes the comparison the RE
 
 TEST_CASE("experiments/mlgcn-ablation.toml, made small, runs every variant", "[cli]") {
   lg::test::TempDir dir;
-  std::string text = lg::test::read_file(lg::test::fixture("..") / ".." / "experiments" / "mlgcn-ablation.toml");
-  REQUIRE_FALSE(text.empty());
-  replace_all(text, "output = \"results/mlgcn-ablation\"", "output = \"" + (dir / "out").string() + "\"", 1);
-  replace_all(text, "seeds = [1, 2, 3]", "seeds = [1]", 1);
-  replace_all(text, "rows = 2000", "rows = 160", 1);
-  replace_all(text, "\nsize = 64", "\nsize = 32", 1);
-  replace_all(text, "image_size = 64", "image_size = 32", 7);
-  replace_all(text, "width = 16", "width = 4", 7);
-  replace_all(text, "epochs = 25", "epochs = 1", 7);
-  const fs::path config = dir.write("a.toml", text);
+  const fs::path config = made_small(dir, "mlgcn-ablation",
+                                     {{"seeds = [1, 2, 3]", "seeds = [1]", 1},
+                                      {"rows = 2000", "rows = 160", 1},
+                                      {"\nsize = 64", "\nsize = 32", 1},
+                                      {"image_size = 64", "image_size = 32", 7},
+                                      {"width = 16", "width = 4", 7},
+                                      {"epochs = 25", "epochs = 1", 7}});
   const auto run = lg::test::run_labelgraph("run " + config.string() + " --threads 2");
   INFO(run.err);
   REQUIRE(run.status == 0);
@@ -301,13 +296,10 @@ TEST_CASE("experiments/mosaics.toml, made small, runs on Debian's Fashion-MNIST"
                                "dataset-fashion-mnist"))
     return;
   lg::test::TempDir dir;
-  std::string text = lg::test::read_file(lg::test::fixture("..") / ".." / "experiments" / "mosaics.toml");
-  REQUIRE_FALSE(text.empty());
-  replace_all(text, "output = \"results/mosaics\"", "output = \"" + (dir / "out").string() + "\"", 1);
-  replace_all(text, "rows = 2000", "rows = 120", 1);
-  replace_all(text, "width = 16", "width = 4", 2);
-  replace_all(text, "epochs = 20", "epochs = 1", 2);
-  const fs::path config = dir.write("m.toml", text);
+  const fs::path config = made_small(dir, "mosaics",
+                                     {{"rows = 2000", "rows = 120", 1},
+                                      {"width = 16", "width = 4", 2},
+                                      {"epochs = 20", "epochs = 1", 2}});
   const auto run = lg::test::run_labelgraph("run " + config.string() + " --threads 2");
   INFO(run.err);
   REQUIRE(run.status == 0);

@@ -152,6 +152,15 @@ bool thread_flushes() {
   volatile float half = smallest * 0.5f;
   return half == 0.0f;
 }
+
+/// thread_flushes() for each of the indices 0 and 1 of a 2-thread LibTorch parallel_for.
+std::vector<int> flushes_in_parallel_for() {
+  std::vector<int> flushes(2, -1);
+  at::parallel_for(0, 2, 1, [&](std::int64_t begin, std::int64_t end) {
+    for (std::int64_t i = begin; i < end; ++i) flushes[static_cast<std::size_t>(i)] = thread_flushes();
+  });
+  return flushes;
+}
 }  // namespace
 
 TEST_CASE("thread policy: the denormal guard flushes on every intra-op thread and restores",
@@ -164,22 +173,14 @@ TEST_CASE("thread policy: the denormal guard flushes on every intra-op thread an
     const lg::nets::FlushDenormalsGuard guard;
     CHECK(lg::nets::flushing_denormals());
     CHECK(thread_flushes());
-    std::vector<int> flushes(2, -1);
-    at::parallel_for(0, 2, 1, [&](std::int64_t begin, std::int64_t end) {
-      for (std::int64_t i = begin; i < end; ++i) flushes[static_cast<std::size_t>(i)] = thread_flushes();
-    });
-    CHECK((flushes == std::vector<int>{1, 1}));
+    CHECK((flushes_in_parallel_for() == std::vector<int>{1, 1}));
     // a denormal input through a LibTorch op: flushed (DAZ) to zero
     const at::Tensor tiny = at::full({4}, std::numeric_limits<float>::min() * 0.25f);
     CHECK((tiny * 2.0f).abs().sum().item<float>() == 0.0f);
   }
   CHECK_FALSE(lg::nets::flushing_denormals());
   CHECK_FALSE(thread_flushes());
-  std::vector<int> after(2, -1);
-  at::parallel_for(0, 2, 1, [&](std::int64_t begin, std::int64_t end) {
-    for (std::int64_t i = begin; i < end; ++i) after[static_cast<std::size_t>(i)] = thread_flushes();
-  });
-  CHECK((after == std::vector<int>{0, 0}));
+  CHECK((flushes_in_parallel_for() == std::vector<int>{0, 0}));
   at::set_num_threads(1);
 #else
   SUCCEED("no MXCSR on this CPU: the guard does nothing");
