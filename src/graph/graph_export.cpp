@@ -242,23 +242,24 @@ std::string legend(const LabelGraph& graph, const FigureStyle& style, const Draw
   return out;
 }
 
-// Graphviz 2.42/2.43's spline router overflows a heap buffer (makeMultiSpline, seen with
-// valgrind) when it routes the two edges of a reciprocal pair i -> j, j -> i with
-// splines=true in neato, fdp, sfdp or circo. Directed figures therefore use curved edges,
-// which need no router and draw the two directions as two arcs; undirected figures have one
-// edge per pair and are routed around the nodes.
-std::string engine_attributes(const std::string& engine, bool directed) {
-  const std::string splines = directed ? "splines=curved" : "splines=true";
-  if (engine == "dot") return "rankdir=LR, splines=true, nodesep=0.15, ranksep=0.6";
-  if (engine == "circo") return splines + ", mindist=0.3";
+std::string engine_attributes(const std::string& engine, const std::string& splines) {
+  const std::string routing = "splines=" + splines;
+  if (engine == "dot") return "rankdir=LR, " + routing + ", nodesep=0.15, ranksep=0.6";
+  if (engine == "circo") return routing + ", mindist=0.3";
   if (engine == "neato" || engine == "fdp")
-    return "overlap=prism, overlap_scaling=-4, sep=\"+6\", " + splines;
+    return "overlap=prism, overlap_scaling=-4, sep=\"+6\", " + routing;
   if (engine == "sfdp")
-    return "overlap=prism, overlap_scaling=-4, sep=\"+6\", beautify=true, " + splines;
+    return "overlap=prism, overlap_scaling=-4, sep=\"+6\", beautify=true, " + routing;
   return {};
 }
 
 }  // namespace
+
+std::string edge_routing(bool directed, Index labels, std::size_t edges) {
+  if (directed) return "false";
+  return static_cast<double>(labels) * static_cast<double>(edges) <= kSplineBudget ? "true"
+                                                                                  : "false";
+}
 
 std::string dot_escape(std::string_view text) {
   return escape_with(text, [](std::string& out, char c) {
@@ -298,7 +299,8 @@ std::string to_dot(const LabelGraph& graph, const FigureStyle& style) {
   out += fmt::format(
       "  graph [layout={}, {}, outputorder=edgesfirst, pad=0.2, bgcolor=white, "
       "fontname=\"Helvetica\", fontsize=10, labelloc=b, labeljust=l",
-      style.engine, engine_attributes(style.engine, directed));
+      style.engine,
+      engine_attributes(style.engine, edge_routing(directed, d.shown_labels, d.edges.size())));
   if (style.legend) out += ", label=" + legend(graph, style, d);
   out += "];\n";
   out +=

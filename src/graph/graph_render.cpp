@@ -89,6 +89,19 @@ std::string list(const std::vector<std::string>& names) {
   return fmt::format("{}", fmt::join(names, ", "));
 }
 
+// A PNG of a large graph (1,000+ labels) at Graphviz's 96 dpi is 5,000+ pixels wide; drawing
+// and compressing it took most of the render time. Its resolution is lowered so that the
+// longer side stays within kMaxPngPixels (SVG and PDF, which scale freely, keep their size).
+void limit_png_size(Agraph_t* g) {
+  const boxf bb = GD_bb(g);
+  const double longest_points = std::max(bb.UR.x - bb.LL.x, bb.UR.y - bb.LL.y);
+  if (!(longest_points > 0) || GD_drawing(g) == nullptr) return;
+  double& dpi = GD_drawing(g)->dpi;
+  const double current = dpi > 0 ? dpi : 96.0;
+  const double pixels = longest_points / 72.0 * current;
+  if (pixels > kMaxPngPixels) dpi = current * kMaxPngPixels / pixels;
+}
+
 }  // namespace
 
 const std::vector<std::string>& layout_engines() {
@@ -122,6 +135,7 @@ std::string render_dot(const std::string& dot, const std::string& engine, const 
     if (gvLayout(call.context(), call.graph(), engine.c_str()) != 0)
       throw Error(fmt::format("Graphviz layout '{}' failed: {}", engine, trimmed(messages)));
     call.set_laid_out();
+    if (format == "png") limit_png_size(call.graph());
     char* data = nullptr;
     unsigned int length = 0;
     if (gvRenderData(call.context(), call.graph(), format.c_str(), &data, &length) != 0 ||

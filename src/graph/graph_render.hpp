@@ -9,6 +9,9 @@
 
 namespace lg::graph {
 
+/// The longest side of a PNG figure in pixels: larger layouts are drawn at a lower resolution.
+constexpr double kMaxPngPixels = 3000;
+
 /// Layout engines offered: neato, sfdp, dot, circo, fdp.
 const std::vector<std::string>& layout_engines();
 /// Figure formats offered: svg, pdf, png.

@@ -111,6 +111,35 @@ PreparedFigure prepare_figure(const Cooccurrence& stats, const WeightingSpec& sp
     f.notes.push_back(note);
     f.style.notes.push_back(note);
   }
+  // At most kMaxFigureEdges drawn edges, the strongest (a figure of 2,000 labels with every
+  // edge drawn had 33,000: unreadable, and slow to draw as PNG).
+  {
+    const LabelGraph& drawn = f.pruned ? *f.pruned : g;
+    if (drawn.num_edges() > kMaxFigureEdges) {
+      std::vector<WeightedEdge> edges = drawn.edges();
+      const Index total = static_cast<Index>(edges.size());
+      std::stable_sort(edges.begin(), edges.end(), [](const WeightedEdge& a, const WeightedEdge& b) {
+        return std::abs(a.weight) > std::abs(b.weight);
+      });
+      Adjacency kept = Adjacency::Zero(drawn.num_labels(), drawn.num_labels());
+      for (Index k = 0; k < kMaxFigureEdges; ++k) {
+        const WeightedEdge& e = edges[static_cast<std::size_t>(k)];
+        kept(e.source, e.target) = e.weight;
+        if (!directed) kept(e.target, e.source) = e.weight;
+      }
+      LabelGraph capped(kept, stats, directed);
+      if (communities) capped.set_communities(communities->membership);
+      f.pruned.emplace(std::move(capped));
+      f.style.hide_isolated = true;
+      isolated = labels_without_edges(*f.pruned);
+      const std::string note = fmt::format(
+          "a figure draws at most {} edges: the {} weakest of {} not drawn (the .json, .graphml "
+          "and .csv outputs hold them all)",
+          kMaxFigureEdges, total - kMaxFigureEdges, total);
+      f.notes.push_back(note);
+      f.style.notes.push_back(note);
+    }
+  }
   const LabelGraph& figure = f.pruned ? *f.pruned : g;
 
   f.style.title = options.title;

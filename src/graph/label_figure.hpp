@@ -21,6 +21,9 @@ namespace lg::graph {
 /// thousands on 374).
 constexpr Index kMaxDrawnEdges = 150;
 constexpr Index kDefaultTopK = 3;
+/// A figure draws at most this many edges, the strongest; the legend says how many were left
+/// out (beyond this, edges cannot be told apart and a PNG takes seconds to draw).
+constexpr Index kMaxFigureEdges = 6000;
 /// Up to this many drawn labels engine "auto" uses neato, beyond it sfdp.
 constexpr Index kNeatoLimit = 100;
 
