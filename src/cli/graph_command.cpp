@@ -265,7 +265,7 @@ void add_graph_command(CLI::App& app) {
       "figure (SVG, PDF, PNG, rendered in-process with Graphviz) or as data (DOT, GraphML, "
       "JSON nodes + edges, CSV matrix). Label graphs must come from TRAINING rows only: give "
       "the training file (e.g. NAME-train.arff), not the test file; every given file is counted.");
-  add_input_options(cmd, args->input);
+  add_input_options(cmd, args->input, "FILE", /*labels_only=*/true);
   // DATA is optional here: published counts replace it.
   cmd->get_option("FILE")->required(false);
   cmd->add_option("--cooccurrence", args->cooccurrence,

@@ -6,7 +6,8 @@
 
 namespace lg::cli {
 
-CLI::Option* add_input_options(CLI::App* cmd, InputArgs& args, const std::string& data_name) {
+CLI::Option* add_input_options(CLI::App* cmd, InputArgs& args, const std::string& data_name,
+                               bool labels_only) {
   auto* data = cmd->add_option(data_name, args.inputs,
                   "data files (.arff, .csv, LIBSVM) or known data-set names; several are read "
                   "as one set, rows stacked in order (e.g. NAME-train.arff NAME-test.arff)")
@@ -25,6 +26,10 @@ CLI::Option* add_input_options(CLI::App* cmd, InputArgs& args, const std::string
                   "CSV: the label columns by name, comma-separated (a,b,c)");
   cmd->add_option("--label-prefix", args.label_prefix,
                   "CSV: label columns are those whose name starts with this prefix");
+  if (labels_only) {
+    args.missing = "keep";
+    return data;
+  }
   cmd->add_option("--missing", args.missing,
                   "missing values (?): 'error' stops with file and line, 'impute' replaces "
                   "them by the feature mean of the first (training) file")
@@ -62,6 +67,8 @@ ReadOptions to_read_options(const InputArgs& args) {
     opts.missing = MissingPolicy::Error;
   else if (args.missing == "impute")
     opts.missing = MissingPolicy::ImputeMean;
+  else if (args.missing == "keep")
+    opts.missing = MissingPolicy::Keep;
   else
     throw Error("--missing must be 'error' or 'impute', not '" + args.missing + "'");
   return opts;

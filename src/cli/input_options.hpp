@@ -24,12 +24,15 @@ struct InputArgs {
   int labels = 0;                   ///< --labels; 0 = not given
   std::string label_columns;        ///< --label-columns, comma-separated
   std::string label_prefix;         ///< --label-prefix
-  std::string missing = "error";    ///< --missing: error | impute
+  std::string missing = "error";    ///< --missing: error | impute; "keep" where only labels are read
 };
 
 /// Register the data inputs (positional FILE..., or an option such as "--data") and the label /
 /// missing-value options on `cmd`, filling `args`. Returns the data option (required).
-CLI::Option* add_input_options(CLI::App* cmd, InputArgs& args, const std::string& data_name = "FILE");
+/// Commands that read only the labels (stats, graph) pass `labels_only`: they get no --missing
+/// option and keep missing feature values as NaN (MissingPolicy::Keep) to count them.
+CLI::Option* add_input_options(CLI::App* cmd, InputArgs& args, const std::string& data_name = "FILE",
+                               bool labels_only = false);
 
 /// The reader options the arguments ask for. Throws lg::Error on inconsistent values.
 ReadOptions to_read_options(const InputArgs& args);

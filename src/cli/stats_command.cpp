@@ -35,6 +35,13 @@ void run_stats(const StatsArgs& args) {
   const Dataset data = load_inputs(args.input.inputs, to_read_options(args.input));
   for (const std::string& note : data.notes) std::fprintf(stderr, "labelgraph: note: %s\n", note.c_str());
   const DatasetStats stats = compute_stats(data);
+  if (stats.missing_values > 0)
+    std::fprintf(stderr,
+                 "labelgraph: note: %lld missing feature values in %lld of %lld rows (statistics "
+                 "use only the labels and the feature count)\n",
+                 static_cast<long long>(stats.missing_values),
+                 static_cast<long long>(stats.rows_with_missing),
+                 static_cast<long long>(stats.instances));
 
   std::string text;
   if (format == report::TableFormat::Json) {
@@ -60,8 +67,10 @@ void add_stats_command(CLI::App& app) {
       "Print multi-label statistics of a data set (mldr definitions): instances, features, "
       "labels, cardinality, density, distinct label sets, MeanIR, MaxIR, CVIR, SCUMBLE, TCS, "
       "empty rows and labels, and per label its count, frequency, IRLbl and minority flag. "
-      "Several files (train + test) are read as one set, as published figures are computed.");
-  add_input_options(cmd, args->input);
+      "Several files (train + test) are read as one set, as published figures are computed. "
+      "Missing feature values (?) are counted (missing_values, rows_with_missing), not refused: "
+      "statistics use only the labels; a missing label value is an error.");
+  add_input_options(cmd, args->input, "FILE", /*labels_only=*/true);
   cmd->add_option("--format", args->format,
                   "output format: text (aligned columns), md (Markdown), csv, latex (booktabs), "
                   "json (one object with the figures and a per_label list, full precision)")

@@ -118,7 +118,24 @@ DatasetStats compute_stats(const LabelMatrix& labels, Index num_features,
 }
 
 DatasetStats compute_stats(const Dataset& data) {
-  return compute_stats(data.labels, data.num_features(), data.label_names);
+  DatasetStats s = compute_stats(data.labels, data.num_features(), data.label_names);
+  // Missing feature values are NaN entries (readers keep `?` so under MissingPolicy::Keep).
+  if (data.sparse) {
+    const SparseFeatures& m = data.csr;
+    for (Index r = 0; r < m.outerSize(); ++r) {
+      Index in_row = 0;
+      for (SparseFeatures::InnerIterator it(m, r); it; ++it) in_row += std::isnan(it.value());
+      s.missing_values += in_row;
+      s.rows_with_missing += in_row > 0;
+    }
+  } else {
+    for (Index r = 0; r < data.dense.rows(); ++r) {
+      const Index in_row = data.dense.row(r).array().isNaN().count();
+      s.missing_values += in_row;
+      s.rows_with_missing += in_row > 0;
+    }
+  }
+  return s;
 }
 
 }  // namespace lg

@@ -46,6 +46,8 @@ struct DatasetStats {
   double tcs = 0.0;              ///< theoretical complexity score, natural log
   Index empty_rows = 0;          ///< rows with no label
   Index empty_labels = 0;        ///< labels that never occur
+  Index missing_values = 0;      ///< feature values read as missing (`?`, NaN): never used here
+  Index rows_with_missing = 0;   ///< rows with at least one missing feature value
   std::vector<LabelStats> per_label;  ///< one entry per label, in label order
 };
 
@@ -55,7 +57,7 @@ struct DatasetStats {
 DatasetStats compute_stats(const LabelMatrix& labels, Index num_features,
                            const std::vector<std::string>& label_names = {});
 
-/// Statistics of a data set.
+/// Statistics of a data set, with its missing feature values (NaN entries) counted.
 DatasetStats compute_stats(const Dataset& data);
 
 }  // namespace lg

@@ -304,8 +304,9 @@ Dataset read_csv(const fs::path& path, const ReadOptions& options) {
   out.labels = Eigen::Map<const LabelMatrix>(rows.labels.data(), n, l);
   out.notes.push_back(choice.rule);
   if (rows.missing_count > 0)
-    out.notes.push_back(fmt::format("{} missing feature values left as NaN for mean imputation",
-                                    rows.missing_count));
+    out.notes.push_back(fmt::format(
+        "{} missing feature values left as NaN{}", rows.missing_count,
+        options.missing == MissingPolicy::ImputeMean ? " for mean imputation" : ""));
   return out;
 }
 

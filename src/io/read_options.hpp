@@ -11,6 +11,7 @@ namespace lg {
 enum class MissingPolicy {
   Error,       ///< a missing value is an error naming file and line (default)
   ImputeMean,  ///< replace by the feature's mean over the training (first) file
+  Keep,        ///< keep as NaN (statistics: counted, never used; no model reads such data)
 };
 
 /// Which attributes / columns are labels. Precedence for ARFF: `xml` given > an XML file found

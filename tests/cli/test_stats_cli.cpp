@@ -42,7 +42,7 @@ TEST_CASE("stats cli: json has exactly the documented keys", "[cli]") {
   const std::set<std::string> expected = {
       "instances", "features",     "labels", "cardinality", "density",    "distinct_labelsets",
       "meanir",    "maxir",        "cvir",   "scumble",     "tcs",        "empty_rows",
-      "empty_labels", "per_label"};
+      "empty_labels", "missing_values", "rows_with_missing", "per_label"};
   CHECK(keys == expected);
   REQUIRE(j["per_label"].size() == 4);
   for (const auto& label : j["per_label"]) {
@@ -53,6 +53,8 @@ TEST_CASE("stats cli: json has exactly the documented keys", "[cli]") {
   // The hand-computed figures of tests/data/test_statistics.cpp, at full precision.
   CHECK(j["instances"] == 6);
   CHECK(j["features"] == 5);
+  CHECK(j["missing_values"] == 0);
+  CHECK(j["rows_with_missing"] == 0);
   CHECK(j["distinct_labelsets"] == 5);
   CHECK(j["meanir"].get<double>() == Approx(19.0 / 9.0).epsilon(1e-15));
   CHECK(j["tcs"].get<double>() == Approx(std::log(100.0)).epsilon(1e-15));
