@@ -87,6 +87,8 @@ ScopedEnv::~ScopedEnv() {
   else unsetenv(name_.c_str());
 }
 
+std::string labelgraph_binary() { return LABELGRAPH_BINARY; }
+
 CliResult run_labelgraph(const std::string& args) {
   TempDir tmp;
   const std::string cmd = std::string("'") + LABELGRAPH_BINARY + "' " + args + " >'" +

@@ -71,6 +71,8 @@ struct CliResult {
   std::string out;      ///< stdout
   std::string err;      ///< stderr
 };
+/// The built `labelgraph` binary's path.
+std::string labelgraph_binary();
 /// Run `labelgraph ARGS` (args are passed to /bin/sh, quote as needed).
 CliResult run_labelgraph(const std::string& args);
 

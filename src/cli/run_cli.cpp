@@ -4,10 +4,12 @@
 #include <cstdio>
 #include <exception>
 #include <new>
+#include <string>
 
 #include "cli/commands.hpp"
 #include "core/context.hpp"
 #include "core/error.hpp"
+#include "core/interrupt.hpp"
 
 namespace lg::cli {
 
@@ -29,6 +31,14 @@ int run_cli(int argc, const char* const* argv) {
   add_train_command(app);
   add_predict_command(app);
   add_synth_images_command(app);
+  install_interrupt_handlers();
+  // What a signal's message names: the --out of any command (run and train name their
+  // config's output folder themselves).
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg == "--out" && i + 1 < argc) set_output_description(argv[i + 1]);
+    else if (arg.rfind("--out=", 0) == 0) set_output_description(arg.substr(6));
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

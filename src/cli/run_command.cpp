@@ -9,6 +9,7 @@
 #include "cli/commands.hpp"
 #include "core/context.hpp"
 #include "core/error.hpp"
+#include "core/interrupt.hpp"
 #include "experiment/config.hpp"
 #include "experiment/manifest.hpp"
 #include "experiment/runner.hpp"
@@ -60,6 +61,7 @@ void run(const RunArgs& args) {
   ctx.threads = config.threads;
   ctx.device = config.device;
   ctx.output_dir = config.output;
+  set_output_description(config.output.string());
   nets_api().configure_torch(ctx);
 
   const ExperimentResult result = run_experiment(config, ctx);

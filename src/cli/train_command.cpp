@@ -22,6 +22,7 @@
 #include "core/atomic_file.hpp"
 #include "core/context.hpp"
 #include "core/error.hpp"
+#include "core/interrupt.hpp"
 #include "core/nets_loader.hpp"
 #include "data/resampling.hpp"
 #include "experiment/config.hpp"
@@ -98,6 +99,8 @@ void run_train(const TrainArgs& args) {
   ctx.threads = config.threads;
   ctx.device = config.device;
   ctx.output_dir = out;
+  set_output_description(out.string());
+  create_output_folder(out);  // before training: an unwritable place fails at once
   const NetsApi& api = nets_api();
   api.configure_torch(ctx);
 
@@ -119,7 +122,7 @@ void run_train(const TrainArgs& args) {
   api.train(*model, fold.train, ctx, session);
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
-  fs::create_directories(out);
+  create_output_folder(out);
   api.save(*model, out / "model.pt");
   std::vector<std::string> outputs = {"model.pt"};
   if (const report::TrainingHistory* history = model->training_history()) {

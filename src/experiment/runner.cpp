@@ -161,7 +161,7 @@ bool obtain_dataset(const DatasetConfig& cfg, const Context& ctx, ExperimentResu
     loaded.data = make_synthetic(cfg.synthetic, ctx.seed);
     loaded.data.name = cfg.name;
     const fs::path file = fs::path("data") / (cfg.name + ".arff");
-    fs::create_directories(result.output_dir / "data");
+    create_output_folder(result.output_dir / "data");
     write_arff(loaded.data, result.output_dir / file);
     result.outputs.push_back(file.string());
     note = fmt::format("generated (seed {}), written to {}", ctx.seed, file.string());
@@ -404,7 +404,7 @@ void write_comparison(const ExperimentConfig& config, ExperimentResult& result) 
         options.measures.end())
       continue;
     const fs::path rel = fs::path("figures") / fmt::format("cd-{}.svg", measure);
-    fs::create_directories(result.output_dir / "figures");
+    create_output_folder(result.output_dir / "figures");
     report::write_cd_diagram(report::cd_diagram_for(cells, measure, options),
                              result.output_dir / rel);
     result.outputs.push_back(rel.string());
@@ -435,7 +435,7 @@ ExperimentResult run_experiment(const ExperimentConfig& config, const Context& c
   const auto start = std::chrono::steady_clock::now();
   ExperimentResult result;
   result.output_dir = ctx.output_dir.empty() ? config.output : ctx.output_dir;
-  fs::create_directories(result.output_dir);
+  create_output_folder(result.output_dir);
 
   std::uint64_t total = 0;
   for (const DatasetConfig& cfg : config.datasets) total += planned_cells(config, cfg);

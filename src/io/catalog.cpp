@@ -268,7 +268,7 @@ namespace {
 
 // Where the bytes of one download go: straight to the file, or through bzip2 first.
 struct Sink {
-  std::ofstream* out = nullptr;
+  std::ostream* out = nullptr;
   bool bz2 = false;
   bz_stream bz{};
   bool bz_open = false;
@@ -366,7 +366,7 @@ void curl_init_once() {
 }
 
 // Download `f.url` into `out` (decompressing per the descriptor). Throws lg::Error naming the URL.
-void download(const CatalogFile& f, std::ofstream& out, const FetchOptions& options) {
+void download(const CatalogFile& f, std::ostream& out, const FetchOptions& options) {
   curl_init_once();
   std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> curl(curl_easy_init(), &curl_easy_cleanup);
   if (!curl) throw Error(f.url, 0, "libcurl: cannot create a handle");

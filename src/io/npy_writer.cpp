@@ -48,7 +48,7 @@ void write_npy(const std::filesystem::path& path, const ScoreMatrix& scores) {
   const std::string header = npy_header(scores.rows(), scores.cols());
   // A user-named output: a missing folder is an error (lg::Error naming the file), not created.
   AtomicFile file(path, /*create_folder=*/false);
-  std::ofstream& out = file.stream();
+  std::ostream& out = file.stream();
   out.write(header.data(), static_cast<std::streamsize>(header.size()));
   const std::size_t count = static_cast<std::size_t>(scores.size());
   static_assert(sizeof(float) == 4, "npy <f4 needs 4-byte floats");
