@@ -102,13 +102,16 @@ std::vector<std::string> read_names(const std::string& file) {
 std::string shape(Index rows, Index cols) { return fmt::format("{} rows x {} columns", rows, cols); }
 
 /// Scores and truth must match exactly: same rows, same labels.
-void check_same_shape(const std::string& scores_file, const ScoreMatrixD& s,
+void check_same_shape(const std::string& scores_file, const ScoreFile& scores,
                       const std::string& truth_file, const LabelMatrix& y) {
-  if (s.rows() == y.rows() && s.cols() == y.cols()) return;
+  const bool f32 = scores.scores_float32.size() > 0;
+  const Index rows = f32 ? scores.scores_float32.rows() : scores.scores.rows();
+  const Index cols = f32 ? scores.scores_float32.cols() : scores.scores.cols();
+  if (rows == y.rows() && cols == y.cols()) return;
   throw Error(scores_file, 0,
               fmt::format("has {}, but the truth {} has {}: scores and truth must have the same "
                           "shape (one row per instance, one column per label, in the same order)",
-                          shape(s.rows(), s.cols()), truth_file, shape(y.rows(), y.cols())));
+                          shape(rows, cols), truth_file, shape(y.rows(), y.cols())));
 }
 
 /// Column names of two files: identical, or a note; the same names in another order is an
@@ -177,15 +180,16 @@ nlohmann::json bucket_json(const eval::BucketSummary& b) {
           {"skipped_labels", b.skipped_labels}};
 }
 
-/// The scores of a float32 file (.npy '<f4') as float32 again, exactly, and `file.scores`
-/// freed: thresholds and the ML-GCN threshold then compare in float, as NumPy compares a
-/// float32 array with a Python float. Nothing for any other file, whose scores stay float64
-/// (distinct float64 scores must not become ties).
-std::optional<ScoreMatrix> narrow_float32(ScoreFile& file) {
+/// Scores the way `labelgraph eval` reads them: a float32 .npy as float32 (ScoreFile::
+/// scores_float32), so that thresholds and the ML-GCN threshold compare in float, as NumPy
+/// compares a float32 array with a Python float; every other file as float64 (distinct
+/// float64 scores must not become ties).
+ScoreFile read_scores(const std::string& file) { return read_score_matrix(file, {}, true); }
+
+/// The float32 scores of a float32 file, moved out of `file`; nothing for any other file.
+std::optional<ScoreMatrix> take_float32(ScoreFile& file) {
   if (!file.float32) return std::nullopt;
-  ScoreMatrix narrow = file.scores.cast<float>();
-  file.scores = ScoreMatrixD();
-  return narrow;
+  return std::move(file.scores_float32);
 }
 
 std::string to_json(const eval::EvaluationResult& result, const eval::ImbalanceReport& report,
@@ -248,8 +252,8 @@ void run_eval(const EvalArgs& args) {
   const ReadOptions read_options = to_read_options(args.labels);
 
   const TruthFile truth = read_truth_matrix(args.truth, read_options);
-  ScoreFile scores = read_score_matrix(args.scores);
-  check_same_shape(args.scores, scores.scores, args.truth, truth.labels);
+  ScoreFile scores = read_scores(args.scores);
+  check_same_shape(args.scores, scores, args.truth, truth.labels);
   check_names(truth.names, args.truth, scores.names, args.scores);
   const Index l = truth.labels.cols();
 
@@ -267,8 +271,8 @@ void run_eval(const EvalArgs& args) {
   std::optional<ScoreMatrix> validation_scores32;
   if (has_validation) {
     validation_truth = read_truth_matrix(args.validation_truth, read_options);
-    validation_scores = read_score_matrix(args.validation_scores);
-    check_same_shape(args.validation_scores, validation_scores->scores, args.validation_truth,
+    validation_scores = read_scores(args.validation_scores);
+    check_same_shape(args.validation_scores, *validation_scores, args.validation_truth,
                      validation_truth->labels);
     if (validation_truth->labels.cols() != l)
       throw Error(args.validation_truth, 0,
@@ -277,10 +281,10 @@ void run_eval(const EvalArgs& args) {
     if (spec.kind != eval::ThresholdSpec::Kind::SCut)
       note(fmt::format("the validation set is only used by --threshold scut; ignored for {}",
                        spec.to_string()));
-    validation_scores32 = narrow_float32(*validation_scores);
+    validation_scores32 = take_float32(*validation_scores);
   }
   const std::vector<std::string> names = label_names(args, truth, scores, train ? &*train : nullptr);
-  const std::optional<ScoreMatrix> scores32 = narrow_float32(scores);
+  const std::optional<ScoreMatrix> scores32 = take_float32(scores);
 
   eval::ThresholdInputs inputs;
   if (train) inputs.train_labels = &train->labels;

@@ -761,18 +761,27 @@ Eigen::Matrix<Value, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> read_npy(
 
 /// Scores of any accepted dtype as doubles (exact for float32, float64 and integers up to
 /// 2^53); `float32` says whether the file's dtype is float32.
-ScoreMatrixD read_npy_scores(const fs::path& path, bool& float32) {
+/// Scores of any accepted dtype as `Value` (double: exact for float32, float64 and integers
+/// up to 2^53; float: only for a float32 file, exact).
+template <class Value>
+Eigen::Matrix<Value, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> read_npy_scores(
+    const fs::path& path) {
   const std::string file = path.string();
-  NpyHeader h;
-  ScoreMatrixD out = read_npy<double>(path, [&](double v, Index r, Index c) {
+  return read_npy<Value>(path, [&](double v, Index r, Index c) {
     if (!std::isfinite(v))
       throw Error(file, 0, fmt::format("npy data: row {}, column {}: {} score (scores must be "
                                        "finite numbers)", r + 1, c + 1,
                                        std::isnan(v) ? "NaN" : "infinite"));
-    return v;
-  }, &h);
-  float32 = h.type == 'f' && h.itemsize == 4;
-  return out;
+    return static_cast<Value>(v);
+  });
+}
+
+/// Whether an .npy file's dtype is float32 (its header only is read).
+bool npy_is_float32(const fs::path& path) {
+  const std::string file = path.string();
+  File f = open_file(file);
+  const NpyHeader h = read_npy_header(f.get(), file);
+  return h.type == 'f' && h.itemsize == 4;
 }
 
 LabelMatrix read_npy_truth(const fs::path& path) {
@@ -842,12 +851,17 @@ MatrixFileKind detect_matrix_file(const std::string& input, bool csv_is_dataset)
   return MatrixFileKind::Whitespace;
 }
 
-ScoreFile read_score_matrix(const fs::path& path, const MatrixReadTuning& tuning) {
+ScoreFile read_score_matrix(const fs::path& path, const MatrixReadTuning& tuning,
+                            bool keep_float32) {
   ScoreFile out;
   out.kind = detect_matrix_file(path.string());
   switch (out.kind) {
     case MatrixFileKind::Npy:
-      out.scores = read_npy_scores(path, out.float32);
+      out.float32 = npy_is_float32(path);
+      if (out.float32 && keep_float32)
+        out.scores_float32 = read_npy_scores<float>(path);  // read in place, no widening
+      else
+        out.scores = read_npy_scores<double>(path);
       break;
     case MatrixFileKind::Csv:
     case MatrixFileKind::Whitespace:

@@ -74,6 +74,9 @@ struct ScoreFile {
   /// The file stores float32 values (.npy '<f4'): `scores` holds them exactly, so narrowing
   /// them back to float loses nothing. False for float64, integer and text files.
   bool float32 = false;
+  /// Only when read with keep_float32 and `float32`: the scores as the file stores them, and
+  /// `scores` left empty (no float64 copy: half the memory, the file read in place).
+  ScoreMatrix scores_float32;
   std::vector<std::string> names;  ///< L column names from a header; empty without one
   MatrixFileKind kind = MatrixFileKind::Npy;  ///< how the file was read
 };
@@ -86,8 +89,10 @@ struct TruthFile {
 };
 
 /// Read a score matrix (.npy, CSV or whitespace text). A data set file is refused: scores are
-/// a matrix. Throws lg::Error naming the file and line on bad input.
-ScoreFile read_score_matrix(const std::filesystem::path& path, const MatrixReadTuning& tuning = {});
+/// a matrix. Throws lg::Error naming the file and line on bad input. `keep_float32`: a float32
+/// .npy goes to ScoreFile::scores_float32 as it is, not widened into `scores`.
+ScoreFile read_score_matrix(const std::filesystem::path& path, const MatrixReadTuning& tuning = {},
+                            bool keep_float32 = false);
 
 /// Read a truth matrix from a matrix file or a data set (file or known name; `options` declare
 /// its labels as for `labelgraph stats`). Features of a data set are read and dropped; missing

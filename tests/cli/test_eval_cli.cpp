@@ -4,6 +4,8 @@
 // imbalance tables in every format, --out, and bad input (one line, file and line named).
 #include <catch2/catch.hpp>
 
+#include <fmt/format.h>
+
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -11,6 +13,7 @@
 #include <vector>
 
 #include "helpers.hpp"
+#include "io/npy_writer.hpp"
 
 namespace {
 namespace fs = std::filesystem;
@@ -148,6 +151,21 @@ TEST_CASE("eval cli: float64 near-ties in a .npy give scikit-learn's figures to 
     CHECK(j["measures"][name].get<double>() ==
           Approx(expected[name].get<double>()).margin(1e-12).epsilon(0));
   }
+}
+
+TEST_CASE("eval cli: a float32 .npy is thresholded in float, text and float64 in double",
+          "[cli][float64]") {
+  // The float 0.9 is 0.89999997615814209: at fixed:0.9 it is predicted when compared in float
+  // (NumPy, float32 array), not when the same value is read from text as a double.
+  lg::test::TempDir dir;
+  const auto truth = dir.write("y.txt", "1\n1\n");
+  lg::ScoreMatrix s(2, 1);
+  s << 0.9f, 0.5f;
+  lg::write_npy(dir / "s.npy", s);
+  const auto text = dir.write("s.txt", fmt::format("{:.17g}\n0.5\n", static_cast<double>(0.9f)));
+  const std::string args = " --threshold fixed:0.9 --truth " + quoted(truth) + " --scores ";
+  CHECK(eval_json(args + quoted(dir / "s.npy"))["measures"]["micro_recall"] == 0.5);
+  CHECK(eval_json(args + quoted(text))["measures"]["micro_recall"] == 0.0);
 }
 
 TEST_CASE("eval cli: the fixtures' 0/1 predictions as scores give the thresholded measures",

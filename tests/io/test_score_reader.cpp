@@ -116,6 +116,20 @@ TEST_CASE("score reader: .npy scores in float32/float64, C/Fortran order, versio
   }
 }
 
+TEST_CASE("score reader: keep_float32 leaves a float32 .npy as float32, nothing else", "[io]") {
+  const lg::ScoreFile f4 = lg::read_score_matrix(fixture("scores_f4.npy"), {}, true);
+  CHECK(f4.float32);
+  CHECK(f4.scores.size() == 0);
+  CHECK(f4.scores_float32 == expected_scores().cast<float>());
+  for (const std::string name : {"scores_f8.npy", "scores.csv"}) {
+    INFO(name);
+    const lg::ScoreFile other = lg::read_score_matrix(fixture(name), {}, true);
+    CHECK_FALSE(other.float32);
+    CHECK(other.scores_float32.size() == 0);
+    CHECK(other.scores == expected_scores());
+  }
+}
+
 TEST_CASE("score reader: a 1-D .npy is one column", "[io]") {
   const lg::ScoreFile s = lg::read_score_matrix(fixture("scores_column.npy"));
   REQUIRE(s.scores.rows() == 4);
