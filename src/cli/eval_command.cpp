@@ -102,13 +102,16 @@ std::vector<std::string> read_names(const std::string& file) {
 std::string shape(Index rows, Index cols) { return fmt::format("{} rows x {} columns", rows, cols); }
 
 /// Scores and truth must match exactly: same rows, same labels.
-void check_same_shape(const std::string& scores_file, const ScoreMatrix& s,
+void check_same_shape(const std::string& scores_file, const ScoreFile& scores,
                       const std::string& truth_file, const LabelMatrix& y) {
-  if (s.rows() == y.rows() && s.cols() == y.cols()) return;
+  const bool f32 = scores.scores_float32.size() > 0;
+  const Index rows = f32 ? scores.scores_float32.rows() : scores.scores.rows();
+  const Index cols = f32 ? scores.scores_float32.cols() : scores.scores.cols();
+  if (rows == y.rows() && cols == y.cols()) return;
   throw Error(scores_file, 0,
               fmt::format("has {}, but the truth {} has {}: scores and truth must have the same "
                           "shape (one row per instance, one column per label, in the same order)",
-                          shape(s.rows(), s.cols()), truth_file, shape(y.rows(), y.cols())));
+                          shape(rows, cols), truth_file, shape(y.rows(), y.cols())));
 }
 
 /// Column names of two files: identical, or a note; the same names in another order is an
@@ -177,6 +180,18 @@ nlohmann::json bucket_json(const eval::BucketSummary& b) {
           {"skipped_labels", b.skipped_labels}};
 }
 
+/// Scores the way `labelgraph eval` reads them: a float32 .npy as float32 (ScoreFile::
+/// scores_float32), so that thresholds and the ML-GCN threshold compare in float, as NumPy
+/// compares a float32 array with a Python float; every other file as float64 (distinct
+/// float64 scores must not become ties).
+ScoreFile read_scores(const std::string& file) { return read_score_matrix(file, {}, true); }
+
+/// The float32 scores of a float32 file, moved out of `file`; nothing for any other file.
+std::optional<ScoreMatrix> take_float32(ScoreFile& file) {
+  if (!file.float32) return std::nullopt;
+  return std::move(file.scores_float32);
+}
+
 std::string to_json(const eval::EvaluationResult& result, const eval::ImbalanceReport& report,
                     const EvalArgs& args, const eval::ThresholdSpec& spec, bool from_train) {
   nlohmann::ordered_json j;
@@ -237,8 +252,8 @@ void run_eval(const EvalArgs& args) {
   const ReadOptions read_options = to_read_options(args.labels);
 
   const TruthFile truth = read_truth_matrix(args.truth, read_options);
-  const ScoreFile scores = read_score_matrix(args.scores);
-  check_same_shape(args.scores, scores.scores, args.truth, truth.labels);
+  ScoreFile scores = read_scores(args.scores);
+  check_same_shape(args.scores, scores, args.truth, truth.labels);
   check_names(truth.names, args.truth, scores.names, args.scores);
   const Index l = truth.labels.cols();
 
@@ -253,10 +268,11 @@ void run_eval(const EvalArgs& args) {
   }
   std::optional<TruthFile> validation_truth;
   std::optional<ScoreFile> validation_scores;
+  std::optional<ScoreMatrix> validation_scores32;
   if (has_validation) {
     validation_truth = read_truth_matrix(args.validation_truth, read_options);
-    validation_scores = read_score_matrix(args.validation_scores);
-    check_same_shape(args.validation_scores, validation_scores->scores, args.validation_truth,
+    validation_scores = read_scores(args.validation_scores);
+    check_same_shape(args.validation_scores, *validation_scores, args.validation_truth,
                      validation_truth->labels);
     if (validation_truth->labels.cols() != l)
       throw Error(args.validation_truth, 0,
@@ -265,19 +281,26 @@ void run_eval(const EvalArgs& args) {
     if (spec.kind != eval::ThresholdSpec::Kind::SCut)
       note(fmt::format("the validation set is only used by --threshold scut; ignored for {}",
                        spec.to_string()));
+    validation_scores32 = take_float32(*validation_scores);
   }
   const std::vector<std::string> names = label_names(args, truth, scores, train ? &*train : nullptr);
+  const std::optional<ScoreMatrix> scores32 = take_float32(scores);
 
   eval::ThresholdInputs inputs;
   if (train) inputs.train_labels = &train->labels;
   if (validation_truth) {
     inputs.validation_truth = &validation_truth->labels;
-    inputs.validation_scores = &validation_scores->scores;
+    if (validation_scores32)
+      inputs.validation_scores = &*validation_scores32;
+    else
+      inputs.validation_scores_f64 = &validation_scores->scores;
   }
   const eval::Thresholds fitted = eval::fit_thresholds(spec, l, inputs);
-  const LabelMatrix predictions = eval::apply_thresholds(fitted, scores.scores, inputs);
+  const LabelMatrix predictions = scores32 ? eval::apply_thresholds(fitted, *scores32, inputs)
+                                           : eval::apply_thresholds(fitted, scores.scores, inputs);
   const eval::EvaluationResult result =
-      eval::evaluate(truth.labels, scores.scores, predictions, measure_options);
+      scores32 ? eval::evaluate(truth.labels, *scores32, predictions, measure_options)
+               : eval::evaluate(truth.labels, scores.scores, predictions, measure_options);
 
   if (!train)
     note(fmt::format("no --train: label counts, IRLbl and buckets come from the evaluated truth "
@@ -317,7 +340,9 @@ void add_eval_command(CLI::App& app) {
       "are .npy (float32/float64/int8/uint8/bool), CSV (with or without a header row) or "
       "whitespace-separated text; the truth (and --train) may also be a data file (.arff, "
       "LIBSVM, a CSV with --label-columns/--label-prefix) or a known data set name, whose labels "
-      "are used. A .txt is LIBSVM when it holds index:value tokens, else a matrix.");
+      "are used. A .txt is LIBSVM when it holds index:value tokens, else a matrix. Scores are "
+      "ranked and thresholded in their file's precision: float64 (text, float64 and integer "
+      ".npy) or float32 (a float32 .npy, compared in float as NumPy does).");
   cmd->add_option("--truth", args->truth, "true labels: N x L 0/1 matrix, or a data file")
       ->required();
   cmd->add_option("--scores", args->scores,

@@ -68,7 +68,7 @@ void run_parallel(int threads, std::size_t count, const Job& job) {
     if (e) std::rethrow_exception(e);
 }
 
-// ---- sorting on float bits -----------------------------------------------------------------
+// ---- sorting on score bits -----------------------------------------------------------------
 
 /// An unsigned key whose order is the order of the float (-0 and +0 map to one key).
 std::uint32_t sortable_key(float s) {
@@ -76,6 +76,43 @@ std::uint32_t sortable_key(float s) {
   std::uint32_t bits;
   std::memcpy(&bits, &s, sizeof bits);
   return (bits & 0x80000000u) ? ~bits : (bits | 0x80000000u);
+}
+
+/// The same for a double: every distinct double has its own key (-0 and +0 share one).
+std::uint64_t sortable_key(double s) {
+  if (s == 0.0) s = 0.0;
+  std::uint64_t bits;
+  std::memcpy(&bits, &s, sizeof bits);
+  return (bits & 0x8000000000000000ull) ? ~bits : (bits | 0x8000000000000000ull);
+}
+
+__extension__ typedef unsigned __int128 Uint128;  // (__extension__: no -Wpedantic warning)
+
+/// The integer types the measures sort on, per score type. `Packed` carries a complemented key
+/// above the truth bit, (~key << 1) | truth, so it needs one bit more than the key: 64 bits for
+/// float, 128 for double (a 64-bit double key would otherwise lose its lowest bit, turning
+/// neighbouring doubles into ties).
+template <typename Scalar>
+struct ScoreKeys;
+template <>
+struct ScoreKeys<float> {
+  using Key = std::uint32_t;     ///< sortable_key(float)
+  using Packed = std::uint64_t;  ///< (~key << 1) | truth
+  static constexpr int kKeyBits = 32;
+};
+template <>
+struct ScoreKeys<double> {
+  using Key = std::uint64_t;  ///< sortable_key(double)
+  using Packed = Uint128;     ///< (~key << 1) | truth
+  static constexpr int kKeyBits = 64;
+};
+
+/// The packed key of one entry: ascending packed order is descending score.
+template <typename Scalar>
+typename ScoreKeys<Scalar>::Packed packed_key(Scalar score, std::uint8_t truth) {
+  using Keys = ScoreKeys<Scalar>;
+  const typename Keys::Key complemented = static_cast<typename Keys::Key>(~sortable_key(score));
+  return (static_cast<typename Keys::Packed>(complemented) << 1) | (truth & 1u);
 }
 
 /// Stable LSD radix sort of `a` on bits [low_bit, high_bit) in 11-bit digits; digits that are
@@ -91,7 +128,8 @@ void radix_sort(std::vector<T>& a, std::vector<T>& scratch, int low_bit, int hig
   std::vector<std::uint32_t> counts(static_cast<std::size_t>(passes) * kBuckets, 0);
   for (const T x : a)
     for (int p = 0; p < passes; ++p)
-      ++counts[static_cast<std::size_t>(p) * kBuckets + ((x >> (low_bit + p * kDigit)) & kMask)];
+      ++counts[static_cast<std::size_t>(p) * kBuckets +
+               static_cast<std::size_t>((x >> (low_bit + p * kDigit)) & kMask)];
   scratch.resize(n);
   for (int p = 0; p < passes; ++p) {
     std::uint32_t* c = &counts[static_cast<std::size_t>(p) * kBuckets];
@@ -99,7 +137,7 @@ void radix_sort(std::vector<T>& a, std::vector<T>& scratch, int low_bit, int hig
     std::uint32_t sum = 0;
     for (std::size_t b = 0; b < kBuckets; ++b) sum += std::exchange(c[b], sum);
     const int shift = low_bit + p * kDigit;
-    for (const T x : a) scratch[c[(x >> shift) & kMask]++] = x;
+    for (const T x : a) scratch[c[static_cast<std::size_t>((x >> shift) & kMask)]++] = x;
     std::swap(a, scratch);
   }
 }
@@ -199,25 +237,27 @@ struct ChunkSums {
 /// a table of where each stretch of the key range starts, so that an entry of the other class
 /// finds how many keys are below and equal to its own in a few steps. The table spans the keys'
 /// own range (not the whole float range: scores of one model often share a few exponents).
+/// `Key` is the sortable key of the score type (uint32 for float, uint64 for double).
+template <typename Key>
 struct MicroAucIndex {
   bool defined = false;             ///< false when Y is all 0 or all 1 (no pair to compare)
   bool minority_positive = true;    ///< whether `keys` holds the positives
   std::uint8_t majority_value = 0;  ///< the Y value of the entries that look keys up
-  std::vector<std::uint32_t> keys;  ///< sortable keys of the rarer class, ascending
-  std::uint32_t min_key = 0, max_key = 0;  ///< the range the table spans
+  std::vector<Key> keys;            ///< sortable keys of the rarer class, ascending
+  Key min_key = 0, max_key = 0;     ///< the range the table spans
   int shift = 0;                    ///< a key's stretch is (key - min_key) >> shift
   std::vector<std::uint32_t> start;  ///< ((max_key - min_key) >> shift) + 2 offsets into keys
   std::uint64_t positives = 0, negatives = 0;  ///< over all N x L entries
 
   /// 2 x (number of keys below k) + (number of keys equal to k).
-  std::uint64_t twice_rank(std::uint32_t k) const {
+  std::uint64_t twice_rank(Key k) const {
     if (k < min_key) return 0;
     if (k > max_key) return 2ull * keys.size();
-    const std::size_t b = (k - min_key) >> shift;
-    const std::uint32_t* first = keys.data() + start[b];
-    const std::uint32_t* last = keys.data() + start[b + 1];
-    const std::uint32_t* lower = first;
-    const std::uint32_t* upper;
+    const auto b = static_cast<std::size_t>((k - min_key) >> shift);
+    const Key* first = keys.data() + start[b];
+    const Key* last = keys.data() + start[b + 1];
+    const Key* lower = first;
+    const Key* upper;
     if (last - first <= 16) {  // the usual case: a short linear scan
       while (lower < last && *lower < k) ++lower;
       upper = lower;
@@ -233,11 +273,12 @@ struct MicroAucIndex {
   }
 };
 
-/// Small per-worker buffers for the ranking measures of one row.
+/// Small per-worker buffers for the ranking measures of one row (`Scalar`: the score type).
 /// A "group" is one distinct score among the row's relevant labels.
+template <typename Scalar>
 struct RowScratch {
-  std::vector<std::pair<float, Index>> relevant;  ///< (score, label) of the relevant labels
-  std::vector<float> distinct;           ///< distinct relevant scores, descending
+  std::vector<std::pair<Scalar, Index>> relevant;  ///< (score, label) of the relevant labels
+  std::vector<Scalar> distinct;          ///< distinct relevant scores, descending
   std::vector<Index> relevant_in_group;  ///< relevant labels per distinct score
   std::vector<Index> below;          ///< labels strictly below group g - 1 and above group g
   std::vector<Index> tied;           ///< labels with exactly the group's score
@@ -254,16 +295,18 @@ struct RowScratch {
 };
 
 /// Everything computed row by row: thresholded per-row figures and per-label counts, ML-GCN's
-/// counts, and the ranking measures.
+/// counts, and the ranking measures. `Scores` is ScoreMatrix or ScoreMatrixD.
+template <typename Scores>
 struct RowPass {
+  using Scalar = typename Scores::Scalar;
   const LabelMatrix& y;           ///< truth
-  const ScoreMatrix& s;           ///< scores (empty when !with_scores)
+  const Scores& s;                ///< scores (empty when !with_scores)
   const LabelMatrix& p;           ///< predictions
   const MeasureOptions& options;  ///< policy, threshold
   bool with_scores;               ///< whether S is given
   double beta2;                   ///< beta squared
 
-  void run(Index chunk, WorkerCounts& counts, RowScratch& scratch, ChunkSums& sums) const {
+  void run(Index chunk, WorkerCounts& counts, RowScratch<Scalar>& scratch, ChunkSums& sums) const {
     const Index begin = chunk * kRowsPerChunk;
     const Index end = std::min<Index>(y.rows(), begin + kRowsPerChunk);
     for (Index i = begin; i < end; ++i) {
@@ -324,9 +367,10 @@ struct RowPass {
   bool score_row(Index i, WorkerCounts& c, ChunkSums& sums) const {
     const Index labels = y.cols();
     const std::uint8_t* yr = y.data() + i * labels;
-    const float* sr = s.data() + i * labels;
-    // compared in float, as NumPy compares a float32 array with a Python float
-    const float threshold = static_cast<float>(options.mlgcn_threshold);
+    const Scalar* sr = s.data() + i * labels;
+    // compared in the scores' type, as NumPy compares a float32 (float64) array with a Python
+    // float: in float32 (float64)
+    const Scalar threshold = static_cast<Scalar>(options.mlgcn_threshold);
     Index* __restrict__ ml_np = c.ml_np.data();
     Index* __restrict__ ml_nc = c.ml_nc.data();
     bool nan = false;
@@ -346,7 +390,7 @@ struct RowPass {
     Index top[3] = {-1, -1, -1};
     const Index k = std::min<Index>(3, labels);
     for (Index l = 0; l < labels; ++l) {
-      const float v = sr[l];
+      const Scalar v = sr[l];
       Index pos = k;
       while (pos > 0 && (top[pos - 1] < 0 || v > sr[top[pos - 1]])) --pos;
       if (pos == k) continue;
@@ -363,10 +407,10 @@ struct RowPass {
     return true;
   }
 
-  void ranking_row(Index i, RowScratch& w, ChunkSums& sums) const {
+  void ranking_row(Index i, RowScratch<Scalar>& w, ChunkSums& sums) const {
     const Index labels = y.cols();
     const std::uint8_t* yr = y.data() + i * labels;
-    const float* sr = s.data() + i * labels;
+    const Scalar* sr = s.data() + i * labels;
 
     // The top label under MULAN's ranking: the highest score, the highest index among ties.
     Index top = 0;
@@ -401,11 +445,11 @@ struct RowPass {
 
     // Each label falls strictly between two distinct relevant scores (below[g]: g relevant
     // scores are higher) or on one of them (tied[g]).
-    const float* d = w.distinct.data();
-    const float lowest = d[groups - 1];
+    const Scalar* d = w.distinct.data();
+    const Scalar lowest = d[groups - 1];
     Index below_all = 0;
     for (Index l = 0; l < labels; ++l) {
-      const float v = sr[l];
+      const Scalar v = sr[l];
       if (v < lowest) {  // most labels: below every relevant score
         ++below_all;
         continue;
@@ -415,7 +459,7 @@ struct RowPass {
         g = 0;
         for (Index h = 0; h < groups; ++h) g += d[h] > v;
       } else {
-        g = std::partition_point(d, d + groups, [v](float x) { return x > v; }) - d;
+        g = std::partition_point(d, d + groups, [v](Scalar x) { return x > v; }) - d;
       }
       if (g < groups && v == d[g]) {
         ++w.tied[g];
@@ -451,7 +495,7 @@ struct RowPass {
     for (Index h = 1; h < groups; ++h)
       w.relevant_above[h] = w.relevant_above[h - 1] + w.relevant_in_group[h - 1];
     double average_precision = 0.0;
-    for (const RowScratch::Event& e : w.events) {
+    for (const typename RowScratch<Scalar>::Event& e : w.events) {
       const Index h = e.group;
       const Index greater = w.greater_equal[h] - w.tied[h];
       const Index rank = greater + (w.tied[h] - e.tied_seen) + 1;
@@ -464,11 +508,14 @@ struct RowPass {
   }
 };
 
-MicroAucIndex build_micro_auc_index(const LabelMatrix& y, const ScoreMatrix& s, int threads) {
-  MicroAucIndex index;
+template <typename Scores>
+MicroAucIndex<typename ScoreKeys<typename Scores::Scalar>::Key> build_micro_auc_index(
+    const LabelMatrix& y, const Scores& s, int threads) {
+  using Key = typename ScoreKeys<typename Scores::Scalar>::Key;
+  MicroAucIndex<Key> index;
   const std::size_t n = static_cast<std::size_t>(y.size());
   const std::uint8_t* yd = y.data();
-  const float* sd = s.data();
+  const typename Scores::Scalar* sd = s.data();
   // Count positives per piece (Y is 0/1: the row pass has checked), for where each piece's
   // keys go.
   constexpr std::size_t kPiece = 1 << 22;
@@ -499,12 +546,12 @@ MicroAucIndex build_micro_auc_index(const LabelMatrix& y, const ScoreMatrix& s, 
   index.keys.resize(offset[pieces]);
   run_parallel(threads, pieces, [&](std::size_t, std::size_t piece) {
     const std::size_t b = piece * kPiece, e = std::min(n, b + kPiece);
-    std::uint32_t* out = index.keys.data() + offset[piece];
+    Key* out = index.keys.data() + offset[piece];
     for (std::size_t j = b; j < e; ++j)
       if (yd[j] == minority) *out++ = sortable_key(sd[j]);
   });
-  std::vector<std::uint32_t> scratch;
-  radix_sort(index.keys, scratch, 0, 32);
+  std::vector<Key> scratch;
+  radix_sort(index.keys, scratch, 0, ScoreKeys<typename Scores::Scalar>::kKeyBits);
 
   // About 2 keys per stretch of the key range, at most 2^22 stretches (16 MB).
   index.min_key = index.keys.front();
@@ -512,7 +559,8 @@ MicroAucIndex build_micro_auc_index(const LabelMatrix& y, const ScoreMatrix& s, 
   const std::uint64_t span = std::uint64_t{index.max_key} - index.min_key;
   std::uint64_t stretches = std::min<std::uint64_t>(std::uint64_t{1} << 22, index.keys.size() / 2 + 1);
   index.shift = 0;
-  while ((span >> index.shift) + 1 > stretches) ++index.shift;
+  // (span >> shift) + 1 > stretches, written so that a double key span of 2^64 - 1 cannot wrap
+  while ((span >> index.shift) >= stretches) ++index.shift;
   const std::size_t entries = static_cast<std::size_t>(span >> index.shift) + 2;
   index.start.assign(entries, 0);
   std::size_t j = 0;
@@ -526,14 +574,16 @@ MicroAucIndex build_micro_auc_index(const LabelMatrix& y, const ScoreMatrix& s, 
 
 // ---- the label pass: AP, AUC and ML-GCN's AP per label -------------------------------------
 
-void label_figures(const std::vector<std::uint64_t>& sorted, Index positives, LabelMeasures& m) {
+/// `sorted`: the packed keys (ScoreKeys::Packed) of one column, ascending.
+template <typename Packed>
+void label_figures(const std::vector<Packed>& sorted, Index positives, LabelMeasures& m) {
   const Index n = static_cast<Index>(sorted.size());
   const Index negatives = n - positives;
   std::uint64_t tp = 0, fp = 0, twice_u = 0;
   double ap = 0.0, ap_mlgcn = 0.0;
   Index i = 0;
   while (i < n) {
-    const std::uint64_t key = sorted[i] >> 1;
+    const Packed key = sorted[i] >> 1;
     std::uint64_t group_pos = 0, group_neg = 0;
     Index j = i;
     for (; j < n && (sorted[j] >> 1) == key; ++j) {
@@ -564,31 +614,37 @@ void label_figures(const std::vector<std::uint64_t>& sorted, Index positives, La
 /// 2 x U of micro AUC restricted to one sorted column: each run of equal scores looks up, once,
 /// how many of the indexed (rarer) class lie below and on it. The column is sorted, so the
 /// lookups walk the index in one direction and stay in cache.
-std::uint64_t micro_column(const std::vector<std::uint64_t>& sorted, const MicroAucIndex& micro) {
+template <typename Packed, typename Key>
+std::uint64_t micro_column(const std::vector<Packed>& sorted, const MicroAucIndex<Key>& micro) {
   std::uint64_t twice = 0;
   const std::size_t n = sorted.size();
   for (std::size_t i = 0; i < n;) {
-    const std::uint64_t key = sorted[i] >> 1;
+    const Packed key = sorted[i] >> 1;
     std::uint64_t majority = 0;
     for (; i < n && (sorted[i] >> 1) == key; ++i) majority += (sorted[i] & 1u) == micro.majority_value;
-    if (majority > 0) twice += majority * micro.twice_rank(~static_cast<std::uint32_t>(key));
+    if (majority > 0) twice += majority * micro.twice_rank(static_cast<Key>(~static_cast<Key>(key)));
   }
   return twice;
 }
 
 /// Per-label AP, ML-GCN's AP and AUC into `out`; returns 2 x U of the micro AUC (0 when
 /// `micro` is undefined).
-std::uint64_t label_pass(const LabelMatrix& y, const ScoreMatrix& s, const std::vector<Index>& positives,
-                         const MicroAucIndex& micro, int threads, std::vector<LabelMeasures>& out) {
+template <typename Scores>
+std::uint64_t label_pass(const LabelMatrix& y, const Scores& s, const std::vector<Index>& positives,
+                         const MicroAucIndex<typename ScoreKeys<typename Scores::Scalar>::Key>& micro,
+                         int threads, std::vector<LabelMeasures>& out) {
+  using Scalar = typename Scores::Scalar;
+  using Packed = typename ScoreKeys<Scalar>::Packed;
   const Index n = y.rows(), labels = y.cols();
   // Labels are gathered `width` at a time so that one sweep over the rows reads each cache
   // line of S once; the width keeps the per-thread buffers near 64 MB.
-  const Index width = std::clamp<Index>((Index{64} << 20) / std::max<Index>(1, 8 * n), 1, 16);
+  const Index width = std::clamp<Index>(
+      (Index{64} << 20) / std::max<Index>(1, static_cast<Index>(sizeof(Packed)) * n), 1, 16);
   const std::size_t blocks = static_cast<std::size_t>((labels + width - 1) / width);
   const std::size_t workers = worker_count(threads, blocks);
   struct Buffers {
-    std::vector<std::vector<std::uint64_t>> keys;
-    std::vector<std::uint64_t> scratch;
+    std::vector<std::vector<Packed>> keys;
+    std::vector<Packed> scratch;
     std::uint64_t micro_twice_u = 0;
   };
   std::vector<Buffers> buffers(workers);
@@ -609,26 +665,25 @@ std::uint64_t label_pass(const LabelMatrix& y, const ScoreMatrix& s, const std::
     if (todo.empty()) return;
     b.keys.resize(todo.size());
     for (auto& k : b.keys) k.resize(static_cast<std::size_t>(n));
-    // Key: bits 1..32 the complemented sortable score (ascending = descending score), bit 0
-    // the truth; rows stay in order among ties because the sort is stable.
+    // Key: bits 1..32 (1..64 for double) the complemented sortable score (ascending =
+    // descending score), bit 0 the truth; rows stay in order among ties (a stable sort).
     constexpr Index kAhead = 8;  // rows are a page apart: the hardware prefetcher stops there
     for (Index i = 0; i < n; ++i) {
       if (i + kAhead < n) {
-        const float* ahead = s.data() + (i + kAhead) * labels;
+        const Scalar* ahead = s.data() + (i + kAhead) * labels;
         __builtin_prefetch(ahead + todo.front());
         __builtin_prefetch(ahead + todo.back());
         __builtin_prefetch(y.data() + (i + kAhead) * labels + todo.front());
       }
-      const float* sr = s.data() + i * labels;
+      const Scalar* sr = s.data() + i * labels;
       const std::uint8_t* yr = y.data() + i * labels;
       for (std::size_t t = 0; t < todo.size(); ++t) {
         const Index l = todo[t];
-        b.keys[t][static_cast<std::size_t>(i)] =
-            (static_cast<std::uint64_t>(~sortable_key(sr[l])) << 1) | (yr[l] & 1u);
+        b.keys[t][static_cast<std::size_t>(i)] = packed_key(sr[l], yr[l]);
       }
     }
     for (std::size_t t = 0; t < todo.size(); ++t) {
-      radix_sort(b.keys[t], b.scratch, 1, 33);
+      radix_sort(b.keys[t], b.scratch, 1, 1 + ScoreKeys<Scalar>::kKeyBits);
       const LabelMeasures& m = out[todo[t]];
       if (m.has_positive && m.has_negative) label_figures(b.keys[t], positives[todo[t]], out[todo[t]]);
       if (micro.defined) b.micro_twice_u += micro_column(b.keys[t], micro);
@@ -679,8 +734,10 @@ double EvaluationResult::get(const std::string& name) const {
 
 namespace {
 
-EvaluationResult evaluate_all_entries(const LabelMatrix& truth, const ScoreMatrix& scores,
+template <typename Scores>
+EvaluationResult evaluate_all_entries(const LabelMatrix& truth, const Scores& scores,
                                       const LabelMatrix& predictions, const MeasureOptions& options) {
+  using Scalar = typename Scores::Scalar;
   const Index n = truth.rows(), labels = truth.cols();
   const bool with_scores = scores.size() != 0 || scores.rows() != 0 || scores.cols() != 0;
   if (predictions.rows() != n || predictions.cols() != labels)
@@ -702,9 +759,9 @@ EvaluationResult evaluate_all_entries(const LabelMatrix& truth, const ScoreMatri
   const std::size_t workers = worker_count(options.threads, chunks);
   std::vector<WorkerCounts> counts(workers);
   for (WorkerCounts& c : counts) c.init(labels, with_scores);
-  std::vector<RowScratch> scratch(workers);
+  std::vector<RowScratch<Scalar>> scratch(workers);
   std::vector<ChunkSums> sums(chunks);
-  const RowPass pass{truth, scores, predictions, options, with_scores, beta2};
+  const RowPass<Scores> pass{truth, scores, predictions, options, with_scores, beta2};
   run_parallel(static_cast<int>(workers), chunks, [&](std::size_t worker, std::size_t chunk) {
     pass.run(static_cast<Index>(chunk), counts[worker], scratch[worker], sums[chunk]);
   });
@@ -846,7 +903,7 @@ EvaluationResult evaluate_all_entries(const LabelMatrix& truth, const ScoreMatri
   }
 
   // Per-label AP and AUC, and micro AUC from the sorted columns.
-  const MicroAucIndex micro = build_micro_auc_index(truth, scores, options.threads);
+  const auto micro = build_micro_auc_index(truth, scores, options.threads);
   const std::uint64_t micro_twice_u =
       label_pass(truth, scores, total.truth, micro, options.threads, result.per_label);
   double sum_ap = 0.0, sum_ap_mlgcn = 0.0, sum_auc = 0.0;
@@ -903,13 +960,15 @@ void replace_measure(EvaluationResult& result, const std::string& name, double s
 }
 
 /// AP, ML-GCN's AP and AUC of label l over the rows whose entry is not ignored.
-void label_figures_kept(const LabelMatrix& y, const ScoreMatrix& s, const LabelMatrix& ignore,
+template <typename Scores>
+void label_figures_kept(const LabelMatrix& y, const Scores& s, const LabelMatrix& ignore,
                         Index l, LabelMeasures& m) {
-  std::vector<std::uint64_t> keys, scratch;
+  using Scalar = typename Scores::Scalar;
+  std::vector<typename ScoreKeys<Scalar>::Packed> keys, scratch;
   Index positives = 0;
   for (Index i = 0; i < y.rows(); ++i) {
     if (ignore(i, l)) continue;
-    keys.push_back((static_cast<std::uint64_t>(~sortable_key(s(i, l))) << 1) | (y(i, l) & 1u));
+    keys.push_back(packed_key(s(i, l), y(i, l)));
     positives += y(i, l) & 1u;
   }
   const Index n = static_cast<Index>(keys.size());
@@ -918,14 +977,13 @@ void label_figures_kept(const LabelMatrix& y, const ScoreMatrix& s, const LabelM
   m.ap = m.ap_mlgcn = m.auc = 0.0;
   if (m.has_positive && !m.has_negative) m.ap = m.ap_mlgcn = 1.0;
   if (!(m.has_positive && m.has_negative)) return;
-  radix_sort(keys, scratch, 1, 33);
+  radix_sort(keys, scratch, 1, 1 + ScoreKeys<Scalar>::kKeyBits);
   label_figures(keys, positives, m);
 }
 
-}  // namespace
-
-EvaluationResult evaluate(const LabelMatrix& truth, const ScoreMatrix& scores,
-                          const LabelMatrix& predictions, const MeasureOptions& options) {
+template <typename Scores>
+EvaluationResult evaluate_scores(const LabelMatrix& truth, const Scores& scores,
+                                 const LabelMatrix& predictions, const MeasureOptions& options) {
   MeasureOptions plain = options;
   plain.ignore = nullptr;
   const LabelMatrix* ignore = options.ignore;
@@ -975,6 +1033,18 @@ EvaluationResult evaluate(const LabelMatrix& truth, const ScoreMatrix& scores,
   replace_measure(result, "mAP_mlgcn", sum_ap_mlgcn, labels - result.skipped_labels);
   replace_measure(result, "macro_auc", sum_auc, labels - result.auc_skipped_labels);
   return result;
+}
+
+}  // namespace
+
+EvaluationResult evaluate(const LabelMatrix& truth, const ScoreMatrix& scores,
+                          const LabelMatrix& predictions, const MeasureOptions& options) {
+  return evaluate_scores(truth, scores, predictions, options);
+}
+
+EvaluationResult evaluate(const LabelMatrix& truth, const ScoreMatrixD& scores,
+                          const LabelMatrix& predictions, const MeasureOptions& options) {
+  return evaluate_scores(truth, scores, predictions, options);
 }
 
 }  // namespace lg::eval

@@ -6,6 +6,12 @@
 // (N x L, 0/1, usually a thresholding of S). Measure names are fixed strings, used in every
 // table and in JSON (see measure_names()).
 //
+// S is float32 (ScoreMatrix, the models' scores) or float64 (ScoreMatrixD, scores read from
+// files). Every comparison of scores happens in the type given: two scores are tied only when
+// they are equal in that type (-0 and +0 are equal), so float64 scores that differ in the last
+// bit are ranked apart, exactly as scikit-learn ranks a float64 array. Results agree with
+// scikit-learn to about 1e-15 (summation order) in both types.
+//
 // Definitions (scikit-learn 1.2 where it has the measure; tests/fixtures/eval checks parity):
 //
 //   From P (thresholded):
@@ -22,8 +28,9 @@
 //     F from P and R as scikit-learn 1.2: (1 + b^2) P R / (b^2 P + R), 0 when P = R = 0.
 //
 //   From S, ML-GCN's figures (ML-GCN util.py, AveragePrecisionMeter.evaluation): a score
-//   counts as positive when S >= mlgcn_threshold (compared in float, as NumPy does for
-//   float32 scores), independently of P. Per label: Ng = true,
+//   counts as positive when S >= mlgcn_threshold (compared in the scores' type: the threshold
+//   rounded to float for float32 scores, as NumPy compares a float32 array with a Python
+//   float; in double for float64 scores), independently of P. Per label: Ng = true,
 //   Np = predicted, Nc = correct; a label with Np = 0 gets Np = 1 (so its precision is 0).
 //     CP = mean_l Nc/Np   CR = mean_l Nc/Ng   CF1 = 2 CP CR / (CP + CR)  (not the mean of F1)
 //     OP = sum Nc / sum Np   OR = sum Nc / sum Ng   OF1 = 2 OP OR / (OP + OR)
@@ -155,6 +162,9 @@ Direction measure_direction(const std::string& name);
 /// row and one label, Y and P only 0/1, S no NaN (the error names the first bad entry).
 /// S may be empty (0 x 0) when only predictions exist: score-based measures are then left out.
 EvaluationResult evaluate(const LabelMatrix& truth, const ScoreMatrix& scores,
+                          const LabelMatrix& predictions, const MeasureOptions& options = {});
+/// The same on float64 scores: ranked, tied and thresholded in double (see the header comment).
+EvaluationResult evaluate(const LabelMatrix& truth, const ScoreMatrixD& scores,
                           const LabelMatrix& predictions, const MeasureOptions& options = {});
 
 }  // namespace lg::eval

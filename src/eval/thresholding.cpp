@@ -35,9 +35,10 @@ bool is_scut_measure(const std::string& m) {
   return m == "f1" || m == "jaccard" || m == "accuracy";
 }
 
-/// The first NaN of a score matrix, as an error naming where it is.
-void check_scores(const ScoreMatrix& s, const char* what) {
-  const float* d = s.data();
+/// The first NaN of a score matrix (float32 or float64), as an error naming where it is.
+template <typename Scores>
+void check_scores(const Scores& s, const char* what) {
+  const typename Scores::Scalar* d = s.data();
   const Index n = s.size();
   Index nans = 0;  // one branch-free (vectorised) pass first: NaN is the exception
   for (Index j = 0; j < n; ++j) nans += d[j] != d[j];
@@ -62,15 +63,28 @@ void check_columns(Index have, Index want, const char* what) {
     throw Error(fmt::format("{}: {} labels, but the thresholds are for {}", what, have, want));
 }
 
-/// A threshold strictly above `below` and at most `at` (both floats, below < at), as a float:
-/// the midpoint when it rounds strictly between them, else the next float above `below`.
-double cut_between(float at, float below) {
-  const float m = static_cast<float>((static_cast<double>(at) + static_cast<double>(below)) / 2);
+/// The midpoint of two scores, rounded to their type (computed in double for float; halves
+/// first for doubles whose sum would overflow).
+float midpoint(float a, float b) {
+  return static_cast<float>((static_cast<double>(a) + static_cast<double>(b)) / 2);
+}
+double midpoint(double a, double b) {
+  const double sum = a + b;
+  return std::isfinite(sum) ? sum / 2 : a / 2 + b / 2;
+}
+
+/// A threshold strictly above `below` and at most `at` (both of the scores' type, below < at),
+/// in that type: the midpoint when it rounds strictly between them, else the next value of the
+/// type above `below` (so that comparing a score of that type with it keeps the two apart).
+template <typename Scalar>
+double cut_between(Scalar at, Scalar below) {
+  const Scalar m = midpoint(at, below);
   return static_cast<double>(m > below && m <= at ? m : std::nextafter(below, at));
 }
 
 /// SCut for one label: the threshold maximising the measure over the validation column.
-double tune_label(std::vector<std::pair<float, std::uint8_t>>& column, const std::string& measure) {
+template <typename Scalar>
+double tune_label(std::vector<std::pair<Scalar, std::uint8_t>>& column, const std::string& measure) {
   std::sort(column.begin(), column.end(),
             [](const auto& a, const auto& b) { return a.first > b.first; });
   const Index n = static_cast<Index>(column.size());
@@ -85,13 +99,13 @@ double tune_label(std::vector<std::pair<float, std::uint8_t>>& column, const std
   };
   // From the highest threshold down: "none", then after each group of equal scores. Only a
   // strictly better value moves the choice, so ties keep the higher threshold.
-  const float top = column.front().first;
+  const Scalar top = column.front().first;
   double best_threshold = static_cast<double>(
-      std::nextafter(top, std::numeric_limits<float>::infinity()));
+      std::nextafter(top, std::numeric_limits<Scalar>::infinity()));
   double best = value(0, 0);
   Index tp = 0, fp = 0;
   for (Index i = 0; i < n;) {
-    const float v = column[i].first;
+    const Scalar v = column[i].first;
     for (; i < n && column[i].first == v; ++i) (column[i].second ? tp : fp) += 1;
     const double candidate = value(tp, fp);
     if (candidate > best) {
@@ -102,6 +116,26 @@ double tune_label(std::vector<std::pair<float, std::uint8_t>>& column, const std
     }
   }
   return best_threshold;
+}
+
+/// SCut's thresholds of every label, tuned on the validation set (y, s).
+template <typename Scores>
+std::vector<double> tune_labels(const LabelMatrix& y, const Scores& s, Index num_labels,
+                                const std::string& measure) {
+  if (y.rows() != s.rows() || y.cols() != s.cols())
+    throw Error(fmt::format("scut: the validation truth is {} x {} but its scores are {} x {}",
+                            y.rows(), y.cols(), s.rows(), s.cols()));
+  check_columns(y.cols(), num_labels, "scut validation set");
+  if (y.rows() == 0) throw Error("scut: the validation set has no rows");
+  check_labels(y, "scut validation truth");
+  check_scores(s, "scut validation scores");
+  std::vector<double> thresholds(static_cast<std::size_t>(num_labels));
+  std::vector<std::pair<typename Scores::Scalar, std::uint8_t>> column(static_cast<std::size_t>(y.rows()));
+  for (Index l = 0; l < num_labels; ++l) {
+    for (Index i = 0; i < y.rows(); ++i) column[i] = {s(i, l), y(i, l)};
+    thresholds[l] = tune_label(column, measure);
+  }
+  return thresholds;
 }
 
 /// Row indices (a subset of `order`) of the k highest values, ties to the lower index.
@@ -178,23 +212,16 @@ Thresholds fit_thresholds(const ThresholdSpec& spec, Index num_labels, const Thr
     case ThresholdSpec::Kind::SCut: {
       if (!is_scut_measure(spec.measure))
         throw Error(fmt::format("scut:{}: scut maximises {}", spec.measure, kScutMeasures));
-      if (!inputs.validation_truth || !inputs.validation_scores)
+      if (!inputs.validation_truth || (!inputs.validation_scores && !inputs.validation_scores_f64))
         throw Error("scut needs a validation set (its truth and scores) to tune thresholds on");
-      const LabelMatrix& y = *inputs.validation_truth;
-      const ScoreMatrix& s = *inputs.validation_scores;
-      if (y.rows() != s.rows() || y.cols() != s.cols())
-        throw Error(fmt::format("scut: the validation truth is {} x {} but its scores are {} x {}",
-                                y.rows(), y.cols(), s.rows(), s.cols()));
-      check_columns(y.cols(), num_labels, "scut validation set");
-      if (y.rows() == 0) throw Error("scut: the validation set has no rows");
-      check_labels(y, "scut validation truth");
-      check_scores(s, "scut validation scores");
-      fitted.per_label.resize(static_cast<std::size_t>(num_labels));
-      std::vector<std::pair<float, std::uint8_t>> column(static_cast<std::size_t>(y.rows()));
-      for (Index l = 0; l < num_labels; ++l) {
-        for (Index i = 0; i < y.rows(); ++i) column[i] = {s(i, l), y(i, l)};
-        fitted.per_label[l] = tune_label(column, spec.measure);
-      }
+      if (inputs.validation_scores && inputs.validation_scores_f64)
+        throw Error("scut: give the validation scores once, as float32 or as float64, not both");
+      if (inputs.validation_scores_f64)
+        fitted.per_label = tune_labels(*inputs.validation_truth, *inputs.validation_scores_f64,
+                                       num_labels, spec.measure);
+      else
+        fitted.per_label = tune_labels(*inputs.validation_truth, *inputs.validation_scores,
+                                       num_labels, spec.measure);
       break;
     }
     case ThresholdSpec::Kind::PCut: {
@@ -218,8 +245,11 @@ Thresholds fit_thresholds(const ThresholdSpec& spec, Index num_labels, const Thr
   return fitted;
 }
 
-LabelMatrix apply_thresholds(const Thresholds& fitted, const ScoreMatrix& scores,
-                             const ThresholdInputs& inputs) {
+namespace {
+
+template <typename Scores>
+LabelMatrix apply_to(const Thresholds& fitted, const Scores& scores, const ThresholdInputs& inputs) {
+  using Scalar = typename Scores::Scalar;
   const Index n = scores.rows(), labels = scores.cols();
   check_scores(scores, "thresholding");
   LabelMatrix out = LabelMatrix::Zero(n, labels);
@@ -231,10 +261,11 @@ LabelMatrix apply_thresholds(const Thresholds& fitted, const ScoreMatrix& scores
       if (per_label.empty() && spec.kind == ThresholdSpec::Kind::Fixed)
         per_label.assign(static_cast<std::size_t>(labels), spec.threshold);
       check_columns(labels, static_cast<Index>(per_label.size()), "scores");
-      // compared in float, as NumPy compares a float32 array with a Python float
-      const std::vector<float> t(per_label.begin(), per_label.end());
+      // compared in the scores' type, as NumPy compares a float32 (float64) array with a
+      // Python float: in float32 (float64)
+      const std::vector<Scalar> t(per_label.begin(), per_label.end());
       for (Index i = 0; i < n; ++i) {
-        const float* s = scores.data() + i * labels;
+        const Scalar* s = scores.data() + i * labels;
         std::uint8_t* p = out.data() + i * labels;
         for (Index l = 0; l < labels; ++l) p[l] = s[l] >= t[l];
       }
@@ -270,26 +301,42 @@ LabelMatrix apply_thresholds(const Thresholds& fitted, const ScoreMatrix& scores
       break;
     }
     case ThresholdSpec::Kind::MCut: {
-      std::vector<float> sorted(static_cast<std::size_t>(labels));
+      std::vector<Scalar> sorted(static_cast<std::size_t>(labels));
       for (Index i = 0; i < n; ++i) {
-        const float* s = scores.data() + i * labels;
+        const Scalar* s = scores.data() + i * labels;
         std::copy(s, s + labels, sorted.begin());
-        std::sort(sorted.begin(), sorted.end(), std::greater<float>());
-        double best_gap = 0.0, cut = 0.0;
+        std::sort(sorted.begin(), sorted.end(), std::greater<Scalar>());
+        double best_gap = 0.0;
+        Scalar upper = 0;  // the score just above the largest gap
         for (Index j = 0; j + 1 < labels; ++j) {
+          // exact for float32 scores; rounded for float64 ones (> 0 whenever they differ)
           const double gap = static_cast<double>(sorted[j]) - static_cast<double>(sorted[j + 1]);
           if (gap > best_gap) {  // strictly larger: ties keep the highest gap
             best_gap = gap;
-            cut = (static_cast<double>(sorted[j]) + static_cast<double>(sorted[j + 1])) / 2;
+            upper = sorted[j];
           }
         }
         if (best_gap == 0.0) continue;  // all scores equal (or one label): no gap to cut at
-        for (Index l = 0; l < labels; ++l) out(i, l) = static_cast<double>(s[l]) > cut;
+        // Above the gap's midpoint is the same as >= its upper score (no score lies inside the
+        // gap), and stays right for float64 neighbours, whose midpoint rounds onto one of them.
+        for (Index l = 0; l < labels; ++l) out(i, l) = s[l] >= upper;
       }
       break;
     }
   }
   return out;
+}
+
+}  // namespace
+
+LabelMatrix apply_thresholds(const Thresholds& fitted, const ScoreMatrix& scores,
+                             const ThresholdInputs& inputs) {
+  return apply_to(fitted, scores, inputs);
+}
+
+LabelMatrix apply_thresholds(const Thresholds& fitted, const ScoreMatrixD& scores,
+                             const ThresholdInputs& inputs) {
+  return apply_to(fitted, scores, inputs);
 }
 
 }  // namespace lg::eval

@@ -1,15 +1,20 @@
 #pragma once
 // Turning scores into 0/1 predictions (reference doc §3, thresholding strategies).
 //
-// Scores are float32: thresholds are rounded to the nearest float before comparing, as NumPy
-// compares a float32 array with a Python float, so fixed:0.9 keeps a score stored as 0.9.
+// Scores are float32 (ScoreMatrix, the models') or float64 (ScoreMatrixD, read from files);
+// every comparison happens in the scores' type, as NumPy compares an array with a Python float:
+// for float32 scores thresholds are rounded to the nearest float first, so fixed:0.9 keeps a
+// score stored as the float 0.9; float64 scores are compared in double, so scores that differ
+// in the last bit stay apart.
 //
 //   fixed:T      score >= T                      (default 0.5; a bare number means fixed)
 //   scut:M       one threshold per label, tuned on a validation set to maximise the per-label
 //                measure M: f1 (default), jaccard (tp / (tp + fp + fn)) or accuracy
 //                ((tp + tn) / N). Candidates are the midpoints between consecutive distinct
-//                validation scores (as floats, strictly between the two) plus "all" (the
-//                lowest score) and "none" (the next float above the highest); ties go to the
+//                validation scores (in the scores' type, strictly between the two: the next
+//                value above the lower one when the midpoint rounds onto one of them) plus
+//                "all" (the lowest score) and "none" (the next value of the scores' type above
+//                the highest); ties go to the
 //                highest threshold (fewest predictions), so a label without a validation
 //                positive predicts nothing under f1 and jaccard.
 //   pcut         per label, predict the top round(N * freq_train(l)) rows (ties: lower row
@@ -20,6 +25,7 @@
 //                ties go to the lower label index; K >= L predicts every label.
 //   mcut         per row, sort the scores and cut at the largest gap between consecutive
 //                ones (Largeron et al. 2012): labels above the gap's midpoint are predicted.
+//                Gaps are differences in double (exact for float32, rounded for float64).
 //                Ties between gaps go to the highest gap; a row whose scores are all equal
 //                (and every row when L = 1) gets no label.
 #include <string>
@@ -47,7 +53,8 @@ ThresholdSpec parse_threshold_spec(const std::string& text);
 struct ThresholdInputs {
   const LabelMatrix* train_labels = nullptr;       ///< pcut
   const LabelMatrix* validation_truth = nullptr;   ///< scut
-  const ScoreMatrix* validation_scores = nullptr;  ///< scut
+  const ScoreMatrix* validation_scores = nullptr;  ///< scut, float32 scores
+  const ScoreMatrixD* validation_scores_f64 = nullptr;  ///< scut, float64 scores (instead)
 };
 
 /// Fitted per-label thresholds where the strategy has them (fixed, scut); empty otherwise.
@@ -66,6 +73,9 @@ Thresholds fit_thresholds(const ThresholdSpec& spec, Index num_labels,
 /// `fitted` or, when it has none, from inputs.train_labels. Throws lg::Error when the number
 /// of labels differs from the fitted one.
 LabelMatrix apply_thresholds(const Thresholds& fitted, const ScoreMatrix& scores,
+                             const ThresholdInputs& inputs = {});
+/// The same on float64 scores, compared in double.
+LabelMatrix apply_thresholds(const Thresholds& fitted, const ScoreMatrixD& scores,
                              const ThresholdInputs& inputs = {});
 
 }  // namespace lg::eval

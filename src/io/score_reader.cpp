@@ -65,18 +65,20 @@ std::string clip(std::string_view s) {
 bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\r'; }
 
 // ---------------------------------------------------------------------------------------------
-// Cell values: scores are finite floats, truth values 0 / 1.
+// Cell values: scores are finite doubles (never narrowed to float: distinct float64 scores
+// must stay distinct), truth values 0 / 1.
 
-/// A number token as a float; false if the token is not entirely a number. Out-of-range values
-/// go to strtof (underflow -> 0, overflow -> inf, which the caller refuses).
-bool parse_float(std::string_view s, float& out) {
+/// A number token as a double (correctly rounded); false if the token is not entirely a
+/// number. Out-of-range values go to strtod (underflow -> 0, overflow -> inf, which the caller
+/// refuses).
+bool parse_number(std::string_view s, double& out) {
   if (s.size() > 1 && s[0] == '+' && s[1] != '-' && s[1] != '+') s.remove_prefix(1);
   if (s.empty()) return false;
   const char* end = s.data() + s.size();
   const auto [ptr, ec] = std::from_chars(s.data(), end, out);
   if (ptr != end) return false;
   if (ec == std::errc::result_out_of_range) {
-    out = std::strtof(std::string(s).c_str(), nullptr);
+    out = std::strtod(std::string(s).c_str(), nullptr);
     return true;
   }
   return ec == std::errc();
@@ -96,23 +98,26 @@ int parse_truth(std::string_view s) {
   if (s.size() == 1 && (s[0] == '0' || s[0] == '1')) return s[0] - '0';  // the usual case
   if (iequals(s, "true")) return 1;
   if (iequals(s, "false")) return 0;
-  float v = 0.0f;
-  if (!parse_float(s, v)) return -2;
-  if (v == 0.0f) return 0;
-  if (v == 1.0f) return 1;
+  double v = 0.0;
+  if (!parse_number(s, v)) return -2;
+  if (v == 0.0) return 0;
+  if (v == 1.0) return 1;
   return -1;
 }
 
-/// Clinger's fast path for the usual short decimals (0.123456, -1.5e-3): when the digits make
-/// an integer m < 2^24 and the value is m * 10^e with |e| <= 10, m and 10^|e| are exact floats,
-/// so one multiply or divide rounds correctly: the float std::from_chars gives, 4x faster.
-/// Returns the end of the number, or nullptr to leave the token to from_chars.
-/// (src/io/arff_reader.cpp has a SWAR variant of this; both belong in one shared parser.)
-const char* parse_short_float(const char* p, const char* end, float& out) {
-  static constexpr float kPow10[] = {1e0f, 1e1f, 1e2f, 1e3f, 1e4f, 1e5f, 1e6f, 1e7f, 1e8f, 1e9f, 1e10f};
+/// Clinger's fast path for the usual short decimals (0.123456, -1.5e-3, 0.1674775928258896):
+/// when the digits make an integer m <= 2^53 and the value is m * 10^e with |e| <= 22, m and
+/// 10^|e| are exact doubles, so one multiply or divide rounds correctly: the double
+/// std::from_chars gives, several times faster. Returns the end of the number, or nullptr to
+/// leave the token to from_chars (more than 19 digits, m > 2^53, a larger exponent).
+/// (src/io/arff_reader.cpp has a float SWAR variant of this; both belong in one shared parser.)
+const char* parse_short_double(const char* p, const char* end, double& out) {
+  static constexpr double kPow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                      1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                      1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
   const bool negative = p < end && *p == '-';
   if (negative) ++p;
-  std::uint32_t m = 0;
+  std::uint64_t m = 0;
   int digits = 0, e = 0;
   for (; p < end && static_cast<unsigned>(*p - '0') < 10; ++p, ++digits) m = 10 * m + static_cast<unsigned>(*p - '0');
   if (p < end && *p == '.') {
@@ -120,7 +125,7 @@ const char* parse_short_float(const char* p, const char* end, float& out) {
     for (; p < end && static_cast<unsigned>(*p - '0') < 10; ++p, ++digits) m = 10 * m + static_cast<unsigned>(*p - '0');
     e = -static_cast<int>(p - fraction);
   }
-  if (digits == 0 || digits > 9) return nullptr;  // no digits, or m may not fit 32 bits
+  if (digits == 0 || digits > 19) return nullptr;  // no digits, or m may not fit 64 bits
   if (p < end && (*p == 'e' || *p == 'E')) {
     const char* q = p + 1;
     const bool minus = q < end && *q == '-';
@@ -132,10 +137,10 @@ const char* parse_short_float(const char* p, const char* end, float& out) {
     e += minus ? -x : x;
     p = q;
   }
-  float v = 0.0f;
+  double v = 0.0;
   if (m != 0) {
-    if (m > (std::uint32_t{1} << 24) || e < -10 || e > 10) return nullptr;
-    v = static_cast<float>(m);
+    if (m > (std::uint64_t{1} << 53) || e < -22 || e > 22) return nullptr;
+    v = static_cast<double>(m);
     v = e < 0 ? v / kPow10[-e] : v * kPow10[e];
   }
   out = negative ? -v : v;
@@ -144,27 +149,27 @@ const char* parse_short_float(const char* p, const char* end, float& out) {
 
 /// How one matrix kind turns a token into a stored value.
 struct ScoreCells {
-  using Value = float;
+  using Value = double;
   static bool is_number(std::string_view s) {
-    float v;
-    return parse_float(s, v);
+    double v;
+    return parse_number(s, v);
   }
   /// The number at p, if it is an ordinary finite one: its end, else nullptr (the slow path
   /// then says what is wrong).
-  static const char* fast(const char* p, const char* end, float& out) {
-    if (const char* q = parse_short_float(p, end, out)) return q;
+  static const char* fast(const char* p, const char* end, double& out) {
+    if (const char* q = parse_short_double(p, end, out)) return q;
     const auto [q, ec] = std::from_chars(p, end, out);
     return ec == std::errc() && q != p && std::isfinite(out) ? q : nullptr;
   }
   /// The value of a token, or an error message (column is 1-based).
-  static std::optional<std::string> parse(std::string_view s, std::size_t column, float& out) {
-    if (!parse_float(s, out))
+  static std::optional<std::string> parse(std::string_view s, std::size_t column, double& out) {
+    if (!parse_number(s, out))
       return fmt::format("column {}: expected a number, found '{}'", column, clip(s));
     if (std::isnan(out))
       return fmt::format("column {}: NaN score (scores must be finite numbers)", column);
     if (std::isinf(out))
-      return fmt::format("column {}: infinite score '{}' (scores must be finite floats, |x| < "
-                         "3.4e38)", column, clip(s));
+      return fmt::format("column {}: infinite score '{}' (scores must be finite numbers, |x| < "
+                         "1.8e308)", column, clip(s));
     return std::nullopt;
   }
 };
@@ -696,13 +701,14 @@ double npy_element(const unsigned char* p, const NpyHeader& h) {
 }
 
 /// Reads an .npy into a row-major matrix; `convert(value, row, col)` gives the stored value
-/// (and throws on a bad one).
+/// (and throws on a bad one). `header`, when given, receives the file's header.
 template <class Value, class Convert>
 Eigen::Matrix<Value, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> read_npy(
-    const fs::path& path, const Convert& convert) {
+    const fs::path& path, const Convert& convert, NpyHeader* header = nullptr) {
   const std::string file = path.string();
   File f = open_file(file);
   const NpyHeader h = read_npy_header(f.get(), file);
+  if (header) *header = h;
   if (h.rows == 0 || h.cols == 0)
     throw Error(file, 0, fmt::format("npy header: the array is empty (shape {} x {})", h.rows, h.cols));
   const auto count = static_cast<std::size_t>(h.rows) * static_cast<std::size_t>(h.cols);
@@ -753,16 +759,29 @@ Eigen::Matrix<Value, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> read_npy(
   return out;
 }
 
-ScoreMatrix read_npy_scores(const fs::path& path) {
+/// Scores of any accepted dtype as doubles (exact for float32, float64 and integers up to
+/// 2^53); `float32` says whether the file's dtype is float32.
+/// Scores of any accepted dtype as `Value` (double: exact for float32, float64 and integers
+/// up to 2^53; float: only for a float32 file, exact).
+template <class Value>
+Eigen::Matrix<Value, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> read_npy_scores(
+    const fs::path& path) {
   const std::string file = path.string();
-  return read_npy<float>(path, [&](double v, Index r, Index c) {
-    const auto x = static_cast<float>(v);
-    if (std::isnan(v) || !std::isfinite(x))
+  return read_npy<Value>(path, [&](double v, Index r, Index c) {
+    if (!std::isfinite(v))
       throw Error(file, 0, fmt::format("npy data: row {}, column {}: {} score (scores must be "
-                                       "finite floats)", r + 1, c + 1,
-                                       std::isnan(v) ? "NaN" : "infinite or out-of-range"));
-    return x;
+                                       "finite numbers)", r + 1, c + 1,
+                                       std::isnan(v) ? "NaN" : "infinite"));
+    return static_cast<Value>(v);
   });
+}
+
+/// Whether an .npy file's dtype is float32 (its header only is read).
+bool npy_is_float32(const fs::path& path) {
+  const std::string file = path.string();
+  File f = open_file(file);
+  const NpyHeader h = read_npy_header(f.get(), file);
+  return h.type == 'f' && h.itemsize == 4;
 }
 
 LabelMatrix read_npy_truth(const fs::path& path) {
@@ -832,11 +851,18 @@ MatrixFileKind detect_matrix_file(const std::string& input, bool csv_is_dataset)
   return MatrixFileKind::Whitespace;
 }
 
-ScoreFile read_score_matrix(const fs::path& path, const MatrixReadTuning& tuning) {
+ScoreFile read_score_matrix(const fs::path& path, const MatrixReadTuning& tuning,
+                            bool keep_float32) {
   ScoreFile out;
   out.kind = detect_matrix_file(path.string());
   switch (out.kind) {
-    case MatrixFileKind::Npy: out.scores = read_npy_scores(path); break;
+    case MatrixFileKind::Npy:
+      out.float32 = npy_is_float32(path);
+      if (out.float32 && keep_float32)
+        out.scores_float32 = read_npy_scores<float>(path);  // read in place, no widening
+      else
+        out.scores = read_npy_scores<double>(path);
+      break;
     case MatrixFileKind::Csv:
     case MatrixFileKind::Whitespace:
       out.scores = TextMatrixReader<ScoreCells>(path, out.kind == MatrixFileKind::Csv, tuning).read(out.names);

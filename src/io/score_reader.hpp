@@ -24,8 +24,12 @@
 //   * Blank lines and lines starting with '#' (numpy.savetxt's header) are skipped; CRLF is fine;
 //     a UTF-8 byte-order mark is ignored; spaces around CSV fields are ignored.
 //   * Every data line must have the header's (or the first data line's) number of fields.
-//   * Scores: any finite number (float; parsed with std::from_chars). Truth: 0 or 1, written as
-//     0, 1, 0.0, 1.0, 1e0 ... or true / false.
+//   * Scores: any finite number, read as the nearest double (std::from_chars), never narrowed
+//     to float. Truth: 0 or 1, written as 0, 1, 0.0, 1.0, 1e0 ... or true / false.
+//
+// Scores are always returned as float64 (ScoreMatrixD): float64 files keep every bit, float32
+// .npy files widen exactly (ScoreFile::float32 says so, for callers that compare them in float
+// as NumPy does), integer and bool .npy files exactly up to 2^53.
 // Errors (lg::Error) name the file and the 1-based line for text, or the header field / the
 // row and column for .npy: ragged rows, non-numbers, NaN or infinite scores, truth values other
 // than 0/1, an empty file, a truncated .npy.
@@ -66,7 +70,13 @@ struct MatrixReadTuning {
 
 /// A score matrix and what its file says about the columns.
 struct ScoreFile {
-  ScoreMatrix scores;              ///< N x L
+  ScoreMatrixD scores;             ///< N x L, float64 (see the header comment)
+  /// The file stores float32 values (.npy '<f4'): `scores` holds them exactly, so narrowing
+  /// them back to float loses nothing. False for float64, integer and text files.
+  bool float32 = false;
+  /// Only when read with keep_float32 and `float32`: the scores as the file stores them, and
+  /// `scores` left empty (no float64 copy: half the memory, the file read in place).
+  ScoreMatrix scores_float32;
   std::vector<std::string> names;  ///< L column names from a header; empty without one
   MatrixFileKind kind = MatrixFileKind::Npy;  ///< how the file was read
 };
@@ -79,8 +89,10 @@ struct TruthFile {
 };
 
 /// Read a score matrix (.npy, CSV or whitespace text). A data set file is refused: scores are
-/// a matrix. Throws lg::Error naming the file and line on bad input.
-ScoreFile read_score_matrix(const std::filesystem::path& path, const MatrixReadTuning& tuning = {});
+/// a matrix. Throws lg::Error naming the file and line on bad input. `keep_float32`: a float32
+/// .npy goes to ScoreFile::scores_float32 as it is, not widened into `scores`.
+ScoreFile read_score_matrix(const std::filesystem::path& path, const MatrixReadTuning& tuning = {},
+                            bool keep_float32 = false);
 
 /// Read a truth matrix from a matrix file or a data set (file or known name; `options` declare
 /// its labels as for `labelgraph stats`). Features of a data set are read and dropped; missing

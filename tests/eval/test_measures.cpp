@@ -21,6 +21,7 @@ namespace {
 using lg::Index;
 using lg::LabelMatrix;
 using lg::ScoreMatrix;
+using lg::ScoreMatrixD;
 using namespace lg::eval;
 
 LabelMatrix labels(std::initializer_list<std::initializer_list<int>> rows) {
@@ -62,7 +63,8 @@ std::array<double, 3> oracle_prf(double tp, double fp, double fn, double beta, Z
 }
 
 /// MULAN's ranksFromValues: a stable ascending sort, the last element gets rank 1.
-std::vector<Index> mulan_ranks(const std::vector<float>& v) {
+template <typename Scalar>
+std::vector<Index> mulan_ranks(const std::vector<Scalar>& v) {
   std::vector<Index> order(v.size());
   std::iota(order.begin(), order.end(), Index{0});
   std::stable_sort(order.begin(), order.end(), [&](Index a, Index b) { return v[a] < v[b]; });
@@ -71,8 +73,12 @@ std::vector<Index> mulan_ranks(const std::vector<float>& v) {
   return ranks;
 }
 
-Oracle oracle(const LabelMatrix& Y, const ScoreMatrix& S, const LabelMatrix& P, ZeroDivision zd,
-              double beta, double thr = 0.5) {
+/// Every comparison of scores in the scores' own type (float or double), the threshold too.
+template <typename Scores>
+Oracle oracle(const LabelMatrix& Y, const Scores& S, const LabelMatrix& P, ZeroDivision zd,
+              double beta, double threshold = 0.5) {
+  using Scalar = typename Scores::Scalar;
+  const auto thr = static_cast<Scalar>(threshold);
   const Index n = Y.rows(), L = Y.cols();
   const double nan = std::numeric_limits<double>::quiet_NaN();
   Oracle o;
@@ -161,7 +167,7 @@ Oracle oracle(const LabelMatrix& Y, const ScoreMatrix& S, const LabelMatrix& P, 
   // ranking, per row
   double one_err = 0, cov = 0, rl = 0, lrap = 0, avgp = 0, avgp_rows = 0;
   for (Index i = 0; i < n; ++i) {
-    std::vector<float> v(S.row(i).data(), S.row(i).data() + L);
+    std::vector<Scalar> v(S.row(i).data(), S.row(i).data() + L);
     const auto ranks = mulan_ranks(v);
     for (Index l = 0; l < L; ++l)
       if (ranks[l] == 1) one_err += Y(i, l) ? 0 : 1;
@@ -173,7 +179,7 @@ Oracle oracle(const LabelMatrix& Y, const ScoreMatrix& S, const LabelMatrix& P, 
       lrap += 1;
       continue;
     }
-    float lowest = v[rel[0]];
+    Scalar lowest = v[rel[0]];
     for (Index r : rel) lowest = std::min(lowest, v[r]);
     for (Index l = 0; l < L; ++l) cov += v[l] >= lowest;
     double wrong_pairs = 0, lr = 0, ap = 0;
@@ -587,6 +593,148 @@ TEST_CASE("every measure equals a naive re-implementation on random matrices", "
         o.threads = 2;
         compare(evaluate(c.y, c.s, c.p, o), oracle(c.y, c.s, c.p, zd, beta));
       }
+    }
+  }
+}
+
+/// Float64 scores that float32 cannot tell apart: each draw is a base value, its float64
+/// neighbours a few bits up or down, or a value within 2^-40 of it (equal in float32), and
+/// some exactly 0.5 or one bit around it. Predictions = scores >= 0.5 in double.
+struct RandomD {
+  LabelMatrix y, p;
+  ScoreMatrixD s;
+};
+
+RandomD near_tie_case(std::mt19937& rng, Index n, Index L, double lo, double hi, int bases) {
+  std::uniform_real_distribution<double> u(0, 1);
+  std::uniform_int_distribution<int> pick(0, bases - 1), how(0, 5), steps(1, 3);
+  std::vector<double> base(static_cast<std::size_t>(bases));
+  for (double& b : base) b = u(rng);
+  base[0] = 0.5;
+  RandomD c{LabelMatrix(n, L), LabelMatrix(n, L), ScoreMatrixD(n, L)};
+  std::vector<double> rate(L);
+  for (double& r : rate) r = lo + (hi - lo) * u(rng);
+  for (Index i = 0; i < n; ++i)
+    for (Index l = 0; l < L; ++l) {
+      c.y(i, l) = u(rng) < rate[l];
+      double v = base[pick(rng)];
+      switch (how(rng)) {
+        case 0: break;  // exact ties
+        case 1: for (int k = steps(rng); k > 0; --k) v = std::nextafter(v, 2.0); break;
+        case 2: for (int k = steps(rng); k > 0; --k) v = std::nextafter(v, -1.0); break;
+        case 3: v += steps(rng) * 0x1p-40; break;  // float32-equal
+        case 4: v -= steps(rng) * 0x1p-40; break;
+        default: v = c.y(i, l) ? std::nextafter(v, 2.0) : v; break;  // positives one bit up
+      }
+      c.s(i, l) = v;
+      c.p(i, l) = v >= 0.5;
+    }
+  return c;
+}
+
+TEST_CASE("float64 scores: every measure equals the naive re-implementation on near-ties",
+          "[eval][float64]") {
+  // The oracle compares in double; so must evaluate(): a float32 narrowing would turn most of
+  // these neighbours into ties and fail the AUCs, AP and the ranking measures.
+  std::mt19937 rng(20261207);
+  struct Shape {
+    Index n, L;
+    double lo, hi;
+    int bases;
+  };
+  const Shape shapes[] = {{1, 1, 0.5, 0.5, 2},  {9, 1, 0.2, 0.8, 2},  {40, 5, 0.0, 0.6, 3},
+                          {60, 9, 0.1, 0.5, 4}, {30, 30, 0.6, 0.95, 3}, {25, 24, 0.5, 0.9, 12},
+                          {300, 4, 0.05, 0.4, 5}, {520, 6, 0.0, 0.3, 2}};
+  for (const Shape& sh : shapes) {
+    const RandomD c = near_tie_case(rng, sh.n, sh.L, sh.lo, sh.hi, sh.bases);
+    for (ZeroDivision zd : {ZeroDivision::Zero, ZeroDivision::Mulan}) {
+      INFO("n " << sh.n << " L " << sh.L << " bases " << sh.bases << " zd " << static_cast<int>(zd));
+      MeasureOptions o;
+      o.zero_division = zd;
+      o.threads = 2;
+      compare(evaluate(c.y, c.s, c.p, o), oracle(c.y, c.s, c.p, zd, 1.0));
+    }
+  }
+}
+
+TEST_CASE("float64 scores one bit apart are ranked apart; -0 and +0 stay one score",
+          "[eval][float64]") {
+  const double a = 0.5, b = std::nextafter(0.5, 1.0);  // equal as float32
+  REQUIRE(static_cast<float>(a) == static_cast<float>(b));
+  ScoreMatrixD s(2, 2);
+  s << a, b,  //
+      b, a;
+  const LabelMatrix y = labels({{1, 0}, {0, 1}});  // every positive one bit below a negative
+  const EvaluationResult r = evaluate(y, s, labels({{1, 1}, {1, 1}}));
+  CHECK(r.get("micro_auc") == 0.0);  // 0.5 if they were ties
+  CHECK(r.get("macro_auc") == 0.0);
+  CHECK(r.get("ranking_loss") == 1.0);
+  CHECK(r.get("one_error") == 1.0);
+  CHECK(r.get("lrap") == 0.5);
+  CHECK(r.get("mAP") == 0.5);
+  // the ML-GCN threshold compares in double: nextafter(0.5, 0) is below 0.5
+  ScoreMatrixD below(1, 2);
+  below << std::nextafter(0.5, 0.0), 0.5;
+  const EvaluationResult rb = evaluate(labels({{1, 1}}), below, labels({{0, 1}}));
+  CHECK(rb.get("CR") == 0.5);
+  CHECK(rb.get("OR") == 0.5);
+  // -0 and +0 are one score (one key), also in double
+  ScoreMatrixD zeros(2, 1);
+  zeros << 0.0, -0.0;
+  const EvaluationResult rz = evaluate(labels({{1}, {0}}), zeros, labels({{0}, {0}}));
+  CHECK(rz.get("micro_auc") == 0.5);
+  CHECK(rz.per_label[0].auc == 0.5);
+  // the full double range: huge, subnormal and negative scores sort as numbers
+  ScoreMatrixD wide(6, 1);
+  wide << 1e300, -1e300, 5e-324, -5e-324, 1e-310, 3.5e38;
+  const EvaluationResult rw =
+      evaluate(labels({{1}, {0}, {1}, {0}, {0}, {1}}), wide, labels({{1}, {0}, {0}, {0}, {0}, {1}}));
+  CHECK(rw.get("micro_auc") == Approx(8.0 / 9.0).margin(1e-15));  // 5e-324 < 1e-310
+}
+
+TEST_CASE("float64 scores: ignored entries leave the ranking, neighbours stay apart",
+          "[eval][float64]") {
+  // label 0 over rows 0..3: S = a, up(a), a, up(up(a)) (all one float32), Y = 1 0 1 0, row 3
+  // ignored. Kept: (up(a) -) (a +) (a +): AUC 0, AP = 2/3 (one point: 2 of 3 at score a),
+  // ML-GCN's AP in stable order: (1/2 + 2/3)/2 = 7/12. As float32 all would tie: AUC 1/2.
+  const double a = 0.25, b = std::nextafter(a, 1.0), c = std::nextafter(b, 1.0);
+  ScoreMatrixD s(4, 2);
+  s << a, 0.1,  //
+      b, 0.3,   //
+      a, 0.2,   //
+      c, 0.4;
+  const LabelMatrix y = labels({{1, 0}, {0, 1}, {1, 0}, {0, 1}});
+  const LabelMatrix ignore = labels({{0, 0}, {0, 0}, {0, 0}, {1, 0}});
+  MeasureOptions o;
+  o.ignore = &ignore;
+  const EvaluationResult r = evaluate(y, s, LabelMatrix::Zero(4, 2), o);
+  CHECK(r.per_label[0].auc == 0.0);
+  CHECK(r.per_label[0].ap == Approx(2.0 / 3).margin(1e-15));
+  CHECK(r.per_label[0].ap_mlgcn == Approx(7.0 / 12).margin(1e-15));
+  CHECK(r.per_label[1].auc == 1.0);
+  CHECK(r.get("macro_auc") == Approx(0.5).margin(1e-15));
+}
+
+TEST_CASE("float64 scores: NaN is an error naming the entry", "[eval][float64]") {
+  ScoreMatrixD s = ScoreMatrixD::Constant(3, 2, 0.25);
+  s(2, 1) = std::numeric_limits<double>::quiet_NaN();
+  CHECK_THROWS_WITH(evaluate(labels({{1, 0}, {0, 1}, {1, 1}}), s, labels({{1, 0}, {0, 0}, {1, 1}})),
+                    Catch::Contains("row 3, label 2 (counting from 1): the score is NaN"));
+}
+
+TEST_CASE("float64 scores: results do not depend on the number of threads", "[eval][float64]") {
+  std::mt19937 rng(8);
+  const RandomD c = near_tie_case(rng, 1300, 17, 0.02, 0.5, 6);
+  MeasureOptions o;
+  o.threads = 1;
+  const EvaluationResult a = evaluate(c.y, c.s, c.p, o);
+  for (int threads : {2, 3}) {
+    o.threads = threads;
+    const EvaluationResult b = evaluate(c.y, c.s, c.p, o);
+    REQUIRE(a.measures.size() == b.measures.size());
+    for (std::size_t i = 0; i < a.measures.size(); ++i) {
+      INFO(a.measures[i].name << " with " << threads << " threads");
+      CHECK(a.measures[i].value == b.measures[i].value);  // bit for bit
     }
   }
 }

@@ -177,3 +177,76 @@ TEST_CASE("thresholding rejects NaN scores", "[eval]") {
   for (const char* spec : {"0.5", "rcut:1", "mcut"})
     CHECK_THROWS_WITH(apply(spec, s), Catch::Contains("row 2, label 1 (counting from 1) is NaN"));
 }
+
+// ---- float64 scores: compared in double, so neighbouring doubles stay apart ----
+
+namespace {
+
+/// 0.5 and its float64 neighbours, all equal as float32.
+const double kBelow = std::nextafter(0.5, 0.0), kAbove = std::nextafter(0.5, 1.0);
+
+LabelMatrix apply_d(const std::string& spec, const lg::ScoreMatrixD& s, const ThresholdInputs& in = {}) {
+  return apply_thresholds(fit_thresholds(parse_threshold_spec(spec), s.cols(), in), s, in);
+}
+
+}  // namespace
+
+TEST_CASE("float64 scores: fixed compares in double, one bit below the threshold is out",
+          "[eval][float64]") {
+  REQUIRE(static_cast<float>(kBelow) == 0.5f);
+  lg::ScoreMatrixD s(1, 4);
+  s << kBelow, 0.5, kAbove, 0.5 - 0x1p-30;
+  CHECK(apply_d("0.5", s) == labels({{0, 1, 1, 0}}));
+  // float32 scores keep NumPy's float32 comparison: 0.9 is the float 0.9 there
+  CHECK(apply("fixed:0.9", scores({{0.9}})) == labels({{1}}));
+  lg::ScoreMatrixD d(1, 2);
+  d << static_cast<double>(0.9f), 0.9;  // the float 0.9 is below the double 0.9
+  CHECK(apply_d("fixed:0.9", d) == labels({{0, 1}}));
+}
+
+TEST_CASE("float64 scores: rcut, pcut and mcut tell neighbouring doubles apart",
+          "[eval][float64]") {
+  lg::ScoreMatrixD s(1, 3);
+  s << kBelow, kAbove, 0.5;  // float32 would see three equal scores (rcut: label 0 first)
+  CHECK(apply_d("rcut:1", s) == labels({{0, 1, 0}}));
+  CHECK(apply_d("rcut:2", s) == labels({{0, 1, 1}}));
+  // mcut: the gaps (1 ulp each, rounded in double) are not 0, so the row is cut
+  lg::ScoreMatrixD m(1, 3);
+  m << 0.1, kAbove, kBelow;  // largest gap between kBelow and 0.1
+  CHECK(apply_d("mcut", m) == labels({{0, 1, 1}}));
+  // two neighbours only: their midpoint rounds onto one of them; the upper one is still in
+  lg::ScoreMatrixD two(1, 2);
+  two << kBelow, 0.5;
+  CHECK(apply_d("mcut", two) == labels({{0, 1}}));
+  // pcut: the top half of a column of neighbours
+  lg::ScoreMatrixD col(4, 1);
+  col << 0.5, kBelow, kAbove, std::nextafter(kAbove, 1.0);
+  const LabelMatrix train = labels({{1}, {0}});
+  ThresholdInputs in;
+  in.train_labels = &train;
+  CHECK(apply_d("pcut", col, in) == labels({{0}, {0}, {1}, {1}}));
+}
+
+TEST_CASE("float64 scores: scut cuts strictly between neighbouring doubles", "[eval][float64]") {
+  lg::ScoreMatrixD vs(4, 1);
+  vs << kAbove, 0.5, kBelow, 0.1;
+  const LabelMatrix vy = labels({{1}, {1}, {0}, {0}});
+  ThresholdInputs in;
+  in.validation_truth = &vy;
+  in.validation_scores_f64 = &vs;
+  const Thresholds t = fit_thresholds(parse_threshold_spec("scut:f1"), 1, in);
+  CHECK(t.per_label[0] > kBelow);
+  CHECK(t.per_label[0] <= 0.5);
+  CHECK(apply_thresholds(t, vs) == vy);
+  // float32 validation scores and float64 ones together: refused
+  const ScoreMatrix vs32 = vs.cast<float>();
+  in.validation_scores = &vs32;
+  CHECK_THROWS_WITH(fit_thresholds(parse_threshold_spec("scut"), 1, in), Catch::Contains("not both"));
+}
+
+TEST_CASE("float64 scores: thresholding rejects NaN, naming the entry", "[eval][float64]") {
+  lg::ScoreMatrixD s = lg::ScoreMatrixD::Constant(2, 2, 0.25);
+  s(1, 0) = std::numeric_limits<double>::quiet_NaN();
+  for (const char* spec : {"0.5", "rcut:1", "mcut"})
+    CHECK_THROWS_WITH(apply_d(spec, s), Catch::Contains("row 2, label 1 (counting from 1) is NaN"));
+}

@@ -12,7 +12,8 @@
 //          0 0 1              0.0625   0.4375   0.96875
 //
 // The scores are multiples of 1/64, exact in float32 and float64, so every file must give
-// exactly these floats.
+// exactly these values. Scores are read as float64 (ScoreMatrixD) and never narrowed: the
+// float64 tests below check every bit of values that float32 cannot tell apart.
 #include <catch2/catch.hpp>
 
 #include <fmt/format.h>
@@ -30,19 +31,42 @@
 
 namespace {
 namespace fs = std::filesystem;
+using lg::Index;
 using lg::LabelMatrix;
 using lg::MatrixFileKind;
-using lg::ScoreMatrix;
+using lg::ScoreMatrixD;
 
 fs::path fixture(const std::string& name) { return lg::test::fixture("scores/" + name); }
 
-ScoreMatrix expected_scores() {
-  ScoreMatrix s(4, 3);
-  s << 0.9375f, 0.25f, 0.6875f,  //
-      0.125f, 0.8125f, 0.375f,   //
-      0.5625f, 0.5f, 0.3125f,    //
-      0.0625f, 0.4375f, 0.96875f;
+ScoreMatrixD expected_scores() {
+  ScoreMatrixD s(4, 3);
+  s << 0.9375, 0.25, 0.6875,  //
+      0.125, 0.8125, 0.375,   //
+      0.5625, 0.5, 0.3125,    //
+      0.0625, 0.4375, 0.96875;
   return s;
+}
+
+/// A C-order 2-D float64 .npy (format 1.0) of `values`, as numpy.save writes it.
+fs::path write_npy_f8(const lg::test::TempDir& dir, const std::string& name, const ScoreMatrixD& values) {
+  std::string header = fmt::format("{{'descr': '<f8', 'fortran_order': False, 'shape': ({}, {}), }}",
+                                   values.rows(), values.cols());
+  header.append((10 + header.size() + 1 + 63) / 64 * 64 - 10 - header.size() - 1, ' ');
+  header += '\n';
+  std::string bytes = "\x93NUMPY";
+  bytes += '\x01';
+  bytes += '\x00';
+  bytes += static_cast<char>(header.size() & 0xff);
+  bytes += static_cast<char>(header.size() >> 8);
+  bytes += header;
+  bytes.append(reinterpret_cast<const char*>(values.data()), sizeof(double) * values.size());
+  return dir.write(name, bytes);
+}
+
+/// Bit-for-bit equality (distinguishes -0 from +0, which == does not).
+bool same_bits(const ScoreMatrixD& a, const ScoreMatrixD& b) {
+  return a.rows() == b.rows() && a.cols() == b.cols() &&
+         std::memcmp(a.data(), b.data(), sizeof(double) * a.size()) == 0;
 }
 
 LabelMatrix expected_truth() {
@@ -84,10 +108,25 @@ TEST_CASE("score reader: .npy scores in float32/float64, C/Fortran order, versio
     INFO(name);
     const lg::ScoreFile s = lg::read_score_matrix(fixture(name));
     CHECK(s.kind == MatrixFileKind::Npy);
+    CHECK(s.float32 == (name.find("_f4") != std::string::npos));
     CHECK(s.names.empty());
     REQUIRE(s.scores.rows() == 4);
     REQUIRE(s.scores.cols() == 3);
     CHECK(s.scores == expected_scores());
+  }
+}
+
+TEST_CASE("score reader: keep_float32 leaves a float32 .npy as float32, nothing else", "[io]") {
+  const lg::ScoreFile f4 = lg::read_score_matrix(fixture("scores_f4.npy"), {}, true);
+  CHECK(f4.float32);
+  CHECK(f4.scores.size() == 0);
+  CHECK(f4.scores_float32 == expected_scores().cast<float>());
+  for (const std::string name : {"scores_f8.npy", "scores.csv"}) {
+    INFO(name);
+    const lg::ScoreFile other = lg::read_score_matrix(fixture(name), {}, true);
+    CHECK_FALSE(other.float32);
+    CHECK(other.scores_float32.size() == 0);
+    CHECK(other.scores == expected_scores());
   }
 }
 
@@ -108,7 +147,8 @@ TEST_CASE("score reader: .npy truth in int8, uint8, bool (C and Fortran), int64,
     CHECK(t.labels == expected_truth());
   }
   // A 0/1 matrix is a valid score file too (predictions evaluated as scores).
-  CHECK(lg::read_score_matrix(fixture("truth_b1.npy")).scores == expected_truth().cast<float>());
+  CHECK(lg::read_score_matrix(fixture("truth_b1.npy")).scores == expected_truth().cast<double>());
+  CHECK_FALSE(lg::read_score_matrix(fixture("truth_b1.npy")).float32);
 }
 
 TEST_CASE("score reader: bad .npy files name the file and the header problem", "[io]") {
@@ -245,7 +285,7 @@ TEST_CASE("score reader: bad text names the file, the line and what was expected
       {"empty_field.csv", "0.1,0.2\n,0.4\n", false, 2, "column 1: expected a number, found an empty field"},
       {"nan.csv", "0.1,0.2\n0.3,nan\n", false, 2, "column 2: NaN score"},
       {"inf.txt", "0.1 -inf\n", false, 1, "column 2: infinite score '-inf'"},
-      {"huge.csv", "0.1,1e39\n", false, 1, "column 2: infinite score '1e39'"},
+      {"huge.csv", "0.1,1e309\n", false, 1, "column 2: infinite score '1e309'"},
       {"two.csv", "a,b\n1,0\n0,2\n", true, 3, "column 2: truth values must be 0 or 1, found '2'"},
       {"half.txt", "1 0.5\n", true, 1, "column 2: truth values must be 0 or 1, found '0.5'"},
       {"yes.csv", "1,0\n0,yes\n", true, 2, "column 2: expected 0 or 1, found 'yes'"},
@@ -282,14 +322,14 @@ TEST_CASE("score reader: chunks and threads give the same matrix and the same er
   // one piece) and with 37-byte chunks over 3 threads (lines split at every boundary).
   lg::test::TempDir dir;
   std::mt19937 rng(7);
-  std::uniform_real_distribution<float> u(0.0f, 1.0f);
+  std::uniform_real_distribution<double> u(0.0, 1.0);
   std::string scores = "l0,l1,l2,l3,l4,l5,l6\n", truth;
-  ScoreMatrix expected(3000, 7);
+  ScoreMatrixD expected(3000, 7);
   for (int r = 0; r < 3000; ++r) {
     for (int c = 0; c < 7; ++c) {
       expected(r, c) = u(rng);
       scores += fmt::format("{}{}", c ? "," : "", expected(r, c));  // shortest round trip
-      truth += fmt::format("{}{}", c ? " " : "", expected(r, c) < 0.3f ? 1 : 0);
+      truth += fmt::format("{}{}", c ? " " : "", expected(r, c) < 0.3 ? 1 : 0);
     }
     scores += r % 500 == 0 ? "\r\n\n" : "\n";
     truth += "\n";
@@ -305,7 +345,7 @@ TEST_CASE("score reader: chunks and threads give the same matrix and the same er
   CHECK(one.scores == expected);
   CHECK(many.scores == expected);
   CHECK(many.names.size() == 7);
-  const LabelMatrix y = (expected.array() < 0.3f).cast<std::uint8_t>();
+  const LabelMatrix y = (expected.array() < 0.3).cast<std::uint8_t>();
   CHECK(lg::read_truth_matrix(tp.string()).labels == y);
   CHECK(lg::read_truth_matrix(tp.string(), {}, tiny).labels == y);
 
@@ -322,17 +362,19 @@ TEST_CASE("score reader: chunks and threads give the same matrix and the same er
   }
 }
 
-TEST_CASE("score reader: every number spelling gives the float std::from_chars gives", "[io]") {
+TEST_CASE("score reader: every number spelling gives the double std::from_chars gives", "[io]") {
   // The reader has a fast path for short decimals; it must agree with from_chars bit for bit
-  // on short and long mantissas, exponents, signs, integers and tiny / huge magnitudes.
+  // on short and long mantissas (up to 20 digits: past 2^53 and past 64 bits), exponents,
+  // signs, integers and tiny / huge magnitudes (subnormal doubles included).
   std::mt19937 rng(11);
   std::uniform_real_distribution<double> mantissa(-1.0, 1.0);
-  std::uniform_int_distribution<int> exponent(-40, 37), digits(1, 12), style(0, 3);
+  std::uniform_int_distribution<int> exponent(-320, 307), digits(1, 20), style(0, 3);
   std::string rows;
-  std::vector<float> expected;
+  std::vector<double> expected;
   int in_row = 0;  // five numbers per row
   for (int i = 0; i < 6000; ++i) {
-    const double v = mantissa(rng) * std::pow(10.0, exponent(rng) % (i % 3 == 0 ? 38 : 4));
+    const int e = exponent(rng);
+    const double v = mantissa(rng) * std::pow(10.0, i % 3 == 0 ? e : e % (i % 3 == 1 ? 23 : 4));
     const int d = digits(rng);
     std::string token;
     switch (style(rng)) {
@@ -341,7 +383,7 @@ TEST_CASE("score reader: every number spelling gives the float std::from_chars g
       case 2: token = fmt::format("{:.{}g}", v, d); break;
       default: token = fmt::format("{}", static_cast<long long>(v * 1000)); break;
     }
-    float f = 0.0f;
+    double f = 0.0;
     const auto [ptr, ec] = std::from_chars(token.data(), token.data() + token.size(), f);
     if (ec != std::errc() || ptr != token.data() + token.size() || !std::isfinite(f)) continue;
     rows += token + (++in_row == 5 ? "\n" : ",");
@@ -350,15 +392,59 @@ TEST_CASE("score reader: every number spelling gives the float std::from_chars g
   }
   for (; in_row != 0; in_row = (in_row + 1) % 5) {  // complete the last row
     rows += in_row == 4 ? "1\n" : "1,";
-    expected.push_back(1.0f);
+    expected.push_back(1.0);
   }
   lg::test::TempDir dir;
   const lg::ScoreFile s = lg::read_score_matrix(dir.write("numbers.csv", rows));
   REQUIRE(s.scores.size() == static_cast<lg::Index>(expected.size()));
   std::size_t mismatches = 0;
   for (std::size_t i = 0; i < expected.size(); ++i)
-    if (std::memcmp(&expected[i], s.scores.data() + i, sizeof(float)) != 0) ++mismatches;
+    if (std::memcmp(&expected[i], s.scores.data() + i, sizeof(double)) != 0) ++mismatches;
   CHECK(mismatches == 0);
+}
+
+TEST_CASE("score reader: float64 scores keep every bit in CSV, whitespace text and .npy",
+          "[io][float64]") {
+  // Neighbouring doubles, values equal in float32 but not in float64, -0, subnormals and
+  // magnitudes beyond float32: read back bit for bit from every format (nothing narrows to
+  // float, so no two of them become one value).
+  ScoreMatrixD s(3, 4);
+  s << 0.5, std::nextafter(0.5, 1.0), std::nextafter(0.5, 0.0), 0.5 + 0x1p-30,  //
+      -0.0, 0.0, 5e-324, -1e-310,                                                 //
+      1e300, -3.5e38, 0.1674775928258896, 0.7 + 0x1p-40;
+  REQUIRE(static_cast<float>(s(0, 3)) == static_cast<float>(s(0, 0)));  // float32 ties
+  lg::test::TempDir dir;
+  std::string csv, text;
+  for (Index i = 0; i < s.rows(); ++i)
+    for (Index j = 0; j < s.cols(); ++j) {
+      const bool last = j + 1 == s.cols();
+      csv += fmt::format("{}{}", s(i, j), last ? "\n" : ",");   // shortest round trip
+      text += fmt::format("{:.17g}{}", s(i, j), last ? "\n" : "\t");  // numpy.savetxt-like
+    }
+  for (const fs::path& path : {dir.write("s.csv", csv), dir.write("s.txt", text),
+                               write_npy_f8(dir, "s.npy", s)}) {
+    INFO(path.filename().string());
+    const lg::ScoreFile back = lg::read_score_matrix(path);
+    CHECK_FALSE(back.float32);
+    CHECK(same_bits(back.scores, s));
+  }
+}
+
+TEST_CASE("score reader: truth values are compared as doubles, not floats", "[io][float64]") {
+  // 1 + 2^-40 is 1 in float32: reading truth through float would accept it as 1.
+  lg::test::TempDir dir;
+  const auto path = dir.write("almost.csv", "1,0\n1.0000000000009095,0\n");
+  const lg::Error e = error_of(path, true);
+  CHECK(e.line() == 2);
+  CHECK(contains(e.message(), "column 1: truth values must be 0 or 1, found '1.0000000000009095'"));
+}
+
+TEST_CASE("score reader: a NaN in a float64 .npy names the entry", "[io][float64]") {
+  lg::test::TempDir dir;
+  ScoreMatrixD s = ScoreMatrixD::Constant(2, 3, 0.25);
+  s(1, 2) = std::nan("");
+  const lg::Error e = error_of(write_npy_f8(dir, "nan.npy", s), false);
+  CHECK(contains(e.message(), "npy data: row 2, column 3: NaN score"));
 }
 
 TEST_CASE("score reader: a known data set name reads its labels", "[io]") {
