@@ -25,6 +25,7 @@
 
 #include "core/atomic_file.hpp"
 #include "core/error.hpp"
+#include "core/interrupt.hpp"
 
 extern char** environ;  // NOLINT: POSIX; handed to gnuplot so it sees our PATH, locale, ...
 
@@ -220,13 +221,20 @@ std::string gnuplot_script(const TrainingHistory& h, const std::string& title,
 }
 
 /// Temporary files beside the target, removed however we leave.
+// Temporary files removed when done, and by the SIGINT / SIGTERM handler (core/interrupt).
 struct TempFiles {
   std::vector<fs::path> paths;
+  std::vector<int> slots;
+  void add(const fs::path& p) {
+    paths.push_back(p);
+    slots.push_back(register_temporary(p));
+  }
   ~TempFiles() {
     for (const fs::path& p : paths) {
       std::error_code ec;
       fs::remove(p, ec);
     }
+    for (int slot : slots) unregister_temporary(slot);
   }
 };
 
@@ -290,9 +298,7 @@ void write_history_figure(const TrainingHistory& history, const std::string& tit
   if (gnuplot.empty()) throw Error(what + ": gnuplot not found (Debian package gnuplot-nox)");
 
   if (svg_path.has_parent_path()) {
-    std::error_code ec;
-    fs::create_directories(svg_path.parent_path(), ec);
-    if (ec) throw Error(svg_path.string(), 0, "cannot create the folder: " + ec.message());
+    create_output_folder(svg_path.parent_path(), svg_path);
   }
   TempFiles temp;
   const std::string suffix = ".tmp-" + random_suffix();
@@ -300,7 +306,8 @@ void write_history_figure(const TrainingHistory& history, const std::string& tit
   script += suffix + ".gp";
   fs::path output = svg_path;
   output += suffix;
-  temp.paths = {script, output};
+  temp.add(script);
+  temp.add(output);
   write_file_atomically(script, gnuplot_script(history, title, plan));
 
   // -c: run the script with ARG1 = the output path.
