@@ -213,7 +213,7 @@ TEST_CASE("outputs: SIGINT and SIGTERM stop a command with one line and no parti
               return true;
           return false;
         },
-        60);
+        120);
     kill(pid, sig);
     const int status = wait_exit(pid);
     const std::string text = lg::test::read_file(dir / "err.txt");
