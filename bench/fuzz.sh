@@ -4,8 +4,9 @@
 # installs it), builds the seed corpora (tests/fuzz/make_seeds.sh), then runs the targets one
 # after another.
 #   bench/fuzz.sh [SECONDS]   fuzz each target for SECONDS (default 60) or 10 million runs,
-#                             whichever comes first, and print per target: executions, exec/s,
-#                             coverage (cov, ft), corpus size and findings
+#                             whichever comes first, and print per target: wall and CPU
+#                             seconds, executions, exec/s, coverage (cov, ft), corpus size
+#                             (inputs/bytes) and findings
 #   bench/fuzz.sh --replay    run each target once over its seeds and regression inputs
 #                             (no fuzzing; what .ci/run does): any crash fails
 # Environment:
@@ -85,12 +86,21 @@ export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:allocator_may_return_null=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$root/tests/fuzz/lsan.supp}
 
+# CPU seconds used by finished child processes so far (bash's `times`, second line): on a
+# shared machine a target's wall-clock seconds say little about the work it got to do.
+# Sets cpu_now; `times` must run in this shell (not in a pipe or $(...)).
+children_cpu() {
+  times >"$work/times.txt"
+  cpu_now=$(tail -n 1 "$work/times.txt" |
+    awk '{ t = 0; for (i = 1; i <= 2; ++i) { split($i, p, "m"); t += p[1] * 60 + p[2] } printf "%d", t }')
+}
+
 status=0
 if [[ $mode == replay ]]; then
   printf '%-12s %8s  %s\n' target inputs result
 else
   echo "fuzzing $(wc -w <<<"$targets") target(s) for up to $seconds s or 10,000,000 runs each; work folder $work"
-  printf '%-12s %7s %10s %8s %7s %7s %12s  %s\n' target seconds executions exec/s cov ft corpus findings
+  printf '%-12s %7s %5s %10s %8s %7s %7s %12s  %s\n' target seconds cpu-s executions exec/s cov ft corpus findings
 fi
 for t in $targets; do
   bin=$build/tests/fuzz/fuzz_$t
@@ -115,11 +125,13 @@ for t in $targets; do
   fi
   corpus=$work/corpus/$t
   mkdir -p "$corpus"
-  start=$SECONDS
+  children_cpu
+  start=$SECONDS cpu_before=$cpu_now
   rc=0
   "$bin" "${common[@]}" -runs=10000000 -max_total_time="$seconds" -artifact_prefix="$found/" \
     "$corpus" "${dirs[@]}" >"$log" 2>&1 || rc=$?
-  took=$((SECONDS - start))
+  children_cpu
+  took=$((SECONDS - start)) cpu=$((cpu_now - cpu_before))
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
   rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -n 1)
   last=$(grep -E '^#[0-9]+' "$log" | grep ' cov: ' | tail -n 1 || true)
@@ -132,7 +144,7 @@ for t in $targets; do
     status=1
     what="$n_found file(s) in $found; $(grep -m1 -E '^==[0-9]+==ERROR|^SUMMARY|runtime error|deadly signal|ALARM|out-of-memory|a reader let|does not name' "$log" || echo "exit $rc")"
   fi
-  printf '%-12s %7d %10s %8s %7s %7s %12s  %s\n' "$t" "$took" "${execs:-?}" "${rate:-?}" \
+  printf '%-12s %7d %5d %10s %8s %7s %7s %12s  %s\n' "$t" "$took" "$cpu" "${execs:-?}" "${rate:-?}" \
     "${cov:-?}" "${ft:-?}" "${corp:-?}" "$what"
 done
 [[ $mode == fuzz ]] && echo "logs, corpora and findings: $work"

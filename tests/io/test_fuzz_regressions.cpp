@@ -34,3 +34,90 @@ TEST_CASE("fuzz regression inputs end in a result or a clear lg::Error", "[io][f
     }
   }
 }
+
+// ---- the findings, one test each, through the readers' own entry points ----
+
+namespace {
+
+fs::path regression(const std::string& target, const std::string& name) {
+  return lg::test::fixture("../fuzz/regressions/" + target + "/" + name);
+}
+
+/// The lg::Error of `read()`; fails the test when there is none.
+template <class F>
+lg::Error error_of(F&& read) {
+  try {
+    read();
+  } catch (const lg::Error& e) {
+    return e;
+  }
+  FAIL("no lg::Error");
+  return lg::Error("");
+}
+
+}  // namespace
+
+TEST_CASE("fuzz finding: an .npy shape whose byte count wraps around 2^64", "[io][fuzz]") {
+  // shape (2^61, 8) of |u1: rows x cols x 1 byte wrapped to 0, which matched the file's empty
+  // data section, so the reader went on to allocate 2^64 elements (std::bad_alloc escaped).
+  const fs::path file = regression("score_npy", "shape-product-wraps.npy");
+  for (const bool truth : {false, true}) {
+    const lg::Error e = error_of([&] {
+      if (truth)
+        lg::read_truth_matrix(file.string());
+      else
+        lg::read_score_matrix(file);
+    });
+    CHECK(e.file() == file.string());
+    CHECK_THAT(e.message(), Catch::Matchers::Contains("npy header: shape 2305843009213693952 x 8 of "
+                                                      "1-byte elements is larger than any file"));
+  }
+}
+
+TEST_CASE("fuzz finding: a LIBSVM feature index or label in the trillions", "[io][fuzz]") {
+  // Line 2 of the fuzzer's input is " 33333333333335:0.125": D = index + 1 feature names were
+  // reserved up front (std::length_error / an allocation of 2^50 bytes). Labels and the XC
+  // header's F and L had the same hole.
+  const fs::path file = regression("libsvm", "feature-index-333333333333335.svm");
+  const lg::Error e = error_of([&] { lg::read_libsvm(file); });
+  CHECK(e.file() == file.string());
+  CHECK(e.line() == 2);
+  CHECK(e.message() == "expected a feature index below 16777216 (the most features the reader "
+                       "takes), found 33333333333335");
+
+  lg::test::TempDir tmp;
+  const fs::path label = tmp.write("label.svm", "1 1:1\n9999999999999 1:1\n");
+  const lg::Error el = error_of([&] { lg::read_libsvm(label); });
+  CHECK(el.line() == 2);
+  CHECK_THAT(el.message(), Catch::Matchers::Contains("expected a label below 16777216"));
+  const fs::path header = tmp.write("header.xc", "1 3 99999999999\n0 1:1\n");
+  const lg::Error eh = error_of([&] { lg::read_libsvm(header); });
+  CHECK(eh.line() == 1);
+  CHECK_THAT(eh.message(), Catch::Matchers::Contains("found F = 3, L = 99999999999"));
+  // The bound itself: 2^24 is refused (2^24 - 1 is taken, but makes 16.7M names: not here).
+  const fs::path bound = tmp.write("bound.svm", "0 0:1 16777216:2\n");
+  CHECK_THAT(error_of([&] { lg::read_libsvm(bound); }).message(),
+             Catch::Matchers::Contains("found 16777216"));
+}
+
+TEST_CASE("fuzz finding: a score file whose header is followed by no data row", "[io][fuzz]") {
+  // A header, then only a blank (CSV) or '#' line (text): the chunk's last, empty piece asked
+  // the 0-row matrix for the address of row 0 (Eigen's range assertion; past the end without
+  // it). Both must say that rows are missing after the header on line 1.
+  for (const char* name : {"score_csv/header-then-blank-line.csv",
+                           "score_text/empty-piece-past-last-row.txt"}) {
+    INFO(name);
+    const fs::path file = lg::test::fixture(std::string("../fuzz/regressions/") + name);
+    for (const bool truth : {false, true}) {
+      const lg::Error e = error_of([&] {
+        if (truth)
+          lg::read_truth_matrix(file.string());
+        else
+          lg::read_score_matrix(file);
+      });
+      CHECK(e.file() == file.string());
+      CHECK(e.line() == 1);
+      CHECK(e.message() == "expected rows of numbers after the header, found none");
+    }
+  }
+}
