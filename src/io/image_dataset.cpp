@@ -9,7 +9,9 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
 #include <cstdint>
+#include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <iterator>
@@ -45,6 +47,34 @@ const char* sniff_format(const fs::path& path) {
   if (got >= 2 && head[0] == 'B' && head[1] == 'M') return "BMP";
   return nullptr;
 }
+
+// Decoding works through stb's callbacks so that we learn whether a decoder wanted bytes past
+// the end of the file: stb pads a short read with a zero byte, and its BMP, TGA, PSD, HDR, PNM
+// and GIF decoders then return a "decoded" image from a truncated file (PNG and JPEG check
+// their own structure and fail).
+struct StbFile {
+  std::FILE* file = nullptr;
+  std::uintmax_t size = 0;
+  bool past_end = false;  ///< a read found no byte left, or a skip went beyond the end
+};
+int stb_read(void* user, char* data, int size) {
+  auto* f = static_cast<StbFile*>(user);
+  const std::size_t got = std::fread(data, 1, static_cast<std::size_t>(size), f->file);
+  if (got == 0 && size > 0) f->past_end = true;
+  return static_cast<int>(got);
+}
+void stb_skip(void* user, int n) {
+  auto* f = static_cast<StbFile*>(user);
+  std::fseek(f->file, n, SEEK_CUR);
+  const long at = std::ftell(f->file);
+  if (at < 0 || static_cast<std::uintmax_t>(at) > f->size) f->past_end = true;
+}
+int stb_eof(void* user) { return std::feof(static_cast<StbFile*>(user)->file) ? 1 : 0; }
+const stbi_io_callbacks kStbCallbacks = {stb_read, stb_skip, stb_eof};
+
+// 8192 x 8192: a larger "image" is a corrupt header (a 25-byte PNM can claim 16000 x 16000 and
+// have stb allocate 768 MB before it finds the data missing), not a training image.
+constexpr std::uint64_t kMaxPixels = std::uint64_t{1} << 26;
 }  // namespace
 
 Dataset as_dataset(std::shared_ptr<const ImageDataset> images) {
@@ -73,13 +103,28 @@ Image decode_image(const fs::path& path) {
   int width = 0;
   int height = 0;
   int channels_in_file = 0;
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> in(std::fopen(file.c_str(), "rb"), &std::fclose);
+  if (!in) throw Error(file, 0, fmt::format("cannot decode the image: {}", std::strerror(errno)));
+  StbFile source{in.get(), fs::file_size(path, ec), false};
+  if (stbi_info_from_callbacks(&kStbCallbacks, &source, &width, &height, &channels_in_file) &&
+      static_cast<std::uint64_t>(width) * static_cast<std::uint64_t>(height) > kMaxPixels)
+    throw Error(file, 0, fmt::format("cannot decode the image: its header says {} x {} pixels, "
+                                     "more than the {} (8192 x 8192) taken (a corrupt header?)",
+                                     width, height, kMaxPixels));
+  std::rewind(in.get());
+  source.past_end = false;
   std::unique_ptr<stbi_uc, void (*)(void*)> data(
-      stbi_load(file.c_str(), &width, &height, &channels_in_file, 3), &stbi_image_free);
+      stbi_load_from_callbacks(&kStbCallbacks, &source, &width, &height, &channels_in_file, 3),
+      &stbi_image_free);
+  const char* kind = sniff_format(path);
+  const bool checks_itself = kind && (std::strcmp(kind, "PNG") == 0 || std::strcmp(kind, "JPEG") == 0);
+  if (data && source.past_end && !checks_itself)
+    throw Error(file, 0, fmt::format("cannot decode the image: the file ends before the pixels "
+                                     "its {} x {} header announces (truncated)", width, height));
   if (!data) {
     const char* reason = stbi_failure_reason();
     // stb tries every decoder in turn and reports the last one's complaint ("bad png sig" for
     // a cut-off JPEG), so say what the file starts like.
-    const char* kind = sniff_format(path);
     throw Error(file, 0,
                 kind ? fmt::format("cannot decode the image (stb: {}); the file starts like a {} "
                                    "but is truncated or corrupt",

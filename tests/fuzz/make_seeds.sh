@@ -72,7 +72,7 @@ if ((!missing_shared)); then
 fi
 
 # ---- experiment configs ----
-copy config "$root"/experiments/*.toml "$fx"/catalog/descriptors/*.toml "$fx"/catalog/bad/*.toml
+copy config "$root"/experiments/*.toml "$root"/datasets/*.toml "$fx"/catalog/descriptors/*.toml "$fx"/catalog/bad/*.toml
 
 # ---- IDX (Debian's dataset-fashion-mnist, installed by .ci/setup): 3 images, 10 labels ----
 if [[ -f $mnist/t10k-images-idx3-ubyte.gz ]]; then

@@ -11,6 +11,7 @@
 
 #include "fuzz/fuzz_cases.hpp"
 #include "helpers.hpp"
+#include "io/image_dataset.hpp"
 
 namespace fs = std::filesystem;
 
@@ -120,4 +121,33 @@ TEST_CASE("fuzz finding: a score file whose header is followed by no data row", 
       CHECK(e.message() == "expected rows of numbers after the header, found none");
     }
   }
+}
+
+TEST_CASE("finding: truncated BMP, TGA, PSD, HDR, PNM and GIF files decoded 'successfully'",
+          "[io][fuzz]") {
+  // Found while making the image seeds, not by a sanitizer: stb pads a short read with zeros,
+  // and these decoders returned an image (zero or uninitialised pixels) from each seed cut to
+  // two thirds. decode_image now notices a decoder reading past the end.
+  const fs::path seeds = lg::test::fixture("../fuzz/seeds/image_other");
+  for (const auto& entry : fs::directory_iterator(seeds)) {
+    INFO(entry.path().string());
+    const lg::Image whole = lg::decode_image(entry.path());  // the whole file still decodes
+    CHECK(whole.pixels.size() == static_cast<std::size_t>(whole.width * whole.height * 3));
+    const fs::path cut = regression("image_other", "truncated-" + entry.path().filename().string());
+    REQUIRE(fs::exists(cut));
+    const lg::Error e = error_of([&] { lg::decode_image(cut); });
+    CHECK(e.file() == cut.string());
+    CHECK_THAT(e.message(), Catch::Matchers::Contains("the file ends before the pixels") ||
+                                Catch::Matchers::Contains("cannot decode the image (stb:"));
+  }
+  for (const char* dir : {"image_png", "image_jpeg"})
+    for (const auto& entry : fs::directory_iterator(lg::test::fixture(std::string("../fuzz/seeds/") + dir))) {
+      INFO(entry.path().string());
+      CHECK(lg::decode_image(entry.path()).width > 0);
+    }
+  // A 25-byte PNM claiming 16000 x 16000 pixels: refused from the header, before stb
+  // allocates 768 MB.
+  const fs::path huge = regression("image_other", "header-16000x16000.ppm");
+  const lg::Error e = error_of([&] { lg::decode_image(huge); });
+  CHECK_THAT(e.message(), Catch::Matchers::Contains("its header says 16000 x 16000 pixels"));
 }
