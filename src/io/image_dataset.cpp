@@ -68,19 +68,41 @@ void stb_skip(void* user, int n) {
   std::fseek(f->file, n, SEEK_CUR);
   const long at = std::ftell(f->file);
   if (at < 0 || static_cast<std::uintmax_t>(at) > f->size) f->past_end = true;
+  // fseek clears the end-of-file flag, which stb's loops rely on: read a byte to set it again
+  // (as stb's own stdio skip does; without it a JPEG that skips past the end hung stb).
+  const int c = std::fgetc(f->file);
+  if (c != EOF) std::ungetc(c, f->file);
 }
-int stb_eof(void* user) { return std::feof(static_cast<StbFile*>(user)->file) ? 1 : 0; }
+int stb_eof(void* user) {
+  std::FILE* f = static_cast<StbFile*>(user)->file;
+  return std::feof(f) || std::ferror(f);
+}
 const stbi_io_callbacks kStbCallbacks = {stb_read, stb_skip, stb_eof};
 
 // What stb 2.27 (Debian's libstb) does not check itself and fuzzing showed it needs, checked
 // on the file's bytes before stb sees them; returns the problem, or "" when there is none.
 //  * JPEG: the 16 code counts of a DHT table may sum to at most 256 codes. stb trusts them and
 //    writes past its 257-byte arrays (stbi__build_huffman): memory corruption from one file.
+//  * PNG: every chunk's length fits in the rest of the file (stb reallocates its buffer for a
+//    claimed IDAT length, up to 2 GB for a 100-byte file, before reading it).
 //  * PNM (P5, P6): width, height and maxval of at most 9 digits (stb reads them into an int
-//    with no overflow check).
+//    with no overflow check), and maxval at most 255: stb's 16-bit PNM path reads past its
+//    buffer (heap-buffer-overflow in stbi__convert_16_to_8).
 std::string stb_precheck(const std::vector<unsigned char>& b) {
   const std::size_t size = b.size();
-  if (size >= 3 && b[0] == 0xFF && b[1] == 0xD8) {
+  if (size >= 8 && std::memcmp(b.data(), "\x89PNG\r\n\x1a\n", 8) == 0) {
+    for (std::size_t p = 8; p + 8 <= size;) {
+      const std::uint64_t length = std::uint64_t{b[p]} << 24 | std::uint64_t{b[p + 1]} << 16 |
+                                   std::uint64_t{b[p + 2]} << 8 | b[p + 3];
+      const std::string type(reinterpret_cast<const char*>(&b[p + 4]), 4);
+      if (length + 12 > size - p)  // length, type, data, CRC
+        return fmt::format("the file starts like a PNG but is truncated or corrupt (the chunk "
+                           "at byte {} claims {} bytes, {} are left)",
+                           p, length, size - p >= 12 ? size - p - 12 : 0);
+      if (type == "IEND") break;
+      p += 12 + length;
+    }
+  } else if (size >= 3 && b[0] == 0xFF && b[1] == 0xD8) {
     // Marker segments as stb walks them; bytes outside segments (scan data, junk) are skipped
     // one by one until the next 0xFF that starts a marker.
     for (std::size_t p = 2; p + 4 <= size;) {
@@ -113,10 +135,15 @@ std::string stb_precheck(const std::vector<unsigned char>& b) {
         else while (p < size && b[p] != '\n' && b[p] != '\r') ++p;  // a comment
       }
       std::size_t digits = 0;
-      for (; p < size && std::isdigit(b[p]); ++p) ++digits;
+      long value = 0;
+      for (; p < size && std::isdigit(b[p]); ++p, ++digits)
+        if (digits < 9) value = value * 10 + (b[p] - '0');
       if (digits > 9)
         return fmt::format("PNM header: a number of {} digits (width, height and maximum value "
                            "have at most 9; a corrupt file)", digits);
+      if (field == 2 && value > 255)
+        return fmt::format("PNM header: maximum value {}: 16-bit PNM is not supported (save "
+                           "8-bit, maximum value 255)", value);
     }
   }
   return {};

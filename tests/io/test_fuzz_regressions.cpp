@@ -176,11 +176,38 @@ TEST_CASE("fuzz finding: stb 2.27 on a PNM header number beyond int", "[io][fuzz
 TEST_CASE("fuzz finding: stb 2.27 on a PNG with an empty IDAT chunk (its error text)",
           "[io][fuzz]") {
   // stb calls memcpy(NULL, src, 0) here (UBSan's nonnull-attribute; suppressed for stb only in
-  // tests/fuzz/ubsan.supp: harmless and not ours). What is ours: stb's reason held the raw
-  // chunk-type bytes, which the error now shows as '?'.
+  // tests/fuzz/ubsan.supp: harmless and not ours). What was ours: stb's reason ("XXXX PNG chunk
+  // not known") held the raw chunk-type bytes; they are shown as '?' now. Since the PNG chunk
+  // check (next test) this file stops before stb: its next chunk claims 2.9 GB.
   const fs::path file = regression("image_png", "empty-idat-null-memcpy.png");
   const lg::Error e = error_of([&] { lg::decode_image(file); });
   CHECK(e.file() == file.string());
-  CHECK_THAT(e.message(), Catch::Matchers::Contains("PNG chunk not known"));
+  CHECK_THAT(e.message(), Catch::Matchers::Contains("starts like a PNG but is truncated or corrupt"));
   for (const char c : e.message()) CHECK(std::isprint(static_cast<unsigned char>(c)));
+}
+
+TEST_CASE("fuzz finding: stb 2.27 on a PNG chunk longer than the file, a 16-bit PNM",
+          "[io][fuzz]") {
+  // A 170-byte PNG whose second IDAT claims 1.1 GB: stb grew its buffer to 2 GB before reading
+  // (libFuzzer: malloc limit). "P5 2 2 256": stb's 16-bit PNM path read past its buffer
+  // (ASan: heap-buffer-overflow in stbi__convert_16_to_8).
+  const fs::path png = regression("image_png", "idat-length-claims-1gb.png");
+  const lg::Error e = error_of([&] { lg::decode_image(png); });
+  CHECK(e.file() == png.string());
+  CHECK(e.message() == "cannot decode the image: the file starts like a PNG but is truncated or "
+                       "corrupt (the chunk at byte 87 claims 1146224676 bytes, 86 are left)");
+  const fs::path pnm = regression("image_other", "pnm-maxval-256.pgm");
+  CHECK_THAT(error_of([&] { lg::decode_image(pnm); }).message(),
+             Catch::Matchers::Contains("PNM header: maximum value 256: 16-bit PNM is not supported"));
+}
+
+TEST_CASE("fuzz finding: a JPEG segment that skips past the end no longer hangs", "[io][fuzz]") {
+  // FF D8, then an APP0 segment of 4312 bytes in an 8-byte file. decode_image's own stb skip
+  // callback (added for the truncation check above) used fseek, which clears the end-of-file
+  // flag that stb's marker loop waits for: it spun forever (libFuzzer: timeout). It now reads
+  // a byte after seeking, as stb's stdio callbacks do.
+  const fs::path file = regression("image_jpeg", "app0-skips-past-end.jpg");
+  const lg::Error e = error_of([&] { lg::decode_image(file); });
+  CHECK(e.file() == file.string());
+  CHECK_THAT(e.message(), Catch::Matchers::Contains("the file starts like a JPEG but is truncated"));
 }
