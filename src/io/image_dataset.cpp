@@ -115,9 +115,9 @@ std::string stb_precheck(const std::vector<unsigned char>& b) {
       const std::size_t length = std::size_t{b[p + 2]} << 8 | b[p + 3];
       if (m == 0xC4) {  // DHT: tables of 1 + 16 + n bytes while the segment lasts (stb's loop)
         long left = static_cast<long>(length) - 2;
-        for (std::size_t q = p + 4; left > 0 && q + 17 <= size;) {
-          unsigned codes = 0;
-          for (std::size_t i = 1; i <= 16; ++i) codes += b[q + i];
+        for (std::size_t q = p + 4; left > 0 && q < size;) {
+          unsigned codes = 0;  // (stb reads zeros past the end: a table may straddle it)
+          for (std::size_t i = 1; i <= 16 && q + i < size; ++i) codes += b[q + i];
           if (codes > 256)
             return fmt::format("JPEG: the Huffman table at byte {} declares {} codes (at most 256 "
                                "exist; a corrupt file)", q, codes);

@@ -163,6 +163,12 @@ TEST_CASE("fuzz finding: stb 2.27 on a JPEG with more than 256 Huffman codes in 
   CHECK(e.file() == file.string());
   CHECK(e.message() == "cannot decode the image: JPEG: the Huffman table at byte 299 declares 591 "
                        "codes (at most 256 exist; a corrupt file)");
+  // The rerun's input: the DHT segment's third table starts 8 bytes before the end of the
+  // file; stb reads zeros past the end and still overflowed (counts 5c db f9 50 07 ff d9).
+  const fs::path straddle = regression("image_jpeg", "dht-table-straddles-end.jpg");
+  CHECK(error_of([&] { lg::decode_image(straddle); }).message() ==
+        "cannot decode the image: JPEG: the Huffman table at byte 385 declares 1119 codes (at "
+        "most 256 exist; a corrupt file)");
 }
 
 TEST_CASE("fuzz finding: stb 2.27 on a PNM header number beyond int", "[io][fuzz]") {
