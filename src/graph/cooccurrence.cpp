@@ -365,7 +365,9 @@ void count_sparse(const SparseLabels& y, int threads, const SparseCountTuning& t
 
   std::vector<std::size_t> offset(static_cast<std::size_t>(num_labels) + 1, 0);
   Index written = 0;
-  for (const auto& [range_begin, range_end] : ranges) {
+  for (const auto& range : ranges) {
+    // Plain copies: the lambda below captures them (clang 14 cannot capture structured bindings).
+    const Index range_begin = range.first, range_end = range.second;
     // Offsets: bucket l holds thread 0's entries, then thread 1's, ...
     std::size_t total = 0;
     for (Index l = range_begin; l < range_end; ++l) {

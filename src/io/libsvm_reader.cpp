@@ -38,6 +38,10 @@ namespace fs = std::filesystem;
 // widest extreme-classification sets do not fit (Amazon-670K: 490k x 670k = 330 GB), so we
 // refuse above 16 GiB with a clear error instead of failing in the allocator or the OOM killer.
 constexpr std::uint64_t kMaxLabelBytes = std::uint64_t{1} << 34;
+// Every feature and label gets a name (its number), so D and L are bounded too: a corrupt
+// index such as 333333333333335 would otherwise ask for petabytes of names. 2^24 is seven
+// times the widest extreme-classification feature space (Wikipedia-500K: 2.4M features).
+constexpr Index kMaxColumns = Index{1} << 24;
 
 // Pieces per thread in a chunk (see parse_chunk).
 constexpr std::size_t kPiecesPerThread = 4;
@@ -165,6 +169,9 @@ class PieceParser {
       if (header_.present && label >= header_.labels)
         fail(fmt::format("expected a label below L = {} (header, line {}), found {}",
                          header_.labels, header_.line, label));
+      if (label >= kMaxColumns)
+        fail(fmt::format("expected a label below {} (the most labels the reader takes), found {}",
+                         kMaxColumns, label));
       out_.labels.push_back(label);
       out_.stats.max_label = std::max(out_.stats.max_label, label);
       if (next == end) return;
@@ -193,6 +200,9 @@ class PieceParser {
       if (header_.present && index >= header_.features)
         fail(fmt::format("expected a feature index below F = {} (header, line {}), found {}",
                          header_.features, header_.line, index));
+      if (index >= kMaxColumns)
+        fail(fmt::format("expected a feature index below {} (the most features the reader takes), "
+                         "found {}", kMaxColumns, index));
       const char* after = parse_value(colon + 1, end, p);
       if (index <= prev) sorted = false;
       prev = index;
@@ -329,6 +339,9 @@ class LibsvmReader {
     if (count != 3)
       fail(line, fmt::format("expected a header line 'N F L' (three integers), found {} integers",
                              count));
+    if (values[1] > kMaxColumns || values[2] > kMaxColumns)
+      fail(line, fmt::format("expected at most {} features and labels in the header 'N F L', "
+                             "found F = {}, L = {}", kMaxColumns, values[1], values[2]));
     header_ = Header{true, values[0], values[1], values[2], line};
     return true;
   }

@@ -468,7 +468,9 @@ class TextMatrixReader {
     }
     // The threads copy their own pieces, so fresh memory is faulted in on every core.
     run_parallel(k, [&](std::size_t i) {
-      std::copy(pieces_[i].begin(), pieces_[i].end(), storage_.row(first_row[i]).data());
+      // (An empty piece may start one past the last row: no row to take the address of.)
+      if (!pieces_[i].empty())
+        std::copy(pieces_[i].begin(), pieces_[i].end(), storage_.row(first_row[i]).data());
     });
     rows_ = rows;
   }
@@ -711,6 +713,11 @@ Eigen::Matrix<Value, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> read_npy(
   if (header) *header = h;
   if (h.rows == 0 || h.cols == 0)
     throw Error(file, 0, fmt::format("npy header: the array is empty (shape {} x {})", h.rows, h.cols));
+  // rows * cols * itemsize must not wrap around: a wrapped product could match the file size.
+  constexpr auto kMaxBytes = static_cast<std::size_t>(std::numeric_limits<Index>::max());
+  if (static_cast<std::size_t>(h.rows) > kMaxBytes / h.itemsize / static_cast<std::size_t>(h.cols))
+    throw Error(file, 0, fmt::format("npy header: shape {} x {} of {}-byte elements is larger than "
+                                     "any file (corrupt header)", h.rows, h.cols, h.itemsize));
   const auto count = static_cast<std::size_t>(h.rows) * static_cast<std::size_t>(h.cols);
   const std::size_t bytes = count * h.itemsize;
   std::error_code ec;

@@ -1,0 +1,8 @@
+// libFuzzer target: label embeddings files (io/embeddings_reader).
+// The input and how it is read: run_embeddings in fuzz_cases.hpp.
+#include "fuzz/fuzz_cases.hpp"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  static const lg::fuzz::InputFile file("embeddings.txt");
+  return lg::fuzz::run_embeddings(file, data, size) ? 0 : -1;  // -1: not an input of this target
+}
