@@ -56,6 +56,7 @@ FdStreamBuf::int_type FdStreamBuf::overflow(int_type c) {
 
 std::streamsize FdStreamBuf::xsputn(const char* s, std::streamsize n) {
   if (fd_ < 0) return 0;
+  if (n <= 0) return 0;  // nothing to copy (and `s` may be null: memcpy must not see it)
   const std::size_t room = static_cast<std::size_t>(epptr() - pptr());
   const std::size_t count = static_cast<std::size_t>(n);
   if (count <= room) {
