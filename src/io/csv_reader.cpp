@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "io/line_pieces.hpp"
 
 namespace lg {
 namespace {
@@ -29,8 +30,11 @@ constexpr int kEnd = -1;
 class CsvRecords {
  public:
   explicit CsvRecords(const fs::path& path)
-      : file_(path.string()), in_(std::fopen(file_.c_str(), "rb"), &std::fclose), buf_(1 << 20) {
+      : file_(path.string()), in_(std::fopen(file_.c_str(), "rb"), &std::fclose) {
     if (!in_) throw Error(file_, 0, fmt::format("cannot open the file: {}", std::strerror(errno)));
+    std::error_code ec;
+    const std::uintmax_t bytes = fs::file_size(path, ec);
+    buf_.resize(read_buffer_bytes(std::size_t{1} << 20, ec ? 0 : bytes, 64));
     if (peek() == 0xEF && len_ >= 3 && std::memcmp(buf_.data(), "\xEF\xBB\xBF", 3) == 0)
       pos_ = 3;  // UTF-8 byte-order mark (spreadsheet exports)
   }

@@ -72,15 +72,17 @@ class GzReader {
   /// that nothing follows.
   std::vector<std::uint8_t> read_data(std::uint64_t n, const std::string& shape) {
     std::vector<std::uint8_t> data;
-    constexpr std::size_t kStep = std::size_t{1} << 24;
+    // Steps double from 64 KiB to 16 MiB: a short file claiming much costs little.
+    std::size_t step = std::size_t{1} << 16;
     std::size_t got = 0;
     const auto total = static_cast<std::size_t>(n);
     while (got < total) {
-      const std::size_t want = std::min(kStep, total - got);
+      const std::size_t want = std::min(step, total - got);
       data.resize(got + want);
       const std::size_t r = read(data.data() + got, want);
       got += r;
       if (r < want) break;
+      step = std::min(step * 2, std::size_t{1} << 24);
     }
     if (got != total)
       throw Error(path_, 0,

@@ -1,31 +1,28 @@
-// Image decoding and PNG writing through Debian's stb (libstb: the implementation lives in the
-// shared library, so only the declarations are included here). Bytes are checked before stb
-// sees them (truncated files, oversized headers and chunks, Huffman tables past stb's arrays:
-// fuzz findings, bench/README "Fuzzing"); stb reads through callbacks that notice the end.
+// Image decoding and PNG writing. JPEG goes through libjpeg-turbo (Debian's libjpeg62-turbo:
+// fuzzed by OSS-Fuzz, SIMD, the decoder Pillow ships for PyTorch pipelines), every
+// other format through Debian's stb (libstb: the implementation lives in the shared library,
+// so only the declarations are included here). stb 2.27 is not safe on hostile input (fuzz
+// findings, bench/README "Fuzzing"): its bytes are checked before it sees them (truncated
+// files, oversized headers and chunks, pixel counts a file of that size cannot hold) and it
+// reads through callbacks that notice the end; it never sees a JPEG.
 #include <fmt/format.h>
 #include <stb/stb_image.h>
 #include <stb/stb_image_write.h>
 
-#include <algorithm>
 #include <cctype>
 #include <cerrno>
+#include <csetjmp>
 #include <cstdint>
-#include <cstdio>
+#include <cstdio>  // before jpeglib.h, which uses FILE and size_t
 #include <cstring>
-#include <fstream>
-#include <iterator>
 #include <limits>
 #include <memory>
-#include <nlohmann/json.hpp>
-#include <sstream>
 #include <string>
-#include <string_view>
 #include <system_error>
-#include <unordered_map>
-#include <unordered_set>
-#include <utility>
 #include <vector>
 
+#include <jpeglib.h>
+#include <jerror.h>  // the warning codes (after jpeglib.h, which it needs)
 
 #include "core/atomic_file.hpp"
 #include "core/error.hpp"
@@ -35,17 +32,31 @@ namespace lg {
 namespace fs = std::filesystem;
 
 namespace {
-/// "JPEG", "PNG", "GIF" or "BMP" from the file's first bytes; nullptr when none matches.
-const char* sniff_format(const fs::path& path) {
-  unsigned char head[8] = {};
-  std::ifstream in(path, std::ios::binary);
-  in.read(reinterpret_cast<char*>(head), sizeof head);
-  const std::streamsize got = in.gcount();
-  if (got >= 3 && head[0] == 0xFF && head[1] == 0xD8 && head[2] == 0xFF) return "JPEG";
-  if (got >= 8 && std::memcmp(head, "\x89PNG\r\n\x1a\n", 8) == 0) return "PNG";
-  if (got >= 4 && std::memcmp(head, "GIF8", 4) == 0) return "GIF";
-  if (got >= 2 && head[0] == 'B' && head[1] == 'M') return "BMP";
-  return nullptr;
+/// What decode_image takes a file for, from its first bytes, and the most pixels a valid file of
+/// that format holds per byte of file: a header that claims more is corrupt or the file is cut
+/// (stb allocates and fills the claimed image before it finds the data missing).
+struct Format {
+  const char* name;                   ///< "JPEG", "PNG", ...; "TGA" for no signature (stb's last try)
+  std::uint64_t max_pixels_per_byte;  ///< 0: not bounded here (libjpeg stops at the first problem)
+};
+Format sniff_format(const std::vector<unsigned char>& b) {
+  const std::size_t n = b.size();
+  // stb takes 0xFF fill bytes before the start-of-image marker; libjpeg gets all of these.
+  std::size_t p = 0;
+  while (p < n && b[p] == 0xFF) ++p;
+  if (p > 0 && p < n && b[p] == 0xD8) return {"JPEG", 0};
+  // deflate expands at most 1032-fold, and a 1-bit PNG holds 8 pixels per byte
+  if (n >= 8 && std::memcmp(b.data(), "\x89PNG\r\n\x1a\n", 8) == 0) return {"PNG", 1032 * 8};
+  // an LZW code of at most 12 bits stands for at most 4096 pixels
+  if (n >= 4 && std::memcmp(b.data(), "GIF8", 4) == 0) return {"GIF", 4096};
+  if (n >= 2 && b[0] == 'B' && b[1] == 'M') return {"BMP", 8};  // 1 bit per pixel at the least
+  // PackBits / RLE runs of 128 (PSD, TGA) or 127 (HDR) from 2 bytes
+  if (n >= 4 && std::memcmp(b.data(), "8BPS", 4) == 0) return {"PSD", 64};
+  if (n >= 2 && b[0] == '#' && b[1] == '?') return {"HDR", 64};
+  // Softimage PIC: a mixed run's 16-bit count repeats one pixel up to 65535 times from 4 bytes
+  if (n >= 4 && std::memcmp(b.data(), "\x53\x80\xF6\x34", 4) == 0) return {"PIC", 16384};
+  if (n >= 2 && b[0] == 'P' && (b[1] == '5' || b[1] == '6')) return {"PNM", 1};
+  return {"TGA", 64};
 }
 
 // Decoding works through stb's callbacks so that we learn whether a decoder wanted bytes past
@@ -81,8 +92,6 @@ const stbi_io_callbacks kStbCallbacks = {stb_read, stb_skip, stb_eof};
 
 // What stb 2.27 (Debian's libstb) does not check itself and fuzzing showed it needs, checked
 // on the file's bytes before stb sees them; returns the problem, or "" when there is none.
-//  * JPEG: the 16 code counts of a DHT table may sum to at most 256 codes. stb trusts them and
-//    writes past its 257-byte arrays (stbi__build_huffman): memory corruption from one file.
 //  * PNG: every chunk's length fits in the rest of the file (stb reallocates its buffer for a
 //    claimed IDAT length, up to 2 GB for a 100-byte file, before reading it).
 //  * PNM (P5, P6): width, height and maxval of at most 9 digits (stb reads them into an int
@@ -101,31 +110,6 @@ std::string stb_precheck(const std::vector<unsigned char>& b) {
                            p, length, size - p >= 12 ? size - p - 12 : 0);
       if (type == "IEND") break;
       p += 12 + length;
-    }
-  } else if (size >= 3 && b[0] == 0xFF && b[1] == 0xD8) {
-    // Marker segments as stb walks them; bytes outside segments (scan data, junk) are skipped
-    // one by one until the next 0xFF that starts a marker.
-    for (std::size_t p = 2; p + 4 <= size;) {
-      const unsigned m = b[p + 1];
-      if (b[p] != 0xFF || m == 0x00 || m == 0xFF || m == 0x01 || (m >= 0xD0 && m <= 0xD7)) {
-        ++p;
-        continue;
-      }
-      if (m == 0xD9) break;  // end of image
-      const std::size_t length = std::size_t{b[p + 2]} << 8 | b[p + 3];
-      if (m == 0xC4) {  // DHT: tables of 1 + 16 + n bytes while the segment lasts (stb's loop)
-        long left = static_cast<long>(length) - 2;
-        for (std::size_t q = p + 4; left > 0 && q < size;) {
-          unsigned codes = 0;  // (stb reads zeros past the end: a table may straddle it)
-          for (std::size_t i = 1; i <= 16 && q + i < size; ++i) codes += b[q + i];
-          if (codes > 256)
-            return fmt::format("JPEG: the Huffman table at byte {} declares {} codes (at most 256 "
-                               "exist; a corrupt file)", q, codes);
-          left -= 17 + static_cast<long>(codes);
-          q += 17 + codes;
-        }
-      }
-      p += 2 + length;
     }
   } else if (size >= 2 && b[0] == 'P' && (b[1] == '5' || b[1] == '6')) {
     std::size_t p = 2;
@@ -152,6 +136,109 @@ std::string stb_precheck(const std::vector<unsigned char>& b) {
 // 8192 x 8192: a larger "image" is a corrupt header (a 25-byte PNM can claim 16000 x 16000 and
 // have stb allocate 768 MB before it finds the data missing), not a training image.
 constexpr std::uint64_t kMaxPixels = std::uint64_t{1} << 26;
+
+std::string too_many_pixels(std::uint64_t width, std::uint64_t height) {
+  return fmt::format("cannot decode the image: its header says {} x {} pixels, more than the {} "
+                     "(8192 x 8192) taken (a corrupt header?)",
+                     width, height, kMaxPixels);
+}
+
+// libjpeg reports through these: an error, or a warning about corrupt data (a bad Huffman code,
+// data ending early: libjpeg would fill in grey and go on), ends decoding with the message.
+// Trace messages do not, nor the warnings that leave every pixel as the file means it: junk
+// bytes between segments (skipped), an unknown JFIF version or Adobe transform code.
+constexpr int kMaxJpegScans = 500;  // a progressive JPEG needs ~10; thousands make decoding crawl
+struct JpegErrors {
+  jpeg_error_mgr mgr;  // first: libjpeg passes &mgr, which is also the struct's address
+  jpeg_progress_mgr progress;
+  std::jmp_buf jump;
+  bool warnings_fatal = true;
+  char message[JMSG_LENGTH_MAX + 64] = {};
+};
+[[noreturn]] void jpeg_fail(j_common_ptr cinfo) {
+  auto* e = reinterpret_cast<JpegErrors*>(cinfo->err);
+  (*cinfo->err->format_message)(cinfo, e->message);
+  std::longjmp(e->jump, 1);
+}
+void jpeg_message(j_common_ptr cinfo, int level) {
+  auto* e = reinterpret_cast<JpegErrors*>(cinfo->err);
+  const int code = cinfo->err->msg_code;
+  if (level >= 0 || !e->warnings_fatal || code == JWRN_JFIF_MAJOR || code == JWRN_ADOBE_XFORM ||
+      code == JWRN_EXTRANEOUS_DATA)
+    return;
+  // The end of the file where more was expected: in a sequential file whose one scan holds
+  // every component, the Huffman decoder prefetches past the last bits and a file without its
+  // end marker gets here with every pixel read; data really missing in the scan is a "premature
+  // end of data segment" warning of its own. In a progressive or multi-scan file the end can
+  // fall between two scans, leaving pixels short of scans with no other word: an error.
+  const auto* d = reinterpret_cast<j_decompress_ptr>(cinfo);
+  if (code == JWRN_JPEG_EOF && !d->progressive_mode && d->input_scan_number > 0 &&
+      d->comps_in_scan == d->num_components)
+    return;
+  jpeg_fail(cinfo);
+}
+void jpeg_progress(j_common_ptr cinfo) {
+  auto* d = reinterpret_cast<j_decompress_ptr>(cinfo);
+  if (d->input_scan_number > kMaxJpegScans) {
+    auto* e = reinterpret_cast<JpegErrors*>(cinfo->err);
+    std::snprintf(e->message, sizeof e->message, "more than %d scans (a corrupt progressive file)",
+                  kMaxJpegScans);
+    std::longjmp(e->jump, 1);
+  }
+}
+
+// Every C++ object lives before setjmp (a longjmp may not skip a destructor); between setjmp
+// and the end only libjpeg's C calls run.
+Image decode_jpeg(const std::vector<unsigned char>& bytes, const std::string& file) {
+  Image image;
+  std::vector<unsigned char> row;
+  jpeg_decompress_struct cinfo{};
+  JpegErrors errors;
+  cinfo.err = jpeg_std_error(&errors.mgr);
+  errors.mgr.error_exit = &jpeg_fail;
+  errors.mgr.emit_message = &jpeg_message;
+  errors.progress.progress_monitor = &jpeg_progress;
+  if (setjmp(errors.jump)) {
+    jpeg_destroy_decompress(&cinfo);
+    throw Error(file, 0, fmt::format("cannot decode the image (libjpeg: {}); the file starts "
+                                     "like a JPEG but is truncated or corrupt",
+                                     errors.message));
+  }
+  jpeg_create_decompress(&cinfo);
+  cinfo.progress = &errors.progress;
+  jpeg_mem_src(&cinfo, bytes.data(), static_cast<unsigned long>(bytes.size()));
+  jpeg_read_header(&cinfo, TRUE);
+  if (std::uint64_t{cinfo.image_width} * cinfo.image_height > kMaxPixels) {
+    jpeg_destroy_decompress(&cinfo);
+    throw Error(file, 0, too_many_pixels(cinfo.image_width, cinfo.image_height));
+  }
+  // Adobe CMYK / YCCK come out as (inverted) CMYK; everything else as RGB (grey included).
+  const bool cmyk = cinfo.jpeg_color_space == JCS_CMYK || cinfo.jpeg_color_space == JCS_YCCK;
+  cinfo.out_color_space = cmyk ? JCS_CMYK : JCS_RGB;
+  jpeg_start_decompress(&cinfo);
+  image.width = static_cast<int>(cinfo.output_width);
+  image.height = static_cast<int>(cinfo.output_height);
+  const std::size_t width = cinfo.output_width;
+  image.pixels.resize(width * cinfo.output_height * 3);
+  row.resize(width * static_cast<std::size_t>(cinfo.output_components));
+  while (cinfo.output_scanline < cinfo.output_height) {
+    unsigned char* out = image.pixels.data() + std::size_t{cinfo.output_scanline} * width * 3;
+    JSAMPROW rows[1] = {cmyk ? row.data() : out};
+    jpeg_read_scanlines(&cinfo, rows, 1);
+    if (cmyk)  // Adobe stores CMYK inverted: R = (255 - C)(255 - K) / 255 on the true values
+      for (std::size_t x = 0; x < width; ++x) {
+        const unsigned k = row[4 * x + 3];
+        for (int c = 0; c < 3; ++c)
+          out[3 * x + c] = static_cast<unsigned char>((row[4 * x + c] * k + 127) / 255);
+      }
+  }
+  // Every pixel is decoded: what follows the last scan (a missing end marker, trailing bytes)
+  // cannot change them.
+  errors.warnings_fatal = false;
+  jpeg_finish_decompress(&cinfo);
+  jpeg_destroy_decompress(&cinfo);
+  return image;
+}
 }  // namespace
 
 Image decode_image(const fs::path& path) {
@@ -162,34 +249,42 @@ Image decode_image(const fs::path& path) {
     throw Error(file, 0, "cannot decode the image: the file does not exist");
   if (fs::is_directory(path, ec))
     throw Error(file, 0, "cannot decode the image: this is a folder, not an image file");
-  int width = 0;
-  int height = 0;
-  int channels_in_file = 0;
   std::unique_ptr<std::FILE, int (*)(std::FILE*)> in(std::fopen(file.c_str(), "rb"), &std::fclose);
   if (!in) throw Error(file, 0, fmt::format("cannot decode the image: {}", std::strerror(errno)));
   const std::uintmax_t size = fs::file_size(path, ec);
   if (ec) throw Error(file, 0, fmt::format("cannot decode the image: {}", ec.message()));
-  {
-    std::vector<unsigned char> bytes(size);
-    bytes.resize(std::fread(bytes.data(), 1, bytes.size(), in.get()));
-    if (const std::string problem = stb_precheck(bytes); !problem.empty())
-      throw Error(file, 0, "cannot decode the image: " + problem);
-    std::rewind(in.get());
-  }
+  std::vector<unsigned char> bytes(size);
+  bytes.resize(std::fread(bytes.data(), 1, bytes.size(), in.get()));
+  if (std::ferror(in.get()))
+    throw Error(file, 0, fmt::format("cannot decode the image: {}", std::strerror(errno)));
+  const Format format = sniff_format(bytes);
+  if (std::strcmp(format.name, "JPEG") == 0) return decode_jpeg(bytes, file);
+  if (const std::string problem = stb_precheck(bytes); !problem.empty())
+    throw Error(file, 0, "cannot decode the image: " + problem);
+  bytes = {};
+  std::rewind(in.get());
+
+  int width = 0;
+  int height = 0;
+  int channels_in_file = 0;
   StbFile source{in.get(), size, false};
-  if (stbi_info_from_callbacks(&kStbCallbacks, &source, &width, &height, &channels_in_file) &&
-      static_cast<std::uint64_t>(width) * static_cast<std::uint64_t>(height) > kMaxPixels)
-    throw Error(file, 0, fmt::format("cannot decode the image: its header says {} x {} pixels, "
-                                     "more than the {} (8192 x 8192) taken (a corrupt header?)",
-                                     width, height, kMaxPixels));
+  if (stbi_info_from_callbacks(&kStbCallbacks, &source, &width, &height, &channels_in_file)) {
+    const std::uint64_t pixels = static_cast<std::uint64_t>(width) * static_cast<std::uint64_t>(height);
+    if (pixels > kMaxPixels) throw Error(file, 0, too_many_pixels(width, height));
+    if (pixels > format.max_pixels_per_byte * size)
+      throw Error(file, 0, fmt::format("cannot decode the image: its header says {} x {} pixels, "
+                                       "more than a {}-byte {} file can hold (at most {} per "
+                                       "byte): a corrupt header or a truncated file",
+                                       width, height, size, format.name,
+                                       format.max_pixels_per_byte));
+  }
   std::rewind(in.get());
   source.past_end = false;
   std::unique_ptr<stbi_uc, void (*)(void*)> data(
       stbi_load_from_callbacks(&kStbCallbacks, &source, &width, &height, &channels_in_file, 3),
       &stbi_image_free);
-  const char* kind = sniff_format(path);
-  const bool checks_itself = kind && (std::strcmp(kind, "PNG") == 0 || std::strcmp(kind, "JPEG") == 0);
-  if (data && source.past_end && !checks_itself)
+  const bool has_signature = std::strcmp(format.name, "TGA") != 0;
+  if (data && source.past_end && std::strcmp(format.name, "PNG") != 0)  // PNG checks itself
     throw Error(file, 0, fmt::format("cannot decode the image: the file ends before the pixels "
                                      "its {} x {} header announces (truncated)", width, height));
   if (!data) {
@@ -198,21 +293,22 @@ Image decode_image(const fs::path& path) {
     for (char& c : reason)
       if (!std::isprint(static_cast<unsigned char>(c))) c = '?';
     // stb tries every decoder in turn and reports the last one's complaint ("bad png sig" for
-    // a cut-off JPEG), so say what the file starts like.
+    // a cut-off GIF), so say what the file starts like.
     throw Error(file, 0,
-                kind ? fmt::format("cannot decode the image (stb: {}); the file starts like a {} "
-                                   "but is truncated or corrupt",
-                                   reason, kind)
-                     : fmt::format("cannot decode the image (stb: {}); expected a readable JPEG, "
-                                   "PNG, BMP, GIF, TGA, PSD, HDR, PIC or PNM file",
-                                   reason));
+                has_signature
+                    ? fmt::format("cannot decode the image (stb: {}); the file starts like a {} "
+                                  "but is truncated or corrupt",
+                                  reason, format.name)
+                    : fmt::format("cannot decode the image (stb: {}); expected a readable JPEG, "
+                                  "PNG, BMP, GIF, TGA, PSD, HDR, PIC or PNM file",
+                                  reason));
   }
   if (width <= 0 || height <= 0) throw Error(file, 0, "the image has no pixels");
   Image image;
   image.width = width;
   image.height = height;
-  const std::size_t bytes = static_cast<std::size_t>(width) * static_cast<std::size_t>(height) * 3;
-  image.pixels.assign(data.get(), data.get() + bytes);
+  const std::size_t count = static_cast<std::size_t>(width) * static_cast<std::size_t>(height) * 3;
+  image.pixels.assign(data.get(), data.get() + count);
   return image;
 }
 

@@ -279,7 +279,7 @@ class LibsvmReader {
  private:
   // Reads the file chunk by chunk and parses the complete lines of each.
   void stream(std::FILE* f) {
-    std::vector<char> buf(std::max<std::size_t>(tuning_.chunk_bytes, 1));
+    std::vector<char> buf(read_buffer_bytes(tuning_.chunk_bytes, file_bytes_, 1));
     std::size_t have = 0;
     for (bool eof = false; !eof;) {
       if (have == buf.size()) buf.resize(buf.size() * 2);  // a line longer than the buffer

@@ -307,7 +307,7 @@ class TextMatrixReader {
 
  private:
   void stream(std::FILE* f) {
-    std::vector<char> buf(std::max<std::size_t>(tuning_.chunk_bytes, 64));
+    std::vector<char> buf(read_buffer_bytes(tuning_.chunk_bytes, file_bytes_, 64));
     std::size_t have = 0;
     bool first = true;
     for (bool eof = false; !eof;) {
