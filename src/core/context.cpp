@@ -1,13 +1,9 @@
 #include "core/context.hpp"
 
-#include <algorithm>
-#include <thread>
+#include "core/parallel.hpp"
 
 namespace lg {
 
-int Context::resolved_threads() const {
-  if (threads > 0) return threads;
-  return std::max(1u, std::thread::hardware_concurrency());
-}
+int Context::resolved_threads() const { return resolve_threads(threads); }
 
 }  // namespace lg

@@ -113,8 +113,7 @@ void prepare_batch(const std::vector<const Image*>& images, const ImageTransform
   const std::size_t per_image = static_cast<std::size_t>(3) * t.size * t.size;
   out.resize(images.size() * per_image);
   const int resize = t.resize ? t.resize : t.size;
-  const int workers = threads > 0 ? threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  parallel_for(static_cast<Index>(images.size()), workers, [&](Index i) {
+  parallel_for(static_cast<Index>(images.size()), threads, [&](Index i) {
     Random rng(derive_seed(seed, static_cast<std::uint64_t>(i)));
     Image im = resize_bilinear(*images[static_cast<std::size_t>(i)], resize, resize);
     const int slack = resize - t.size;

@@ -12,6 +12,7 @@
 #include <thread>
 #include <utility>
 
+#include "core/parallel.hpp"
 #include "core/error.hpp"
 
 namespace lg::eval {
@@ -34,39 +35,6 @@ bool is_loss(const std::string& name) {
 }
 
 // ---- threads -------------------------------------------------------------------------------
-
-int resolve_threads(int threads) {
-  if (threads > 0) return threads;
-  return static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-}
-
-std::size_t worker_count(int threads, std::size_t items) {
-  return std::max<std::size_t>(1, std::min<std::size_t>(resolve_threads(threads), items));
-}
-
-// Runs job(worker, i) for every i < count on `threads` threads (0: all cores; this one
-// included), each taking the next i in turn; worker < worker_count(threads, count). The first
-// exception is rethrown after all threads have stopped.
-template <typename Job>
-void run_parallel(int threads, std::size_t count, const Job& job) {
-  const std::size_t workers = worker_count(threads, count);
-  std::atomic<std::size_t> next{0};
-  std::vector<std::exception_ptr> errors(workers);
-  const auto work = [&](std::size_t worker) {
-    try {
-      for (std::size_t i = next++; i < count; i = next++) job(worker, i);
-    } catch (...) {
-      errors[worker] = std::current_exception();
-      next = count;  // the others stop at their next item
-    }
-  };
-  std::vector<std::thread> others;
-  for (std::size_t t = 1; t < workers; ++t) others.emplace_back(work, t);
-  work(0);
-  for (std::thread& t : others) t.join();
-  for (const std::exception_ptr& e : errors)
-    if (e) std::rethrow_exception(e);
-}
 
 // ---- sorting on score bits -----------------------------------------------------------------
 
@@ -521,7 +489,8 @@ MicroAucIndex<typename ScoreKeys<typename Scores::Scalar>::Key> build_micro_auc_
   constexpr std::size_t kPiece = 1 << 22;
   const std::size_t pieces = (n + kPiece - 1) / kPiece;
   std::vector<std::uint64_t> positives(pieces, 0);
-  run_parallel(threads, pieces, [&](std::size_t, std::size_t piece) {
+  parallel_for(static_cast<Index>(pieces), threads, [&](Index p) {
+    const auto piece = static_cast<std::size_t>(p);
     const std::size_t b = piece * kPiece, e = std::min(n, b + kPiece);
     std::uint64_t count = 0;
     for (std::size_t j = b; j < e; ++j) count += yd[j];
@@ -544,7 +513,8 @@ MicroAucIndex<typename ScoreKeys<typename Scores::Scalar>::Key> build_micro_auc_
     offset[piece + 1] = offset[piece] + in_piece;
   }
   index.keys.resize(offset[pieces]);
-  run_parallel(threads, pieces, [&](std::size_t, std::size_t piece) {
+  parallel_for(static_cast<Index>(pieces), threads, [&](Index p) {
+    const auto piece = static_cast<std::size_t>(p);
     const std::size_t b = piece * kPiece, e = std::min(n, b + kPiece);
     Key* out = index.keys.data() + offset[piece];
     for (std::size_t j = b; j < e; ++j)
@@ -641,15 +611,15 @@ std::uint64_t label_pass(const LabelMatrix& y, const Scores& s, const std::vecto
   const Index width = std::clamp<Index>(
       (Index{64} << 20) / std::max<Index>(1, static_cast<Index>(sizeof(Packed)) * n), 1, 16);
   const std::size_t blocks = static_cast<std::size_t>((labels + width - 1) / width);
-  const std::size_t workers = worker_count(threads, blocks);
+  const auto workers = static_cast<std::size_t>(worker_count(static_cast<Index>(blocks), threads));
   struct Buffers {
     std::vector<std::vector<Packed>> keys;
     std::vector<Packed> scratch;
     std::uint64_t micro_twice_u = 0;
   };
   std::vector<Buffers> buffers(workers);
-  run_parallel(static_cast<int>(workers), blocks, [&](std::size_t worker, std::size_t block) {
-    Buffers& b = buffers[worker];
+  parallel_for_workers(static_cast<Index>(blocks), threads, [&](int worker, Index block) {
+    Buffers& b = buffers[static_cast<std::size_t>(worker)];
     const Index l0 = static_cast<Index>(block) * width;
     const Index l1 = std::min(labels, l0 + width);
     std::vector<Index> todo;
@@ -756,14 +726,16 @@ EvaluationResult evaluate_all_entries(const LabelMatrix& truth, const Scores& sc
   const ZeroDivision zd = options.zero_division;
 
   const std::size_t chunks = static_cast<std::size_t>((n + kRowsPerChunk - 1) / kRowsPerChunk);
-  const std::size_t workers = worker_count(options.threads, chunks);
+  const auto workers =
+      static_cast<std::size_t>(worker_count(static_cast<Index>(chunks), options.threads));
   std::vector<WorkerCounts> counts(workers);
   for (WorkerCounts& c : counts) c.init(labels, with_scores);
   std::vector<RowScratch<Scalar>> scratch(workers);
   std::vector<ChunkSums> sums(chunks);
   const RowPass<Scores> pass{truth, scores, predictions, options, with_scores, beta2};
-  run_parallel(static_cast<int>(workers), chunks, [&](std::size_t worker, std::size_t chunk) {
-    pass.run(static_cast<Index>(chunk), counts[worker], scratch[worker], sums[chunk]);
+  parallel_for_workers(static_cast<Index>(chunks), options.threads, [&](int w, Index chunk) {
+    const auto worker = static_cast<std::size_t>(w);
+    pass.run(chunk, counts[worker], scratch[worker], sums[static_cast<std::size_t>(chunk)]);
   });
   for (const ChunkSums& c : sums)
     if (c.bad_row >= 0) throw_bad_entry(c);

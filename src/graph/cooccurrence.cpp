@@ -14,26 +14,12 @@
 #include <unordered_map>
 #include <utility>
 
+#include "core/parallel.hpp"
 #include "core/error.hpp"
 #include "core/huge_pages.hpp"
 
 namespace lg::graph {
 namespace {
-
-int resolve_threads(int threads) {
-  if (threads > 0) return threads;
-  return static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-}
-
-/// Runs fn(t) for t in [0, threads) on `threads` threads (the caller is thread 0).
-template <class Fn>
-void parallel(int threads, const Fn& fn) {
-  std::vector<std::thread> pool;
-  pool.reserve(static_cast<std::size_t>(threads > 1 ? threads - 1 : 0));
-  for (int t = 1; t < threads; ++t) pool.emplace_back([&fn, t] { fn(t); });
-  fn(0);
-  for (std::thread& th : pool) th.join();
-}
 
 std::vector<std::string> label_names_or_generated(const std::vector<std::string>& names,
                                                   Index num_labels) {
@@ -289,7 +275,7 @@ void count_sparse(const SparseLabels& y, int threads, const SparseCountTuning& t
   std::vector<std::vector<Index>> label_count(
       static_cast<std::size_t>(threads), std::vector<Index>(static_cast<std::size_t>(num_labels)));
   std::vector<char> bad(static_cast<std::size_t>(threads), 0);
-  parallel(threads, [&](int t) {
+  parallel_parts(threads, [&](int t) {
     const auto [begin, end] = row_range(t);
     const Index nnz = y.nonzeros();
     std::size_t* size = cursor[t].data();
@@ -380,7 +366,7 @@ void count_sparse(const SparseLabels& y, int threads, const SparseCountTuning& t
     }
     offset[range_end] = total;
     // Scatter: each row's labels into the bucket of every label of the row in this range.
-    parallel(threads, [&](int t) {
+    parallel_parts(threads, [&](int t) {
       const auto [begin, end] = row_range(t);
       std::size_t* next = cursor[t].data();
       std::int32_t* out_bucket = bucket.data();
@@ -406,7 +392,7 @@ void count_sparse(const SparseLabels& y, int threads, const SparseCountTuning& t
     };
     std::vector<Staged> staged(pieces.size());
     std::atomic<std::size_t> next{0};
-    parallel(threads, [&](int t) {
+    parallel_parts(threads, [&](int t) {
       Accumulator acc(num_labels);
       std::size_t used = 0;
       for (std::size_t k = next++; k < pieces.size(); k = next++) {
@@ -424,7 +410,7 @@ void count_sparse(const SparseLabels& y, int threads, const SparseCountTuning& t
       written += static_cast<Index>(staged[k].size);
     }
     next = 0;
-    parallel(threads, [&](int) {
+    parallel_parts(threads, [&](int) {
       for (std::size_t k = next++; k < pieces.size(); k = next++) {
         const std::int32_t* c = staged_cols[staged[k].thread].data() + staged[k].at;
         const std::uint32_t* v = staged_values[staged[k].thread].data() + staged[k].at;
@@ -454,7 +440,7 @@ constexpr Index kTileWords = 256;  // 16384 rows per tile: 4 columns of it stay 
 std::vector<std::uint64_t> pack_columns(const LabelMatrix& y, Index words, int threads) {
   const Index n = y.rows(), num_labels = y.cols();
   std::vector<std::uint64_t> bits(static_cast<std::size_t>(num_labels * words), 0);
-  parallel(threads, [&](int t) {
+  parallel_parts(threads, [&](int t) {
     std::vector<std::uint64_t> word(static_cast<std::size_t>(num_labels));
     for (Index w = words * t / threads; w < words * (t + 1) / threads; ++w) {
       std::fill(word.begin(), word.end(), 0);
@@ -526,7 +512,7 @@ void count_bitset(const LabelMatrix& y, int threads, Cooccurrence& out) {
   const Index num_blocks = padded / kBlock;
   std::vector<RowPiece> pieces(static_cast<std::size_t>(num_blocks));
   std::atomic<Index> next{0};
-  parallel(threads, [&](int) {
+  parallel_parts(threads, [&](int) {
     std::vector<std::uint64_t> sums(static_cast<std::size_t>(kBlock * padded));
     for (Index b = next++; b < num_blocks; b = next++) {
       const Index i0 = b * kBlock;

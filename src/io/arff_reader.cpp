@@ -30,6 +30,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "core/parallel.hpp"
 #include "core/error.hpp"
 #include "core/huge_pages.hpp"
 #include "io/mulan_xml.hpp"
@@ -1127,7 +1128,7 @@ void ArffParser::read_rows(std::FILE* file) {
   std::error_code ec;
   const std::uintmax_t size = fs::file_size(path_, ec);
   const std::size_t bytes = !ec && size > begin ? static_cast<std::size_t>(size - begin) : 0;
-  const unsigned cores = tuning_.threads ? tuning_.threads : std::thread::hardware_concurrency();
+  const auto cores = static_cast<unsigned>(resolve_threads(static_cast<int>(tuning_.threads)));
   const std::size_t by_size = bytes / std::max<std::size_t>(tuning_.min_bytes_per_thread, 1);
   const std::size_t threads = std::clamp<std::size_t>(std::min<std::size_t>(cores, by_size), 1, 64);
   // A few pieces per thread, taken in turn: a thread that the OS preempts holds up less.

@@ -26,6 +26,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/parallel.hpp"
 #include "core/error.hpp"
 #include "core/huge_pages.hpp"
 #include "io/line_pieces.hpp"
@@ -261,7 +262,7 @@ class LibsvmReader {
  public:
   LibsvmReader(const fs::path& path, const LibsvmTuning& tuning)
       : path_(path), file_(path.string()), tuning_(tuning) {
-    const unsigned cores = tuning.threads ? tuning.threads : std::thread::hardware_concurrency();
+    const auto cores = static_cast<unsigned>(resolve_threads(static_cast<int>(tuning.threads)));
     threads_ = std::clamp(cores, 1u, 64u);
   }
 

@@ -21,6 +21,7 @@
 #include <thread>
 #include <type_traits>
 
+#include "core/parallel.hpp"
 #include "core/error.hpp"
 #include "core/huge_pages.hpp"
 #include "io/line_pieces.hpp"
@@ -273,7 +274,7 @@ class TextMatrixReader {
  public:
   TextMatrixReader(const fs::path& path, bool comma, const MatrixReadTuning& tuning)
       : path_(path), file_(path.string()), comma_(comma), tuning_(tuning) {
-    const unsigned cores = tuning.threads ? tuning.threads : std::thread::hardware_concurrency();
+    const auto cores = static_cast<unsigned>(resolve_threads(static_cast<int>(tuning.threads)));
     threads_ = std::clamp(cores, 1u, 64u);
   }
 

@@ -9,6 +9,7 @@
 #include <random>
 #include <thread>
 
+#include "core/parallel.hpp"
 #include "core/error.hpp"
 #include "core/random.hpp"
 #include "graph/cooccurrence.hpp"
@@ -29,15 +30,9 @@ std::vector<Index> random_permutation(Index n, Random& rng) {
 /// body(part) for the row blocks of `rows` over up to `threads` threads.
 template <class Body>
 void parallel_rows(Index rows, int threads, Body body) {
-  const int wanted =
-      threads > 0 ? threads
-                  : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  const int parts = static_cast<int>(std::min<Index>(wanted, std::max<Index>(1, rows / 64)));
-  std::vector<std::thread> pool;
-  for (int p = 0; p + 1 < parts; ++p)
-    pool.emplace_back(body, rows * p / parts, rows * (p + 1) / parts);
-  body(rows * (parts - 1) / parts, rows);
-  for (std::thread& th : pool) th.join();
+  const int parts =
+      static_cast<int>(std::min<Index>(resolve_threads(threads), std::max<Index>(1, rows / 64)));
+  parallel_parts(parts, [&](int p) { body(rows * p / parts, rows * (p + 1) / parts); });
 }
 
 void check_trained(bool fitted, const char* name) {

@@ -4,28 +4,11 @@
 #include <thread>
 #include <vector>
 
+#include "core/parallel.hpp"
 #include "core/error.hpp"
 
 namespace lg::models {
 namespace {
-
-int resolve(int threads) {
-  if (threads > 0) return threads;
-  return std::max(1u, std::thread::hardware_concurrency());
-}
-
-/// Run body(t) for t in [0, n) on up to n threads (the calling thread takes the last one).
-template <class Body>
-void parallel(int n, Body body) {
-  if (n <= 1) {
-    body(0);
-    return;
-  }
-  std::vector<std::thread> pool;
-  for (int t = 0; t + 1 < n; ++t) pool.emplace_back(body, t);
-  body(n - 1);
-  for (std::thread& th : pool) th.join();
-}
 
 /// [begin, end) of part t of n parts of `size`.
 std::pair<Index, Index> part(Index size, int t, int n) {
@@ -40,8 +23,8 @@ Matrix features_times(const Dataset& x, const Eigen::Ref<const Matrix>& w, int t
   const Index n = x.rows();
   Matrix out(n, w.cols());
   // Small products are not worth a thread start.
-  const int parts = static_cast<int>(std::min<Index>(resolve(threads), std::max<Index>(1, n / 256)));
-  parallel(parts, [&](int t) {
+  const int parts = static_cast<int>(std::min<Index>(resolve_threads(threads), std::max<Index>(1, n / 256)));
+  parallel_parts(parts, [&](int t) {
     const auto [b, e] = part(n, t, parts);
     if (x.sparse)
       out.middleRows(b, e - b) = x.csr.middleRows(b, e - b) * w;
@@ -56,11 +39,11 @@ Matrix features_transpose_times(const Dataset& x, const Eigen::Ref<const Matrix>
   if (g.rows() != n) throw Error("features_transpose_times: row counts differ");
   const Index d = x.sparse ? x.csr.cols() : x.dense.cols();
   const Index k = g.cols();
-  const int wanted = resolve(threads);
+  const int wanted = resolve_threads(threads);
   Matrix out(d, k);
   if (k >= wanted) {  // split G's columns: no reduction needed
     const int parts = static_cast<int>(std::min<Index>(wanted, k));
-    parallel(parts, [&](int t) {
+    parallel_parts(parts, [&](int t) {
       const auto [b, e] = part(k, t, parts);
       if (x.sparse)
         out.middleCols(b, e - b) = x.csr.transpose() * g.middleCols(b, e - b);
@@ -71,7 +54,7 @@ Matrix features_transpose_times(const Dataset& x, const Eigen::Ref<const Matrix>
   }
   const int parts = static_cast<int>(std::min<Index>(wanted, std::max<Index>(1, n / 256)));
   std::vector<Matrix> partial(parts);
-  parallel(parts, [&](int t) {
+  parallel_parts(parts, [&](int t) {
     const auto [b, e] = part(n, t, parts);
     if (x.sparse)
       partial[t] = x.csr.middleRows(b, e - b).transpose() * g.middleRows(b, e - b);
@@ -243,8 +226,8 @@ Matrix features_times_fast(const Dataset& x, const Eigen::Ref<const Matrix>& w, 
   // about 1 M multiply-adds per thread before a second thread pays
   const Index work = n * d * std::max<Index>(k, 1);
   const int parts = static_cast<int>(
-      std::max<Index>(1, std::min<Index>({resolve(threads), work / (1 << 20), n / 16})));
-  parallel(parts, [&](int t) {
+      std::max<Index>(1, std::min<Index>({resolve_threads(threads), work / (1 << 20), n / 16})));
+  parallel_parts(parts, [&](int t) {
     auto [b, e] = part(n, t, parts);
     times_avx2(x.dense.data(), d, w.data(), w.outerStride(), k, out.data(), n, b, e);
   });
@@ -260,8 +243,8 @@ Matrix features_transpose_times_fast(const Dataset& x, const Eigen::Ref<const Ma
   const Index blocks = (d + 7) / 8;  // split the feature columns in blocks of 8 over threads
   const Index work = n * d * std::max<Index>(k, 1);
   const int parts = static_cast<int>(
-      std::max<Index>(1, std::min<Index>({resolve(threads), work / (1 << 20), blocks})));
-  parallel(parts, [&](int t) {
+      std::max<Index>(1, std::min<Index>({resolve_threads(threads), work / (1 << 20), blocks})));
+  parallel_parts(parts, [&](int t) {
     auto [b, e] = part(blocks, t, parts);
     transpose_avx2(x.dense.data(), n, d, g.data(), g.outerStride(), k, out.data(), 8 * b,
                    std::min(d, 8 * e));

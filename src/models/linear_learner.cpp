@@ -12,6 +12,7 @@
 #include <immintrin.h>
 #endif
 
+#include "core/parallel.hpp"
 #include "core/error.hpp"
 
 namespace lg::models {
@@ -21,17 +22,12 @@ constexpr double kFtol = 2.2204460492503131e-09;  // scipy's default L-BFGS-B ft
 constexpr double kEps = std::numeric_limits<double>::epsilon();
 constexpr int kMaxLineSearch = 20;                 // scipy's maxls
 
-int resolve_threads(int threads) {
-  if (threads > 0) return threads;
-  return static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-}
-
 /// body(i) for i in [0, n), contiguous chunks over up to `threads` threads; `cost` is the
 /// work of one i (about the elements it touches): small loops stay on the calling thread,
 /// where a thread start would cost more than it saves. Each i is independent, so the result
 /// does not depend on the split.
 template <class Body>
-void parallel_for(Index n, int threads, Index cost, Body body) {
+void parallel_for_cost(Index n, int threads, Index cost, Body body) {
   constexpr Index kWorkPerThread = 100000;
   const Index useful = std::max<Index>(1, n * cost / kWorkPerThread);
   const int parts = static_cast<int>(std::min({Index{resolve_threads(threads)}, n, useful}));
@@ -42,10 +38,7 @@ void parallel_for(Index n, int threads, Index cost, Body body) {
     for (Index i = 0; i < n; ++i) body(i);
     return;
   }
-  std::vector<std::thread> pool;
-  for (int p = 0; p + 1 < parts; ++p) pool.emplace_back(run, p);
-  run(parts - 1);
-  for (std::thread& th : pool) th.join();
+  parallel_parts(parts, run);
 }
 
 /// The problem in the solver's layout: column-major targets and sample weights.
@@ -284,7 +277,7 @@ void objective_batch(const LinearProblem& problem, const LinearOptions& options,
   const Index a = static_cast<Index>(ids.size());
   Matrix gz(pr.n, a);
   Eigen::VectorXd f_data(a);
-  parallel_for(a, options.threads, pr.n, [&](Index c) {
+  parallel_for_cost(a, options.threads, pr.n, [&](Index c) {
     f_data(c) = data_terms(pr, options.loss, ids[static_cast<std::size_t>(c)], z.col(c).data(),
                            nullptr, 0.0, gz.col(c).data(), nullptr);
   });
@@ -541,7 +534,7 @@ LinearFit fit_linear(const LinearProblem& problem, const LinearOptions& given) {
       // 1. search directions: the L-BFGS two-loop recursion, per target
       Eigen::MatrixXd dir(p, a);
       Eigen::VectorXd first_step(a);
-      parallel_for(a, options.threads, p * (2 * m + 1), [&](Index c) {
+      parallel_for_cost(a, options.threads, p * (2 * m + 1), [&](Index c) {
         const Index t = active[static_cast<std::size_t>(c)];
         TargetState& st = state[static_cast<std::size_t>(t)];
         Eigen::VectorXd q = grad.col(t);
@@ -577,7 +570,7 @@ LinearFit fit_linear(const LinearProblem& problem, const LinearOptions& given) {
       Eigen::VectorXd step(a), f_data(a);
       Matrix gz(pr.n, a);
       std::vector<char> accepted(static_cast<std::size_t>(a), 0);
-      parallel_for(a, options.threads, 2 * pr.n, [&](Index c) {
+      parallel_for_cost(a, options.threads, 2 * pr.n, [&](Index c) {
         const Index t = active[static_cast<std::size_t>(c)];
         const Eigen::VectorXd d = dir.col(c);
         const double ww = theta.col(t).head(pen).squaredNorm();

@@ -17,6 +17,7 @@
 #include <numeric>
 #include <thread>
 
+#include "core/parallel.hpp"
 #include "core/error.hpp"
 #include "models/feature_ops.hpp"
 #include "models/softmax_regression.hpp"
@@ -27,30 +28,6 @@ namespace {
 using RowMajorMatrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 
 Index rows_of(const Dataset& x) { return x.sparse ? x.csr.rows() : x.dense.rows(); }
-
-/// body(task) for task in [0, count) over `threads` workers; the lowest task's error wins.
-template <class Body>
-void parallel_tasks(Index count, int threads, Body body) {
-  std::vector<std::exception_ptr> errors(static_cast<std::size_t>(count));
-  std::atomic<Index> next{0};
-  auto worker = [&] {
-    for (Index t = next++; t < count; t = next++) {
-      try {
-        body(t);
-      } catch (...) {
-        errors[static_cast<std::size_t>(t)] = std::current_exception();
-      }
-    }
-  };
-  const int workers =
-      static_cast<int>(std::min<Index>(std::max(threads, 1), std::max<Index>(count, 1)));
-  std::vector<std::thread> pool;
-  for (int w = 1; w < workers; ++w) pool.emplace_back(worker);
-  worker();
-  for (std::thread& th : pool) th.join();
-  for (const std::exception_ptr& e : errors)
-    if (e) std::rethrow_exception(e);
-}
 
 void check_neighbour_args(const Dataset& base, const Dataset* queries, Index k,
                           const char* what) {
@@ -78,10 +55,9 @@ NeighbourTable exact_neighbours(const Dataset& base, const Dataset* queries, Ind
   const Index blocks = (nq + block - 1) / block;
   SparseFeatures base_t;  // D x N, CSR: the sparse product's right factor, built once
   if (base.sparse) base_t = base.csr.transpose();
-  if (threads <= 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
 
   NeighbourTable out(nq, k);
-  parallel_tasks(blocks, threads, [&](Index b) {
+  parallel_for(blocks, threads, [&](Index b) {
     const Index begin = b * block;
     const Index rows = std::min(block, nq - begin);
     RowMajorMatrix dist(rows, n);
@@ -179,8 +155,7 @@ NeighbourTable HnswIndex::neighbours(const Dataset* queries, Index k, int thread
   impl_->graph->setEf(static_cast<std::size_t>(std::max(impl_->ef, want)));
   NeighbourTable out(nq, k);
   constexpr Index kRowsPerTask = 256;
-  if (threads <= 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  parallel_tasks((nq + kRowsPerTask - 1) / kRowsPerTask, threads, [&](Index t) {
+  parallel_for((nq + kRowsPerTask - 1) / kRowsPerTask, threads, [&](Index t) {
     std::vector<float> buffer(static_cast<std::size_t>(impl_->dim));
     std::vector<std::pair<float, Index>> found;
     for (Index r = t * kRowsPerTask; r < std::min(nq, (t + 1) * kRowsPerTask); ++r) {

@@ -18,6 +18,7 @@
 #include <immintrin.h>
 #endif
 
+#include "core/parallel.hpp"
 #include "core/error.hpp"
 #include "models/linear_learner.hpp"
 
@@ -54,11 +55,6 @@ constexpr Index kPieceRows = 64;
 
 template <class Real>
 using MatrixOf = Eigen::Matrix<Real, Eigen::Dynamic, Eigen::Dynamic>;
-
-int resolve_threads(int threads) {
-  if (threads > 0) return threads;
-  return static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-}
 
 inline void cpu_relax() {
 #if defined(__x86_64__) && defined(__GNUC__)
