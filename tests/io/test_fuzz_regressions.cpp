@@ -14,6 +14,7 @@
 #include "fuzz/fuzz_cases.hpp"
 #include "helpers.hpp"
 #include "io/image_dataset.hpp"
+#include "io/libsvm_reader.hpp"
 
 namespace fs = std::filesystem;
 
@@ -235,4 +236,24 @@ TEST_CASE("fuzz finding: a JPEG segment that skips past the end no longer hangs"
   const lg::Error e = error_of([&] { lg::decode_image(file); });
   CHECK(e.file() == file.string());
   CHECK_THAT(e.message(), Catch::Matchers::Contains("libjpeg: Premature end of JPEG file"));
+}
+
+TEST_CASE("fuzz finding: a stray huge LIBSVM label id no longer makes millions of labels",
+          "[io][fuzz]") {
+  // 198 bytes, 12 rows, one of them labelled 6666666: L = max id + 1 made 6.7 million labels
+  // (80 MB of labels and 6.7 million names; 41 s for `labelgraph stats` in a release build, a
+  // libFuzzer timeout under ASan). Ids that leave more than 63 of 64 labels unused are refused.
+  const fs::path file = regression("libsvm", "label-id-6666666-in-198-bytes.svm");
+  const lg::Error e = error_of([&] { lg::read_libsvm(file); });
+  CHECK(e.file() == file.string());
+  CHECK_THAT(e.message(), Catch::Matchers::Contains("data row 12 has label 6666666, but only"));
+  CHECK_THAT(e.message(), Catch::Matchers::Contains("expected label ids 0 .. L-1"));
+  // Ids 0 .. 4999, every one used: 5000 labels, no complaint; one more id far beyond: refused.
+  lg::test::TempDir tmp;
+  std::string rows;
+  for (int i = 0; i < 5000; ++i) rows += std::to_string(i) + " 1:1\n";
+  CHECK(lg::read_libsvm(tmp.write("dense-ids.svm", rows)).num_labels() == 5000);
+  const fs::path stray = tmp.write("stray.svm", rows + "400000 1:1\n");
+  CHECK_THAT(error_of([&] { lg::read_libsvm(stray); }).message(),
+             Catch::Matchers::Contains("data row 5001 has label 400000, but only 5001 distinct"));
 }
