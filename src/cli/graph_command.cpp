@@ -22,6 +22,7 @@
 #include "graph/graph_render.hpp"
 #include "graph/label_figure.hpp"
 #include "graph/label_graph.hpp"
+#include "graph/build_label_graph.hpp"
 #include "graph/weighting.hpp"
 #include "io/catalog.hpp"
 #include "io/read_dataset.hpp"
@@ -37,8 +38,7 @@ struct GraphArgs {
   std::string label_counts;        ///< --label-counts N.csv
   std::string names;               ///< --names L.txt
   Index rows = 0;                  ///< --rows n behind published counts (0 = unknown)
-  graph::WeightingSpec spec;       ///< --weighting, --tau, --p, --min-support, --topk, --normalize
-  std::string normalize = "none";  ///< none | symmetric | row
+  graph::LabelGraphSpec spec;  ///< --weighting, --tau, --p, --min-support, --topk, --normalize
   bool topk_given = false;         ///< whether --topk was on the command line
   bool communities = false;        ///< --communities
   double resolution = 1.0;         ///< --resolution
@@ -175,22 +175,16 @@ std::string stats_json(const Adjacency& a, const graph::LabelGraph& g,
 
 void run_graph(const GraphArgs& in) {
   GraphArgs args = in;
-  graph::WeightingSpec& spec = args.spec;
-  if (!contains(graph::weighting_names(), spec.name))
-    throw Error(fmt::format("unknown weighting '{}': expected one of {}", spec.name,
+  const graph::LabelGraphSpec& spec = args.spec;
+  if (!contains(graph::weighting_names(), spec.weighting))
+    throw Error(fmt::format("unknown weighting '{}': expected one of {}", spec.weighting,
                             fmt::join(graph::weighting_names(), ", ")));
   if (args.engine != "auto" && !contains(graph::layout_engines(), args.engine))
     throw Error(fmt::format("unknown layout engine '{}': expected auto or one of {}", args.engine,
                             fmt::join(graph::layout_engines(), ", ")));
-  if (args.normalize == "none")
-    spec.normalization = graph::Normalization::None;
-  else if (args.normalize == "symmetric")
-    spec.normalization = graph::Normalization::Symmetric;
-  else if (args.normalize == "row")
-    spec.normalization = graph::Normalization::Row;
-  else
+  if (spec.normalization != "none" && spec.normalization != "symmetric" && spec.normalization != "row")
     throw Error(
-        fmt::format("--normalize must be none, symmetric or row, not '{}'", args.normalize));
+        fmt::format("--normalize must be none, symmetric or row, not '{}'", spec.normalization));
   const std::string format = lower_extension(args.out);
   if (args.out.empty() && !args.stats) throw Error("give --out FILE, --stats, or both");
   if (!args.out.empty() && !contains(output_formats(), format))
@@ -205,12 +199,12 @@ void run_graph(const GraphArgs& in) {
   if (args.color == "community") args.communities = true;
 
   const Source source = read_source(args);
-  const graph::Cooccurrence& stats = source.stats;
-  graph::BuildNotes build_notes;
-  const Adjacency a = graph::build_adjacency(stats, spec, &build_notes);
-  for (const std::string& n : build_notes.notes) note(n);
-  const bool directed = graph::is_directed(spec);
-  graph::LabelGraph g(a, stats, directed);
+  const graph::BuiltLabelGraph built = graph::build_label_graph(source.stats, spec);
+  const graph::Cooccurrence& stats = built.stats;
+  const Adjacency& a = built.weights;
+  for (const std::string& n : built.notes.notes) note(n);
+  const bool directed = built.directed;
+  graph::LabelGraph g = built.label_graph();
 
   std::optional<graph::Communities> communities;
   if (args.communities) {
@@ -230,10 +224,10 @@ void run_graph(const GraphArgs& in) {
   if (format == "csv") return write_file_atomically(args.out, graph::to_csv(a, stats.names));
   if (format == "graphml") return write_file_atomically(args.out, graph::to_graphml(g));
   if (format == "json") {
-    std::vector<std::string> notes = build_notes.notes;
+    std::vector<std::string> notes = built.notes.notes;
     if (communities)
       notes.insert(notes.end(), communities->notes.begin(), communities->notes.end());
-    return write_file_atomically(args.out, graph::to_json(g, spec.name, notes));
+    return write_file_atomically(args.out, graph::to_json(g, spec.weighting, notes));
   }
 
   // A figure (svg, pdf, png) or its DOT text.
@@ -277,7 +271,7 @@ void add_graph_command(CLI::App& app) {
   cmd->add_option("--rows", args->rows,
                   "published counts: the number of training rows behind them (pmi, npmi and "
                   "lift need it)");
-  cmd->add_option("--weighting", args->spec.name,
+  cmd->add_option("--weighting", args->spec.weighting,
                   "edge weights: " + fmt::format("{}", fmt::join(graph::weighting_names(), ", ")) +
                       " (see src/graph/weighting.hpp)")
       ->required();
@@ -291,7 +285,7 @@ void add_graph_command(CLI::App& app) {
       ->each([args](const std::string&) { args->topk_given = true; });
   cmd->add_option("--min-support", args->spec.min_support,
                   "drop pairs that co-occur fewer than S times");
-  cmd->add_option("--normalize", args->normalize,
+  cmd->add_option("--normalize", args->spec.normalization,
                   "normalise last: none, symmetric (D^-1/2 A D^-1/2) or row")
       ->capture_default_str();
   cmd->add_flag("--communities", args->communities,

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <map>
 #include <sstream>
 
 #include "core/error.hpp"
@@ -152,36 +153,114 @@ void read_evaluation(TomlTableReader& r, EvaluationConfig& e) {
       r.fail("bucket_edges", "'bucket_edges' must be increasing quantiles in (0, 1)");
 }
 
-void read_graph(TomlTableReader& r, GraphConfig& g) {
+using NamedGraphs = std::map<std::string, graph::LabelGraphSpec>;
+
+/// A graph spec's keys as the named graph states them (`weighting` for the builder).
+toml::table spec_table(graph::LabelGraphSpec spec, bool propagation) {
+  toml::table t;
+  models::ParamWriter w{t};
+  spec.visit(w, "weighting", true, propagation);
+  return t;
+}
+
+/// The spec's own checks, reported at its builder key when that is the problem; `where`
+/// ("[graphs.NAME]", "[graph]") starts the message.
+void check_spec(TomlTableReader& r, const graph::LabelGraphSpec& spec, const std::string& where) {
+  if (!contains(graph::weighting_names(), spec.weighting))
+    r.fail("weighting", fmt::format("{}: unknown weighting '{}' (known: {})", where, spec.weighting,
+                                    fmt::join(graph::weighting_names(), ", ")));
+  try {
+    spec.validate();
+  } catch (const Error& e) {
+    r.fail(where + ": " + e.message());
+  }
+}
+
+/// [graphs.NAME] tables: every key of a graph spec, propagation included.
+NamedGraphs read_named_graphs(TomlTableReader& top, const std::string& file) {
+  NamedGraphs graphs;
+  const toml::table* t = top.table("graphs");
+  if (!t) return graphs;
+  for (const auto& [key, node] : *t) {
+    const std::string name(key.str());
+    const toml::table* g = node.as_table();
+    if (!g)
+      throw Error(file, node.source().begin.line,
+                  fmt::format("graphs.{} must be a table: [graphs.{}] with weighting = \"...\" "
+                              "and its parameters",
+                              name, name));
+    TomlTableReader r(*g, file, fmt::format("[graphs.{}]", name));
+    graph::LabelGraphSpec spec;
+    models::ParamReader reader{r};
+    spec.visit(reader, "weighting", true, true);
+    r.reject_unknown_keys();
+    check_spec(r, spec, fmt::format("[graphs.{}]", name));
+    graphs.emplace(name, spec);
+  }
+  return graphs;
+}
+
+/// The named graph `name` (read from `key` of `r`'s table), or an error naming the known ones.
+const graph::LabelGraphSpec& named_graph(TomlTableReader& r, const NamedGraphs& graphs,
+                                         const std::string& name) {
+  const auto it = graphs.find(name);
+  if (it != graphs.end()) return it->second;
+  std::vector<std::string> known;
+  for (const auto& [n, spec] : graphs) known.push_back(n);
+  r.fail("graph", known.empty()
+                      ? fmt::format("graph = \"{}\": the config has no [graphs.{}] table (no "
+                                    "[graphs] at all)",
+                                    name, name)
+                      : fmt::format("graph = \"{}\": no [graphs.{}] table (known: {})", name, name,
+                                    fmt::join(known, ", ")));
+}
+
+void read_graph(TomlTableReader& r, GraphConfig& g, const NamedGraphs& graphs) {
   r.read("enabled", g.enabled);
-  r.read("weighting", g.weighting);
-  r.read("tau", g.tau);
-  r.read("p", g.p);
-  r.read("top_k", g.top_k);
+  if (r.read("graph", g.graph) && !g.graph.empty()) g.spec = named_graph(r, graphs, g.graph);
+  models::ParamReader reader{r};
+  g.spec.visit(reader, "weighting", true, false);  // keys given here override the named graph's
   r.read("communities", g.communities);
   r.read("format", g.format);
   r.reject_unknown_keys();
-  if (!contains(graph::weighting_names(), g.weighting))
-    r.fail("weighting", fmt::format("unknown weighting '{}' (known: {})", g.weighting,
-                                    fmt::join(graph::weighting_names(), ", ")));
+  check_spec(r, g.spec, "[graph]");
   if (!contains(graph::figure_formats(), g.format))
     r.fail("format", fmt::format("unknown figure format '{}' (known: {})", g.format,
                                  fmt::join(graph::figure_formats(), ", ")));
-  if (g.top_k < 0) r.fail("top_k", "'top_k' must be >= 0");
 }
 
-AlgorithmConfig read_algorithm(const toml::table& t, const std::string& file, std::size_t index) {
+AlgorithmConfig read_algorithm(toml::table& t, const std::string& file, std::size_t index,
+                               const NamedGraphs& graphs) {
   AlgorithmConfig a;
   a.line = t.source().begin.line;
-  TomlTableReader r(t, file, fmt::format("[[algorithms]] #{}", index + 1));
-  r.read("name", a.name);
-  r.read("label", a.label);
-  r.read("features", a.features);
-  if (a.name.empty()) r.fail("each [[algorithms]] needs a name (e.g. name = \"br\")");
+  const std::string where = fmt::format("[[algorithms]] #{}", index + 1);
+  TomlTableReader head(t, file, where);
+  head.read("name", a.name);
+  head.read("graph", a.graph);
+  if (a.name.empty()) head.fail("each [[algorithms]] needs a name (e.g. name = \"br\")");
   const models::ModelEntry* entry = models::find_model(a.name);
   if (!entry)
-    r.fail("name", fmt::format("unknown algorithm '{}' (known: {})", a.name,
-                               fmt::join(models::model_names(), ", ")));
+    head.fail("name", fmt::format("unknown algorithm '{}' (known: {})", a.name,
+                                  fmt::join(models::model_names(), ", ")));
+  // graph = "NAME": the named graph's keys join the table under the model's key names, unless
+  // the table gives them itself (its own keys override). Keys the model has no use for (the
+  // propagation of a graph that only orders a chain) are left out. Inserted in place: a copy
+  // of the table would lose the lines its messages name.
+  if (!a.graph.empty()) {
+    if (entry->graph_weighting_key.empty())
+      head.fail("graph", fmt::format("graph = \"{}\": '{}' builds no label graph", a.graph, a.name));
+    for (auto&& [key, value] : spec_table(named_graph(head, graphs, a.graph), true)) {
+      const std::string target =
+          key.str() == "weighting" ? entry->graph_weighting_key : std::string(key.str());
+      if (contains(entry->param_keys, target) && !t.contains(target)) t.insert(target, value);
+    }
+  }
+  TomlTableReader r(t, file, where);
+  std::string ignored;
+  r.read("name", ignored);
+  r.read("graph", ignored);
+  r.read("label", a.label);
+  r.read("features", a.features);
   entry->create(r, a.params);  // reads and checks the parameters; the model is thrown away
   r.reject_unknown_keys();
   if (a.label.empty()) a.label = a.name;
@@ -265,7 +344,7 @@ DatasetConfig read_dataset(const toml::table& t, const std::string& file, const 
 }  // namespace
 
 ExperimentConfig load_experiment_config(const fs::path& path) {
-  const toml::table root = parse_toml_file(path);
+  toml::table root = parse_toml_file(path);  // graph = "NAME" inserts into algorithm tables
   const std::string file = path.string();
   const fs::path base = path.has_parent_path() ? path.parent_path() : fs::path(".");
   ExperimentConfig c;
@@ -301,16 +380,18 @@ ExperimentConfig load_experiment_config(const fs::path& path) {
     TomlTableReader r(*t, file, "[evaluation]");
     read_evaluation(r, c.evaluation);
   }
+  c.graphs = read_named_graphs(top, file);
   if (const toml::table* t = top.table("graph")) {
     TomlTableReader r(*t, file, "[graph]");
-    read_graph(r, c.graph);
+    read_graph(r, c.graph, c.graphs);
   }
   if (const toml::array* datasets = top.tables("datasets"))
     for (std::size_t i = 0; i < datasets->size(); ++i)
       c.datasets.push_back(read_dataset(*datasets->get(i)->as_table(), file, base, i));
   if (const toml::array* algorithms = top.tables("algorithms"))
     for (std::size_t i = 0; i < algorithms->size(); ++i) {
-      AlgorithmConfig a = read_algorithm(*algorithms->get(i)->as_table(), file, i);
+      AlgorithmConfig a = read_algorithm(*root["algorithms"].as_array()->get(i)->as_table(), file,
+                                         i, c.graphs);
       for (const AlgorithmConfig& other : c.algorithms)
         if (other.label == a.label)
           throw Error(file, a.line,
@@ -422,12 +503,20 @@ std::string to_toml(const ExperimentConfig& c) {
   }
   const EvaluationConfig& e = c.evaluation;
   const GraphConfig& g = c.graph;
+  toml::table figure = spec_table(g.spec, false);
+  figure.insert("enabled", g.enabled);
+  if (!g.graph.empty()) figure.insert("graph", g.graph);
+  figure.insert("communities", g.communities);
+  figure.insert("format", g.format);
+  toml::table named;
+  for (const auto& [name, spec] : c.graphs) named.insert(name, spec_table(spec, true));
   toml::array algorithms;
   for (const AlgorithmConfig& a : c.algorithms) {
     toml::table t = a.params;
     t.insert_or_assign("name", a.name);
     t.insert_or_assign("label", a.label);
     if (!a.features.empty()) t.insert_or_assign("features", a.features);
+    if (!a.graph.empty()) t.insert_or_assign("graph", a.graph);
     algorithms.push_back(std::move(t));
   }
   toml::table root{
@@ -444,15 +533,10 @@ std::string to_toml(const ExperimentConfig& c) {
                    {"measures", array_of(e.measures.empty() ? default_summary_measures() : e.measures)},
                    {"zero_division", e.zero_division},
                    {"bucket_edges", array_of(e.bucket_edges)}}},
-      {"graph", toml::table{{"enabled", g.enabled},
-                            {"weighting", g.weighting},
-                            {"tau", g.tau},
-                            {"p", g.p},
-                            {"top_k", g.top_k},
-                            {"communities", g.communities},
-                            {"format", g.format}}},
+      {"graph", figure},
       {"datasets", datasets}};
   if (!algorithms.empty()) root.insert("algorithms", std::move(algorithms));
+  if (!named.empty()) root.insert("graphs", std::move(named));
   std::ostringstream out;
   out << "# resolved configuration: every default written out\n" << root << "\n";
   return out.str();

@@ -8,7 +8,11 @@
 //   [preprocess]   standardize
 //   [resampling]   method none | ml-ros | ml-rus | mlsmote | remedial, percentage, k, label_set
 //   [evaluation]   threshold, validation_fraction, measures, zero_division, bucket_edges
-//   [graph]        the label-graph figure per data set: weighting, tau, p, communities, format
+//   [graphs.NAME]  a label graph stated once (graph::LabelGraphSpec: weighting, tau, p,
+//                  min_support, top_k, normalization, propagation); an algorithm or [graph]
+//                  with graph = "NAME" takes its keys (its own keys override them)
+//   [graph]        the label-graph figure per data set: graph = "NAME" or weighting, tau, p,
+//                  min_support, top_k, normalization; communities, format
 //   [[datasets]]   name + files | known data set | [datasets.synthetic] | image data:
 //                  [datasets.scenes] | [datasets.mosaics] | images + labels (folder + CSV) | voc2007 (root or
 //                  "env:VAR") | coco2014 (root or "env:VAR"); optional [datasets.split]
@@ -17,11 +21,13 @@
 //                  the model's own parameters
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
 #include <toml++/toml.h>
 #include <vector>
 
+#include "graph/weighting.hpp"
 #include "data/resampling.hpp"
 #include "data/split.hpp"
 #include "data/synthetic.hpp"
@@ -58,6 +64,7 @@ struct AlgorithmConfig {
   /// Label of an earlier (neural) algorithm: this one is fitted, per fold, on the features that
   /// algorithm's trained network computes (pooled CNN features on image data). "" = the data's own.
   std::string features;
+  std::string graph;    ///< a [graphs.NAME] whose keys filled the model's graph keys ("" = none)
   toml::table params;   ///< every parameter of the model, defaults written out
   std::size_t line = 0; ///< where it was declared, for messages
 };
@@ -76,10 +83,8 @@ struct EvaluationConfig {
 
 struct GraphConfig {
   bool enabled = true;                 ///< draw graphs/<dataset>.<format>
-  std::string weighting = "conditional";  ///< graph/weighting.hpp name
-  double tau = 0.4;                    ///< mlgcn-* threshold
-  double p = 0.2;                      ///< mlgcn-reweighted
-  int top_k = 0;                       ///< strongest edges per label (0 = default pruning)
+  std::string graph;                   ///< a [graphs.NAME] the figure draws ("" = spec below)
+  graph::LabelGraphSpec spec;          ///< the graph drawn (top_k 0 = default pruning)
   bool communities = true;             ///< colour by Leiden communities
   std::string format = "svg";          ///< svg | pdf | png
 };
@@ -96,6 +101,8 @@ struct ExperimentConfig {
   PreprocessConfig preprocess;              ///< feature preprocessing
   ResamplingSpec resampling;                ///< applied to training folds only
   EvaluationConfig evaluation;              ///< thresholds, measures, buckets
+  /// [graphs.NAME] tables: label graphs stated once, by name (sorted)
+  std::map<std::string, graph::LabelGraphSpec> graphs;
   GraphConfig graph;                        ///< the label-graph figure
   std::vector<DatasetConfig> datasets;      ///< in order
   std::vector<AlgorithmConfig> algorithms;  ///< in order (empty: statistics only)

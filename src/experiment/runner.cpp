@@ -15,6 +15,7 @@
 #include "data/split.hpp"
 #include "data/standardize.hpp"
 #include "experiment/results.hpp"
+#include "graph/build_label_graph.hpp"
 #include "graph/communities.hpp"
 #include "graph/graph_render.hpp"
 #include "graph/label_figure.hpp"
@@ -234,15 +235,9 @@ std::vector<Fold> make_folds(const DatasetConfig& cfg, const SplitSpec& spec,
 void draw_graph(const ExperimentConfig& config, const DatasetConfig& cfg, const Dataset& train,
                 const Context& ctx, ExperimentResult& result) {
   const GraphConfig& g = config.graph;
-  graph::WeightingSpec spec;
-  spec.name = g.weighting;
-  spec.tau = g.tau;
-  spec.p = g.p;
-  spec.top_k = g.top_k;
-  const graph::Cooccurrence stats =
-      graph::count_cooccurrence(train.labels, train.label_names, ctx.threads);
-  const Adjacency a = graph::build_adjacency(stats, spec);
-  graph::LabelGraph lg_graph(a, stats, graph::is_directed(spec));
+  const graph::BuiltLabelGraph built =
+      graph::build_label_graph(train.labels, train.label_names, g.spec, ctx);
+  graph::LabelGraph lg_graph = built.label_graph();
   std::optional<graph::Communities> communities;
   if (g.communities) {
     graph::CommunityOptions options;
@@ -251,9 +246,9 @@ void draw_graph(const ExperimentConfig& config, const DatasetConfig& cfg, const 
     lg_graph.set_communities(communities->membership);
   }
   graph::FigureOptions options;
-  options.prune_by_default = g.top_k == 0;
+  options.prune_by_default = g.spec.top_k == 0;
   options.title = fmt::format("{}: training labels ({} rows)", cfg.name, train.rows());
-  const graph::PreparedFigure plan = graph::prepare_figure(stats, spec, lg_graph, communities, options);
+  const graph::PreparedFigure plan = graph::prepare_figure(built.stats, g.spec, lg_graph, communities, options);
   const fs::path rel = fs::path("graphs") / (file_stem(cfg.name) + "." + g.format);
   graph::render_figure(plan.pruned ? *plan.pruned : lg_graph, plan.style, result.output_dir / rel);
   result.outputs.push_back(rel.string());

@@ -20,42 +20,42 @@ Index labels_without_edges(const LabelGraph& g) {
 
 }  // namespace
 
-std::string describe_weighting(const WeightingSpec& spec) {
+std::string describe_weighting(const LabelGraphSpec& spec) {
   std::string what;
-  if (spec.name == "counts")
+  if (spec.weighting == "counts")
     what = "co-occurrence counts";
-  else if (spec.name == "conditional")
+  else if (spec.weighting == "conditional")
     what = "conditional probability P(j | i)";
-  else if (spec.name == "pmi")
+  else if (spec.weighting == "pmi")
     what = "PMI";
-  else if (spec.name == "npmi")
+  else if (spec.weighting == "npmi")
     what = "NPMI";
-  else if (spec.name == "jaccard")
+  else if (spec.weighting == "jaccard")
     what = "Jaccard";
-  else if (spec.name == "lift")
+  else if (spec.weighting == "lift")
     what = "lift";
-  else if (spec.name == "mlgcn-binary")
+  else if (spec.weighting == "mlgcn-binary")
     what = fmt::format("ML-GCN binary, P(j | i) ≥ τ = {}", spec.tau);
-  else if (spec.name == "mlgcn-reweighted")
+  else if (spec.weighting == "mlgcn-reweighted")
     what = fmt::format("ML-GCN re-weighted, τ = {}, p = {}", spec.tau, spec.p);
-  else if (spec.name == "mlgcn-reference")
+  else if (spec.weighting == "mlgcn-reference")
     what = fmt::format("ML-GCN propagation matrix (reference code), τ = {}", spec.tau);
   else
-    what = spec.name;
-  if (spec.normalization == Normalization::Symmetric) what += ", D^-1/2 A D^-1/2";
-  if (spec.normalization == Normalization::Row) what += ", row-normalised";
+    what = spec.weighting;
+  if (spec.normalization == "symmetric") what += ", D^-1/2 A D^-1/2";
+  if (spec.normalization == "row") what += ", row-normalised";
   return what;
 }
 
-std::string arrow_meaning(const WeightingSpec& spec) {
+std::string arrow_meaning(const LabelGraphSpec& spec) {
   std::string what = "weight of (i, j)";
-  if (spec.name == "conditional")
+  if (spec.weighting == "conditional")
     what = "P(j | i)";
-  else if (spec.name == "mlgcn-binary")
+  else if (spec.weighting == "mlgcn-binary")
     what = "P(j | i) ≥ τ";
-  else if (spec.name == "mlgcn-reweighted")
+  else if (spec.weighting == "mlgcn-reweighted")
     what = "re-weighted A'(i, j)";
-  else if (spec.name == "mlgcn-reference")
+  else if (spec.weighting == "mlgcn-reference")
     what = "Â(i, j)";
   if (spec.top_k > 0) what += fmt::format(", j among the {} strongest of i", spec.top_k);
   return what;
@@ -65,7 +65,7 @@ std::string arrow_meaning(const WeightingSpec& spec) {
 // top-k, by default when more than kMaxDrawnEdges edges remain: the top kDefaultTopK per label,
 // drawn with the weighting's own direction (a symmetric weighting shows the union). Hidden
 // edges are counted against the unpruned matrix.
-PreparedFigure prepare_figure(const Cooccurrence& stats, const WeightingSpec& spec,
+PreparedFigure prepare_figure(const Cooccurrence& stats, const LabelGraphSpec& spec,
                               const LabelGraph& g, const std::optional<Communities>& communities,
                               const FigureOptions& options) {
   const std::vector<std::string>& engines = layout_engines();
@@ -83,14 +83,14 @@ PreparedFigure prepare_figure(const Cooccurrence& stats, const WeightingSpec& sp
   const bool by_default = options.prune_by_default && g.num_edges() > kMaxDrawnEdges;
   Index isolated = 0;
   if (by_default || spec.top_k > 0 || spec.min_support > 0) {
-    WeightingSpec display = spec;
+    LabelGraphSpec display = spec;
     if (by_default) {
       display.top_k = kDefaultTopK;
       f.pruned.emplace(build_adjacency(stats, display), stats, directed);
       if (communities) f.pruned->set_communities(communities->membership);
     }
     const LabelGraph& drawn = f.pruned ? *f.pruned : g;
-    WeightingSpec unpruned = spec;
+    LabelGraphSpec unpruned = spec;
     unpruned.top_k = 0;
     unpruned.min_support = 0;
     const Index total = LabelGraph(build_adjacency(stats, unpruned), stats, directed).num_edges();

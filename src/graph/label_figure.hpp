@@ -44,14 +44,14 @@ struct PreparedFigure {
 
 /// Plan the figure of `graph` (built from `stats` with `spec`). Throws lg::Error for an
 /// unknown colour or engine.
-PreparedFigure prepare_figure(const Cooccurrence& stats, const WeightingSpec& spec,
+PreparedFigure prepare_figure(const Cooccurrence& stats, const LabelGraphSpec& spec,
                               const LabelGraph& graph,
                               const std::optional<Communities>& communities,
                               const FigureOptions& options);
 
 /// What an edge weight is, for legends ("conditional probability P(j | i)").
-std::string describe_weighting(const WeightingSpec& spec);
+std::string describe_weighting(const LabelGraphSpec& spec);
 /// What an arrow i -> j means, for legends.
-std::string arrow_meaning(const WeightingSpec& spec);
+std::string arrow_meaning(const LabelGraphSpec& spec);
 
 }  // namespace lg::graph

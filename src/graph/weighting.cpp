@@ -12,7 +12,7 @@
 namespace lg::graph {
 namespace {
 
-using Builder = std::function<Adjacency(const Cooccurrence&, const WeightingSpec&, BuildNotes&)>;
+using Builder = std::function<Adjacency(const Cooccurrence&, const LabelGraphSpec&, BuildNotes&)>;
 
 struct Weighting {
   std::string name;
@@ -32,10 +32,7 @@ Index off_diagonal_edges(const Adjacency& a) {
   return edges;
 }
 
-void check_tau(const WeightingSpec& spec) {
-  if (!(spec.tau > 0.0 && spec.tau <= 1.0))
-    throw Error(fmt::format("weighting {}: tau must be in (0, 1], not {}", spec.name, spec.tau));
-}
+
 
 /// A_ij = [M_ij / N_i >= tau] off the diagonal, in the authors' arithmetic (divide, then
 /// compare; never multiply tau by N_i, which rounds differently).
@@ -64,18 +61,14 @@ void note_labels_never_seen(const Cooccurrence& c, BuildNotes& notes) {
                                     missing.size(), list));
 }
 
-Adjacency mlgcn_binary(const Cooccurrence& c, const WeightingSpec& spec, BuildNotes& notes) {
-  check_tau(spec);
+Adjacency mlgcn_binary(const Cooccurrence& c, const LabelGraphSpec& spec, BuildNotes& notes) {
   Adjacency a = binary(c, spec.tau);
   notes.notes.push_back(
       fmt::format("mlgcn-binary at tau = {}: {} directed edges", spec.tau, off_diagonal_edges(a)));
   return a;
 }
 
-Adjacency mlgcn_reweighted(const Cooccurrence& c, const WeightingSpec& spec, BuildNotes& notes) {
-  check_tau(spec);
-  if (!(spec.p >= 0.0 && spec.p <= 1.0))
-    throw Error(fmt::format("weighting mlgcn-reweighted: p must be in [0, 1], not {}", spec.p));
+Adjacency mlgcn_reweighted(const Cooccurrence& c, const LabelGraphSpec& spec, BuildNotes& notes) {
   Adjacency a = binary(c, spec.tau);
   Index isolated = 0;
   for (Index i = 0; i < a.rows(); ++i) {
@@ -97,8 +90,7 @@ Adjacency mlgcn_reweighted(const Cooccurrence& c, const WeightingSpec& spec, Bui
   return a;
 }
 
-Adjacency mlgcn_reference(const Cooccurrence& c, const WeightingSpec& spec, BuildNotes& notes) {
-  check_tau(spec);
+Adjacency mlgcn_reference(const Cooccurrence& c, const LabelGraphSpec& spec, BuildNotes& notes) {
   Adjacency a = binary(c, spec.tau);
   const Index num_labels = a.rows();
   const Index edges = off_diagonal_edges(a);
@@ -123,32 +115,32 @@ Adjacency mlgcn_reference(const Cooccurrence& c, const WeightingSpec& spec, Buil
 const std::vector<Weighting>& weightings() {
   static const std::vector<Weighting> all = {
       {"counts", false,
-       [](const Cooccurrence& c, const WeightingSpec&, BuildNotes&) { return c.dense(); }},
+       [](const Cooccurrence& c, const LabelGraphSpec&, BuildNotes&) { return c.dense(); }},
       {"conditional", true,
-       [](const Cooccurrence& c, const WeightingSpec&, BuildNotes&) {
+       [](const Cooccurrence& c, const LabelGraphSpec&, BuildNotes&) {
          return without_diagonal(conditional_probability(c));
        }},
       {"pmi", false,
-       [](const Cooccurrence& c, const WeightingSpec&, BuildNotes&) {
+       [](const Cooccurrence& c, const LabelGraphSpec&, BuildNotes&) {
          return without_diagonal(pmi(c));
        }},
       {"npmi", false,
-       [](const Cooccurrence& c, const WeightingSpec&, BuildNotes&) {
+       [](const Cooccurrence& c, const LabelGraphSpec&, BuildNotes&) {
          return without_diagonal(npmi(c));
        }},
       {"jaccard", false,
-       [](const Cooccurrence& c, const WeightingSpec&, BuildNotes&) {
+       [](const Cooccurrence& c, const LabelGraphSpec&, BuildNotes&) {
          return without_diagonal(jaccard(c));
        }},
       {"lift", false,
-       [](const Cooccurrence& c, const WeightingSpec&, BuildNotes&) {
+       [](const Cooccurrence& c, const LabelGraphSpec&, BuildNotes&) {
          return without_diagonal(lift(c));
        }},
       {"mlgcn-binary", true, mlgcn_binary},
       {"mlgcn-reweighted", true, mlgcn_reweighted},
       {"mlgcn-reference", true, mlgcn_reference},
       {"identity", false,
-       [](const Cooccurrence& c, const WeightingSpec&, BuildNotes&) {
+       [](const Cooccurrence& c, const LabelGraphSpec&, BuildNotes&) {
          return Adjacency(Adjacency::Identity(c.num_labels(), c.num_labels()));
        }},
   };
@@ -201,6 +193,14 @@ Index keep_top_k(Adjacency& a, Index k) {
   return pruned;
 }
 
+enum class Normalization { None, Symmetric, Row };
+
+Normalization normalization_of(const std::string& name) {
+  if (name == "symmetric") return Normalization::Symmetric;
+  if (name == "row") return Normalization::Row;
+  return Normalization::None;  // "none"; LabelGraphSpec::validate refuses anything else
+}
+
 void normalize(Adjacency& a, Normalization normalization, const std::string& name,
                BuildNotes& notes) {
   if (normalization == Normalization::None) return;
@@ -241,36 +241,70 @@ const std::vector<std::string>& weighting_names() {
 
 bool is_directed(const std::string& weighting) { return find_weighting(weighting).directed; }
 
-bool is_directed(const WeightingSpec& spec) {
-  return is_directed(spec.name) || spec.top_k > 0 || spec.normalization == Normalization::Row;
+bool is_directed(const LabelGraphSpec& spec) {
+  return is_directed(spec.weighting) || spec.top_k > 0 || spec.normalization == "row";
 }
 
-Adjacency build_adjacency(const Cooccurrence& c, const WeightingSpec& spec, BuildNotes* notes) {
-  const Weighting& weighting = find_weighting(spec.name);
-  if (!(spec.min_support >= 0.0) || !std::isfinite(spec.min_support))
+void LabelGraphSpec::validate() const {
+  find_weighting(weighting);  // "unknown weighting 'X' (known: ...)"
+  if (!(tau > 0.0 && tau <= 1.0))
+    throw Error(fmt::format("weighting {}: tau must be in (0, 1], not {}", weighting, tau));
+  if (!(p >= 0.0 && p <= 1.0))
+    throw Error(fmt::format("weighting {}: p must be in [0, 1], not {}", weighting, p));
+  if (!(min_support >= 0.0) || !std::isfinite(min_support))
     throw Error(fmt::format("weighting {}: min_support must be a finite number >= 0, not {}",
-                            spec.name, spec.min_support));
-  if (spec.top_k < 0)
-    throw Error(fmt::format("weighting {}: top_k must be >= 0 (0 = keep all), not {}", spec.name,
-                            spec.top_k));
+                            weighting, min_support));
+  if (top_k < 0)
+    throw Error(fmt::format("weighting {}: top_k must be >= 0 (0 = keep all), not {}", weighting,
+                            top_k));
+  if (normalization != "none" && normalization != "symmetric" && normalization != "row")
+    throw Error(fmt::format("normalization must be \"none\", \"symmetric\" or \"row\", not \"{}\"",
+                            normalization));
+  if (propagation != "auto" && propagation != "none" && propagation != "kipf" && propagation != "row")
+    throw Error(fmt::format(
+        "propagation must be \"auto\", \"none\", \"kipf\" or \"row\", not \"{}\"", propagation));
+}
+
+std::string resolved_propagation(const LabelGraphSpec& spec) {
+  if (spec.propagation != "auto") return spec.propagation;
+  const std::string& w = spec.weighting;
+  return w == "identity" || w == "mlgcn-reweighted" || w == "mlgcn-reference" ? "none" : "kipf";
+}
+
+Adjacency propagation_matrix(Adjacency a, const std::string& mode) {
+  if (mode != "kipf" && mode != "row") return a;
+  for (Index i = 0; i < a.rows(); ++i)
+    for (Index j = 0; j < a.cols(); ++j)
+      if (a(i, j) < 0) a(i, j) = 0;  // negative PMI is no edge for propagation
+  a += Adjacency::Identity(a.rows(), a.cols());
+  const Eigen::VectorXd degree = a.rowwise().sum();
+  for (Index i = 0; i < a.rows(); ++i)
+    for (Index j = 0; j < a.cols(); ++j)
+      a(i, j) = mode == "row" ? a(i, j) / degree(i) : a(i, j) / std::sqrt(degree(i) * degree(j));
+  return a;
+}
+
+Adjacency build_adjacency(const Cooccurrence& c, const LabelGraphSpec& spec, BuildNotes* notes) {
+  spec.validate();
+  const Weighting& weighting = find_weighting(spec.weighting);
   const Index num_labels = c.num_labels();
   if (c.counts.rows() != num_labels || c.counts.cols() != num_labels)
-    throw Error(fmt::format("weighting {}: {} label counts but a {} x {} count matrix", spec.name,
+    throw Error(fmt::format("weighting {}: {} label counts but a {} x {} count matrix", spec.weighting,
                             num_labels, c.counts.rows(), c.counts.cols()));
 
   BuildNotes local;
   BuildNotes& out = notes ? *notes : local;
   out = BuildNotes();
-  if (spec.name != "identity") note_labels_never_seen(c, out);
+  if (spec.weighting != "identity") note_labels_never_seen(c, out);
   Adjacency a = weighting.build(c, spec, out);
 
   const bool post_steps =
-      spec.min_support > 0.0 || spec.top_k > 0 || spec.normalization != Normalization::None;
-  if (post_steps && spec.name.rfind("mlgcn-", 0) == 0)
+      spec.min_support > 0.0 || spec.top_k > 0 || spec.normalization != "none";
+  if (post_steps && spec.weighting.rfind("mlgcn-", 0) == 0)
     out.notes.push_back(fmt::format(
         "post-steps applied to {}, which defines its own weighting: the result is no longer "
         "the ML-GCN matrix",
-        spec.name));
+        spec.weighting));
   if (spec.min_support > 0.0) {
     out.pruned_by_support = prune_by_support(a, c, spec.min_support);
     out.notes.push_back(fmt::format("min_support {}: {} edge(s) with fewer co-occurrences removed",
@@ -281,7 +315,7 @@ Adjacency build_adjacency(const Cooccurrence& c, const WeightingSpec& spec, Buil
     out.notes.push_back(
         fmt::format("top_k {}: {} weaker edge(s) removed", spec.top_k, out.pruned_by_top_k));
   }
-  normalize(a, spec.normalization, spec.name, out);
+  normalize(a, normalization_of(spec.normalization), spec.weighting, out);
   out.edges = off_diagonal_edges(a);
   return a;
 }

@@ -45,6 +45,7 @@
 //     own normalisation, and pruning after re-weighting changes row masses (mlgcn-reweighted
 //     rows no longer sum to 1) and takes mlgcn-reference away from the authors' matrix. They
 //     are allowed (for ablations) and BuildNotes says so.
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -53,15 +54,41 @@
 
 namespace lg::graph {
 
-enum class Normalization { None, Symmetric, Row };
-
-struct WeightingSpec {
-  std::string name = "conditional";  ///< one of weighting_names()
+/// A label graph, stated once: the builder, its parameters, the post-steps and what a graph
+/// network multiplies with. Configs write it as `[graphs.NAME]` (or inline in an algorithm);
+/// build_label_graph() (graph/build_label_graph.hpp) is the one function that builds it.
+struct LabelGraphSpec {
+  std::string weighting = "conditional";  ///< one of weighting_names()
   double tau = 0.4;                  ///< mlgcn-*: binarisation threshold on P(j|i), in (0, 1]
   double p = 0.2;                    ///< mlgcn-reweighted: mass kept for neighbours, in [0, 1]
   double min_support = 0.0;          ///< drop off-diagonal pairs with M_ij < min_support
-  Index top_k = 0;                   ///< keep k strongest off-diagonal edges per row (0 = all)
-  Normalization normalization = Normalization::None;  ///< applied last
+  std::int64_t top_k = 0;            ///< keep k strongest off-diagonal edges per row (0 = all)
+  std::string normalization = "none";  ///< none | symmetric | row: the last post-step
+  /// What a graph network multiplies with: none (the matrix itself), kipf (self-loops, then
+  /// D^-1/2 (A + I) D^-1/2), row (self-loops, then row-stochastic), auto (none for identity
+  /// and the ML-GCN matrices, which bring their own, kipf otherwise).
+  std::string propagation = "auto";
+
+  /// Every key but the builder's, whose name the owner picks (`weighting` in [graphs.NAME] and
+  /// the [graph] figure, `adjacency` for mlgcn, `order_weighting` for cc). Keys of parameters
+  /// the owner does not use are not visited: `post_steps` = false leaves out min_support,
+  /// top_k and normalization; `propagation_key` = false leaves out propagation.
+  template <class V>
+  void visit(V& v, const char* weighting_key = "weighting", bool post_steps = true,
+             bool propagation_key = false) {
+    v(weighting_key, weighting, "label-graph builder (see `labelgraph graph --help`)");
+    v("tau", tau, "mlgcn-*: edge when P(j|i) >= tau, in (0, 1]");
+    v("p", p, "mlgcn-reweighted: neighbours' share of a row, in [0, 1]");
+    if (post_steps) {
+      v("min_support", min_support, "drop label pairs seen together fewer times");
+      v("top_k", top_k, "keep the k strongest edges per label (0 = all)");
+      v("normalization", normalization, "none | symmetric | row: normalise the weights");
+    }
+    if (propagation_key)
+      v("propagation", propagation, "auto | none | kipf | row: what the graph network multiplies with");
+  }
+  /// Throws lg::Error naming the key and the accepted values: the one check of a graph spec.
+  void validate() const;
 };
 
 /// The builder names, for --help and error messages.
@@ -70,7 +97,7 @@ const std::vector<std::string>& weighting_names();
 /// unknown name.
 bool is_directed(const std::string& weighting);
 /// The same after the post-steps: top_k and row normalisation make any builder directed.
-bool is_directed(const WeightingSpec& spec);
+bool is_directed(const LabelGraphSpec& spec);
 
 /// What a build did that a reader of the figure or table should know (pruned edges etc.).
 struct BuildNotes {
@@ -80,8 +107,16 @@ struct BuildNotes {
   std::vector<std::string> notes;  ///< sentences for a report (one fact each)
 };
 
-/// Build the L x L matrix; throws lg::Error for an unknown name or bad parameters.
-Adjacency build_adjacency(const Cooccurrence& c, const WeightingSpec& spec,
+/// Build the L x L matrix (builder and post-steps; propagation is build_label_graph's); throws
+/// lg::Error for an unknown name or bad parameters.
+Adjacency build_adjacency(const Cooccurrence& c, const LabelGraphSpec& spec,
                           BuildNotes* notes = nullptr);
+
+/// The propagation matrix of `weights` for `mode` (none | kipf | row; "auto" resolved by the
+/// caller through resolved_propagation): negative weights are no edge, self-loops are added,
+/// then D^-1/2 (A + I) D^-1/2 or D^-1 (A + I).
+Adjacency propagation_matrix(Adjacency weights, const std::string& mode);
+/// spec.propagation with "auto" resolved for spec.weighting.
+std::string resolved_propagation(const LabelGraphSpec& spec);
 
 }  // namespace lg::graph

@@ -12,7 +12,7 @@
 #include "core/parallel.hpp"
 #include "core/error.hpp"
 #include "core/random.hpp"
-#include "graph/cooccurrence.hpp"
+#include "graph/build_label_graph.hpp"
 #include "graph/label_graph.hpp"
 #include "graph/weighting.hpp"
 
@@ -46,10 +46,11 @@ void CcParams::validate() const {
   if (order != "given" && order != "random" && order != "frequency" && order != "mst")
     throw Error(fmt::format(
         "order must be \"given\", \"random\", \"frequency\" or \"mst\", got \"{}\"", order));
-  const auto& names = graph::weighting_names();
-  if (std::find(names.begin(), names.end(), order_weighting) == names.end())
-    throw Error(fmt::format("order_weighting \"{}\" is not a graph weighting (known: {})",
-                            order_weighting, fmt::join(names, ", ")));
+  try {
+    order_graph.validate();
+  } catch (const Error& e) {
+    throw Error("the order graph (order = \"mst\", builder key order_weighting): " + e.message());
+  }
   if (!chain.empty() && order != "given")
     throw Error(fmt::format("chain is only used with order = \"given\" (order is \"{}\")", order));
 }
@@ -61,8 +62,8 @@ void EccParams::validate() const {
     throw Error(fmt::format("bagging must be in (0, 1], got {}", bagging));
 }
 
-std::vector<Index> chain_order(const Dataset& train, const CcParams& params, std::uint64_t seed,
-                               int threads) {
+std::vector<Index> chain_order(const Dataset& train, const CcParams& params, const Context& ctx) {
+  const std::uint64_t seed = ctx.seed;
   const Index l = train.num_labels();
   std::vector<Index> order(static_cast<std::size_t>(l));
   std::iota(order.begin(), order.end(), Index{0});
@@ -101,13 +102,9 @@ std::vector<Index> chain_order(const Dataset& train, const CcParams& params, std
     return order;
   }
   if (params.order == "mst") {
-    const graph::Cooccurrence c = graph::count_cooccurrence(train.labels, train.label_names,
-                                                            threads);
-    graph::WeightingSpec spec;
-    spec.name = params.order_weighting;
-    const Adjacency adjacency = graph::build_adjacency(c, spec);
-    const graph::LabelGraph g(adjacency, c, graph::is_directed(spec));
-    return graph::maximum_spanning_forest(g).chain_order;
+    const graph::BuiltLabelGraph g =
+        graph::build_label_graph(train.labels, train.label_names, params.order_graph, ctx);
+    return graph::maximum_spanning_forest(g.label_graph()).chain_order;
   }
   throw Error(fmt::format("unknown chain order \"{}\"", params.order));
 }
@@ -192,7 +189,7 @@ ScoreMatrix predict_chains(const Dataset& data, const ChainSet& chains, int thre
 
 void ClassifierChain::fit(const Dataset& train, const Context& ctx) {
   train.check_consistent();
-  const std::vector<Index> order = chain_order(train, params_, ctx.seed, ctx.threads);
+  const std::vector<Index> order = chain_order(train, params_, ctx);
   chains_ = fit_chains(train, {order}, params_.base.options(ctx.threads));
   notes_ = fit_notes(chains_.fit, train.label_names, params_.base.max_iter, "");
   fitted_ = true;

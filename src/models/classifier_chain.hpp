@@ -23,6 +23,7 @@
 #include <string>
 #include <vector>
 
+#include "graph/weighting.hpp"
 #include "models/binary_relevance.hpp"
 #include "models/linear_learner.hpp"
 #include "models/model.hpp"
@@ -32,15 +33,22 @@ namespace lg::models {
 struct CcParams {
   LearnerParams base;                   ///< the linear learner of every link
   std::string order = "given";          ///< given | random | frequency | mst
-  std::string order_weighting = "npmi"; ///< graph weighting for order = "mst"
+  graph::LabelGraphSpec order_graph = npmi();  ///< order = "mst": the label graph (weights only)
   std::vector<std::string> chain;       ///< order = "given": label names; empty = file order
+  /// The key of order_graph's builder (an experiment's `graph = "NAME"` fills it).
+  static constexpr const char* kGraphWeightingKey = "order_weighting";
 
   template <class V>
   void visit(V& v) {
     base.visit(v);
     v("order", order, "given | random | frequency | mst");
-    v("order_weighting", order_weighting, "label-graph weighting for order = \"mst\"");
+    order_graph.visit(v, kGraphWeightingKey);
     v("chain", chain, "order = \"given\": every label name once (empty = file order)");
+  }
+  static graph::LabelGraphSpec npmi() {
+    graph::LabelGraphSpec s;
+    s.weighting = "npmi";
+    return s;
   }
   void validate() const;
 };
@@ -62,8 +70,7 @@ struct EccParams {
 
 /// The chain order for `train` (a permutation of 0 .. L-1). Throws lg::Error naming an
 /// unknown or repeated label of `chain`, or one it leaves out.
-std::vector<Index> chain_order(const Dataset& train, const CcParams& params, std::uint64_t seed,
-                               int threads);
+std::vector<Index> chain_order(const Dataset& train, const CcParams& params, const Context& ctx);
 
 /// Several chains over the same labels, fitted as one batched problem.
 struct ChainSet {

@@ -7,7 +7,7 @@
 
 #include "core/error.hpp"
 #include "graph/communities.hpp"
-#include "graph/cooccurrence.hpp"
+#include "graph/build_label_graph.hpp"
 #include "graph/label_graph.hpp"
 #include "graph/weighting.hpp"
 
@@ -15,24 +15,19 @@ namespace lg::models {
 
 std::vector<std::vector<Index>> community_blocks(const LabelMatrix& labels,
                                                  const std::vector<std::string>& names,
-                                                 const std::string& weighting, double resolution,
-                                                 std::uint64_t seed, int threads,
+                                                 const graph::LabelGraphSpec& spec,
+                                                 double resolution, const Context& ctx,
                                                  std::vector<std::string>* notes) {
-  const graph::Cooccurrence stats = graph::count_cooccurrence(
+  const graph::BuiltLabelGraph built = graph::build_label_graph(
       labels, names.size() == static_cast<std::size_t>(labels.cols()) ? names
                                                                       : std::vector<std::string>{},
-      threads);
-  graph::WeightingSpec spec;
-  spec.name = weighting;
-  graph::BuildNotes build_notes;
-  const Adjacency weights = graph::build_adjacency(stats, spec, &build_notes);
-  const graph::LabelGraph label_graph(weights, stats, graph::is_directed(spec));
+      spec, ctx);
   graph::CommunityOptions options;
   options.resolution = resolution;
-  options.seed = seed;
-  const graph::Communities found = graph::detect_communities(label_graph, options);
+  options.seed = ctx.seed;
+  const graph::Communities found = graph::detect_communities(built.label_graph(), options);
   if (notes) {
-    for (const std::string& n : build_notes.notes) notes->push_back("lp-communities: " + n);
+    for (const std::string& n : built.notes.notes) notes->push_back("lp-communities: " + n);
     for (const std::string& n : found.notes) notes->push_back("lp-communities: " + n);
   }
   std::vector<std::vector<Index>> blocks(static_cast<std::size_t>(found.count));
@@ -50,10 +45,7 @@ std::vector<std::vector<Index>> community_blocks(const LabelMatrix& labels,
 }
 
 void CommunityPowerset::Params::validate() const {
-  const auto& known = graph::weighting_names();
-  if (std::find(known.begin(), known.end(), weighting) == known.end())
-    throw Error(fmt::format("weighting must be one of {}, got \"{}\"", fmt::join(known, ", "),
-                            weighting));
+  graph.validate();
   if (!(resolution > 0) || !std::isfinite(resolution))
     throw Error(fmt::format("resolution must be > 0, got {}", resolution));
   lp.validate();
@@ -64,8 +56,8 @@ void CommunityPowerset::fit(const Dataset& train, const Context& ctx) {
   notes_.clear();
   if (train.num_labels() < 1) throw Error("lp-communities: the data set has no labels");
   const int threads = ctx.resolved_threads();
-  blocks_ = community_blocks(train.labels, train.label_names, params_.weighting,
-                             params_.resolution, ctx.seed, threads, &notes_);
+  blocks_ = community_blocks(train.labels, train.label_names, params_.graph, params_.resolution,
+                             ctx, &notes_);
   std::vector<std::string> sizes;
   for (const auto& b : blocks_) sizes.push_back(std::to_string(b.size()));
   notes_.push_back(fmt::format("lp-communities: {} label blocks of sizes {}", blocks_.size(),

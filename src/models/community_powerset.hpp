@@ -15,28 +15,37 @@
 #include <string>
 #include <vector>
 
+#include "graph/weighting.hpp"
 #include "models/label_powerset.hpp"
 #include "models/model.hpp"
 
 namespace lg::models {
 
 /// The label blocks (communities, largest first, labels ascending) of a training label matrix.
-/// `notes` (may be null) receives the graph's notes. Throws lg::Error for an unknown weighting.
+/// `spec` is the label graph (build_label_graph); `notes` (may be null) receives its notes.
+/// Throws lg::Error for a bad spec.
 std::vector<std::vector<Index>> community_blocks(const LabelMatrix& labels,
                                                  const std::vector<std::string>& names,
-                                                 const std::string& weighting, double resolution,
-                                                 std::uint64_t seed, int threads,
+                                                 const graph::LabelGraphSpec& spec,
+                                                 double resolution, const Context& ctx,
                                                  std::vector<std::string>* notes = nullptr);
 
 class CommunityPowerset : public Model {
  public:
   struct Params {
-    std::string weighting = "npmi";
+    graph::LabelGraphSpec graph = npmi();  ///< the label graph whose communities are the blocks
     double resolution = 1.0;
     LabelPowerset::Params lp;  ///< each block's LP (C, tol, max_iter, max_classes)
+    /// The key of graph's builder (an experiment's `graph = "NAME"` fills it).
+    static constexpr const char* kGraphWeightingKey = "weighting";
+    static graph::LabelGraphSpec npmi() {
+      graph::LabelGraphSpec s;
+      s.weighting = "npmi";
+      return s;
+    }
     template <class V>
     void visit(V& v) {
-      v("weighting", weighting, "edge weights of the label graph (see `labelgraph graph`)");
+      graph.visit(v, kGraphWeightingKey);
       v("resolution", resolution, "Leiden modularity resolution (larger = smaller blocks)");
       lp.visit(v);
     }

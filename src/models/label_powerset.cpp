@@ -8,6 +8,7 @@
 #include <thread>
 #include <unordered_map>
 
+#include "core/parallel.hpp"
 #include "core/error.hpp"
 
 namespace lg::models {
@@ -126,33 +127,6 @@ ScoreMatrix LabelPowerset::predict_scores(const Dataset& data, const Context& ct
 }  // namespace lg::models
 
 namespace lg::models {
-namespace {
-
-/// body(i) for i in [0, count): `threads` workers take indices in turn. Exceptions are kept
-/// per index and the lowest index's is rethrown, so the error does not depend on timing.
-template <class Body>
-void for_each_index(std::size_t count, int threads, Body body) {
-  std::vector<std::exception_ptr> errors(count);
-  std::atomic<std::size_t> next{0};
-  auto worker = [&] {
-    for (std::size_t i = next++; i < count; i = next++) {
-      try {
-        body(i);
-      } catch (...) {
-        errors[i] = std::current_exception();
-      }
-    }
-  };
-  const int workers = static_cast<int>(std::min<std::size_t>(std::max(threads, 1), count));
-  std::vector<std::thread> pool;
-  for (int t = 1; t < workers; ++t) pool.emplace_back(worker);
-  worker();
-  for (std::thread& th : pool) th.join();
-  for (const std::exception_ptr& e : errors)
-    if (e) std::rethrow_exception(e);
-}
-
-}  // namespace
 
 std::vector<PowersetClassifier> fit_label_subsets(const Dataset& train,
                                                   const std::vector<std::vector<Index>>& subsets,
@@ -160,8 +134,8 @@ std::vector<PowersetClassifier> fit_label_subsets(const Dataset& train,
                                                   const std::string& what) {
   const bool side_by_side = static_cast<Index>(subsets.size()) >= threads;
   std::vector<PowersetClassifier> models(subsets.size());
-  for_each_index(subsets.size(), side_by_side ? threads : 1, [&](std::size_t s) {
-    const std::vector<Index>& labels = subsets[s];
+  parallel_for(static_cast<Index>(subsets.size()), side_by_side ? threads : 1, [&](Index s) {
+    const std::vector<Index>& labels = subsets[static_cast<std::size_t>(s)];
     LabelMatrix y(train.labels.rows(), static_cast<Index>(labels.size()));
     for (std::size_t j = 0; j < labels.size(); ++j) {
       if (labels[j] < 0 || labels[j] >= train.labels.cols())
@@ -169,7 +143,7 @@ std::vector<PowersetClassifier> fit_label_subsets(const Dataset& train,
                                 s + 1, train.labels.cols()));
       y.col(static_cast<Index>(j)) = train.labels.col(labels[j]);
     }
-    models[s].fit(train, y, options, side_by_side ? 1 : threads,
+    models[static_cast<std::size_t>(s)].fit(train, y, options, side_by_side ? 1 : threads,
                   fmt::format("{} subset {}", what, s + 1));
   });
   return models;
@@ -179,8 +153,8 @@ std::vector<ScoreMatrix> predict_label_subsets(const std::vector<PowersetClassif
                                                const Dataset& x, int threads) {
   const bool side_by_side = static_cast<Index>(models.size()) >= threads;
   std::vector<ScoreMatrix> scores(models.size());
-  for_each_index(models.size(), side_by_side ? threads : 1, [&](std::size_t s) {
-    scores[s] = models[s].predict(x, side_by_side ? 1 : threads);
+  parallel_for(static_cast<Index>(models.size()), side_by_side ? threads : 1, [&](Index s) {
+    scores[static_cast<std::size_t>(s)] = models[static_cast<std::size_t>(s)].predict(x, side_by_side ? 1 : threads);
   });
   return scores;
 }

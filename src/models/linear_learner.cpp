@@ -685,10 +685,7 @@ LinearFit fit_linear(const LinearProblem& problem, const LinearOptions& given) {
                                fitted.begin() + count * (g + 1) / groups),
             inner);
     };
-    std::vector<std::thread> pool;
-    for (int g = 0; g + 1 < groups; ++g) pool.emplace_back(run, g);
-    run(groups - 1);
-    for (std::thread& th : pool) th.join();
+    parallel_parts(groups, run);
   }
 
   for (Index t = 0; t < t_all; ++t) {

@@ -19,6 +19,7 @@
 #include <cstdint>
 #include <fmt/format.h>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 #include <toml++/toml.h>
 #include <type_traits>
@@ -75,6 +76,26 @@ struct ParamDoc {
     text += "  " + shown + "  # " + doc + "\n";
   }
 };
+
+struct ParamKeys {
+  std::vector<std::string>& keys;
+  template <class T>
+  void operator()(const char* key, const T&, const char*) {
+    for (const std::string& k : keys)
+      if (k == key) throw std::logic_error(std::string("parameter key visited twice: ") + key);
+    keys.emplace_back(key);
+  }
+};
+
+/// The keys of a parameter struct in visit() order; a key visited twice (two fields, or two
+/// nested structs, under one name) is a programming error (std::logic_error).
+template <class P>
+std::vector<std::string> param_keys(P params) {
+  std::vector<std::string> keys;
+  ParamKeys k{keys};
+  params.visit(k);
+  return keys;
+}
 
 /// Fill `params` from the reader's table (keys of other owners must be marked known before).
 template <class P>

@@ -10,6 +10,7 @@
 #include <functional>
 #include <string>
 #include <toml++/toml.h>
+#include <type_traits>
 #include <vector>
 
 #include "core/error.hpp"
@@ -23,6 +24,11 @@ struct ModelEntry {
   std::string summary;  ///< one line for --help and `labelgraph models`
   std::string params_help;  ///< one line per parameter with its default
   bool reads_images = false;  ///< fits on image data sets itself (a CNN backbone); else features
+  /// The key of the model's label-graph builder when it builds one (Params::kGraphWeightingKey:
+  /// `order_weighting`, `weighting`, `adjacency`), else "": an experiment's graph = "NAME"
+  /// writes the named graph's `weighting` under this key and its other keys under their own.
+  std::string graph_weighting_key;
+  std::vector<std::string> param_keys;  ///< every parameter key, in visit() order
   /// Reads the parameters from `reader` (the caller rejects unknown keys afterwards), fills
   /// `resolved` with every parameter (defaults included) and returns the untrained model.
   std::function<ModelPtr(TomlTableReader& reader, toml::table& resolved)> create;
@@ -43,13 +49,27 @@ std::vector<std::string> model_names();
 ModelPtr make_model(const std::string& name, const toml::table& params, const std::string& file = "",
                     std::size_t line = 0);
 
+namespace detail {
+template <class P, class = void>
+struct has_graph_key : std::false_type {};
+template <class P>
+struct has_graph_key<P, std::void_t<decltype(P::kGraphWeightingKey)>> : std::true_type {};
+}  // namespace detail
+
 template <class M>
 void register_model(const std::string& name, const std::string& summary, bool reads_images = false) {
+  using Params = typename M::Params;
   ModelEntry e;
   e.name = name;
   e.summary = summary;
   e.reads_images = reads_images;
-  e.params_help = params_help(typename M::Params{});
+  e.params_help = params_help(Params{});
+  e.param_keys = param_keys(Params{});  // throws for a key visited twice
+  if constexpr (detail::has_graph_key<Params>::value) {
+    e.graph_weighting_key = Params::kGraphWeightingKey;
+    e.params_help += std::string("  graph = ''  # an experiment's [graphs.NAME]: its weighting fills ") +
+                     Params::kGraphWeightingKey + ", its other keys their own (keys given here win)\n";
+  }
   e.create = [](TomlTableReader& reader, toml::table& resolved) -> ModelPtr {
     typename M::Params p;
     read_params(reader, p);

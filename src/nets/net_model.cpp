@@ -22,6 +22,7 @@
 #include "eval/measures.hpp"
 #include "graph/cooccurrence.hpp"
 #include "graph/spectral_embedding.hpp"
+#include "graph/build_label_graph.hpp"
 #include "graph/weighting.hpp"
 #include "io/embeddings_reader.hpp"
 #include "io/image_dataset.hpp"
@@ -245,7 +246,7 @@ at::Tensor to_tensor_f(const Eigen::MatrixXd& m) {
   return t;
 }
 
-at::Tensor label_input_matrix(const Dataset& train, const GcnParams& g, int threads,
+at::Tensor label_input_matrix(const Dataset& train, const GcnParams& g, const Context& ctx,
                               std::vector<std::string>& notes) {
   const Index labels = train.num_labels();
   if (g.label_inputs == "one-hot") return torch::eye(labels, torch::kFloat32);
@@ -260,12 +261,12 @@ at::Tensor label_input_matrix(const Dataset& train, const GcnParams& g, int thre
     return t;
   }
   // spectral
-  const graph::Cooccurrence c = graph::count_cooccurrence(train.labels, train.label_names, threads);
-  graph::WeightingSpec spec;
-  spec.name = g.spectral_weighting;
-  spec.tau = g.tau;
-  spec.p = g.p;
-  const Adjacency a = graph::build_adjacency(c, spec);
+  // The spectral_weighting builder with the GCN graph's tau and p, no post-steps.
+  graph::LabelGraphSpec spec;
+  spec.weighting = g.spectral_weighting;
+  spec.tau = g.graph.tau;
+  spec.p = g.graph.p;
+  const Adjacency a = graph::build_label_graph(train.labels, train.label_names, spec, ctx).weights;
   // At most one less than the labels that have an edge (spectral_embedding's limit).
   Index connected = 0;
   for (Index i = 0; i < a.rows(); ++i) {
@@ -504,37 +505,18 @@ at::Tensor batch_tensor(const ImageBatch& batch, int size, bool channels_last) {
 
 }  // namespace
 
-Adjacency gcn_propagation(const Dataset& train, const GcnParams& g, int threads,
+Adjacency gcn_propagation(const Dataset& train, const GcnParams& g, const Context& ctx,
                           std::vector<std::string>* notes) {
-  const graph::Cooccurrence c = graph::count_cooccurrence(train.labels, train.label_names, threads);
-  graph::WeightingSpec spec;
-  spec.name = g.adjacency;
-  spec.tau = g.tau;
-  spec.p = g.p;
-  graph::BuildNotes build;
-  Adjacency a = graph::build_adjacency(c, spec, &build);
-  std::string mode = g.propagation;
-  if (mode == "auto")
-    mode = (g.adjacency == "identity" || g.adjacency == "mlgcn-reweighted" ||
-            g.adjacency == "mlgcn-reference")
-               ? "none"
-               : "kipf";
-  if (mode == "kipf" || mode == "row") {
-    for (Index i = 0; i < a.rows(); ++i)
-      for (Index j = 0; j < a.cols(); ++j)
-        if (a(i, j) < 0) a(i, j) = 0;  // negative PMI is no edge for propagation
-    a += Adjacency::Identity(a.rows(), a.cols());
-    const Eigen::VectorXd degree = a.rowwise().sum();
-    for (Index i = 0; i < a.rows(); ++i)
-      for (Index j = 0; j < a.cols(); ++j)
-        a(i, j) = mode == "row" ? a(i, j) / degree(i) : a(i, j) / std::sqrt(degree(i) * degree(j));
+  const graph::BuiltLabelGraph built =
+      graph::build_label_graph(train.labels, train.label_names, g.graph, ctx);
+  if (notes) {
+    const std::string& w = g.graph.weighting;
+    notes->push_back(fmt::format("adjacency {} ({} edges{}), propagation {}", w, built.notes.edges,
+                                 w.rfind("mlgcn-", 0) == 0 ? fmt::format(", tau {}", g.graph.tau) : "",
+                                 built.propagation));
+    for (const std::string& n : built.notes.notes) notes->push_back(n);
   }
-  if (!notes) return a;
-  notes->push_back(fmt::format("adjacency {} ({} edges{}), propagation {}", g.adjacency, build.edges,
-                              g.adjacency.rfind("mlgcn-", 0) == 0 ? fmt::format(", tau {}", g.tau) : "",
-                              mode));
-  for (const std::string& n : build.notes) notes->push_back(n);
-  return a;
+  return built.propagation_matrix();
 }
 
 struct NetModel::State {
@@ -684,8 +666,8 @@ void NetModel::train(const Dataset& data, const Context& ctx, const TrainSession
     }
     at::Tensor inputs, propagation;
     if (gcn_) {
-      inputs = label_input_matrix(data, *gcn_, ctx.resolved_threads(), s.notes);
-      propagation = to_tensor_f(gcn_propagation(data, *gcn_, ctx.resolved_threads(), &s.notes));
+      inputs = label_input_matrix(data, *gcn_, ctx, s.notes);
+      propagation = to_tensor_f(gcn_propagation(data, *gcn_, ctx, &s.notes));
       s.label_input_dim = inputs.size(1);
     }
     std::shared_ptr<TorchScriptBackbone> script;

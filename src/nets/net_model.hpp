@@ -116,7 +116,7 @@ class MlGcn : public NetModel {
 
 /// Â for mlgcn from the training rows' labels: the `adjacency` builder, then `propagation`
 /// (rules above). `notes` (optional) receives what the build did, for the model's notes.
-Adjacency gcn_propagation(const Dataset& train, const GcnParams& gcn, int threads,
+Adjacency gcn_propagation(const Dataset& train, const GcnParams& gcn, const Context& ctx,
                           std::vector<std::string>* notes = nullptr);
 
 /// Registers mlp-br, cnn-br and mlgcn (the plugin's NetsApi::register_models).

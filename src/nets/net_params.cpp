@@ -73,11 +73,7 @@ void GcnParams::validate() const {
                 "\": say label_inputs = \"embeddings\" to use the file");
   if (spectral_dims < 1) throw Error(fmt::format("spectral_dims = {} must be >= 1", spectral_dims));
   require_weighting("spectral_weighting", spectral_weighting);
-  require_weighting("adjacency", adjacency);
-  require_range("tau", tau, 0.0, 1.0, false);
-  if (tau == 0.0) throw Error("tau must be in (0, 1], got 0");
-  require_range("p", p, 0.0, 1.0, false);
-  require_one_of("propagation", propagation, {"auto", "none", "kipf", "row"});
+  graph.validate();
   if (gcn_hidden < 1) throw Error(fmt::format("gcn_hidden = {} must be >= 1", gcn_hidden));
   if (gcn_depth < 1) throw Error(fmt::format("gcn_depth = {} must be >= 1", gcn_depth));
 }

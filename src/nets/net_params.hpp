@@ -3,12 +3,14 @@
 // that `mlp-br` refuses the GCN's keys and every ablation of ML-GCN is one line:
 //   EncoderParams  the MLP that turns a feature row into f(x) (shared by mlp-br and mlgcn)
 //   BackboneParams the CNN that turns an image into f(x) (cnn-br, and mlgcn on image data)
-//   GcnParams      label inputs, adjacency and the label GCN (mlgcn only)
+//   GcnParams      label inputs, the label graph (graph::LabelGraphSpec) and the GCN (mlgcn only)
 //   TrainParams    loss, optimiser, schedule, epochs, validation and early stopping
 // Plain C++ (no torch), so their defaults and checks are readable on their own.
 #include <cstdint>
 #include <string>
 #include <vector>
+
+#include "graph/weighting.hpp"
 
 namespace lg::nets {
 
@@ -62,25 +64,25 @@ struct GcnParams {
   std::string embeddings;                ///< label_inputs = embeddings: `label v1 ... vd` file
   int spectral_dims = 16;                ///< label_inputs = spectral: dimensions (capped at L - 1)
   std::string spectral_weighting = "conditional";  ///< graph the spectral inputs come from
-  std::string adjacency = "mlgcn-reference";       ///< a graph/weighting.hpp builder
-  double tau = 0.4;                      ///< mlgcn-*: threshold on P(j|i)
-  double p = 0.2;                        ///< mlgcn-reweighted: mass kept for neighbours
-  std::string propagation = "auto";      ///< auto | none | kipf | row (see net_model.hpp)
+  /// The label graph the GCN propagates over (builder key `adjacency`, default the ML-GCN
+  /// authors' matrix); its propagation says what the GCN multiplies with.
+  graph::LabelGraphSpec graph = mlgcn_reference();
   std::int64_t gcn_hidden = 256;         ///< width of the GCN's hidden layers
   int gcn_depth = 2;                     ///< graph convolutions (ML-GCN: 2)
   bool label_bias = false;               ///< add a learned bias per label to f(x)·Zᵀ (ML-GCN: no)
 
+  static graph::LabelGraphSpec mlgcn_reference() {
+    graph::LabelGraphSpec s;
+    s.weighting = "mlgcn-reference";
+    return s;
+  }
   template <class V>
   void visit(V& v) {
     v("label_inputs", label_inputs, "one-hot | spectral | embeddings");
     v("embeddings", embeddings, "label_inputs = embeddings: file of `label v1 ... vd` lines");
     v("spectral_dims", spectral_dims, "label_inputs = spectral: dimensions (at most L - 1)");
     v("spectral_weighting", spectral_weighting, "label_inputs = spectral: graph builder");
-    v("adjacency", adjacency,
-      "identity | mlgcn-binary | mlgcn-reweighted | mlgcn-reference | any graph weighting");
-    v("tau", tau, "mlgcn-*: edge when P(j|i) >= tau");
-    v("p", p, "mlgcn-reweighted: neighbours' share of a row");
-    v("propagation", propagation, "auto | none | kipf | row: how the adjacency is normalised");
+    graph.visit(v, "adjacency", true, true);
     v("gcn_hidden", gcn_hidden, "width of the GCN's hidden layers");
     v("gcn_depth", gcn_depth, "number of graph convolutions");
     v("label_bias", label_bias, "learn a bias per label (the reference has none)");
@@ -170,6 +172,8 @@ struct CnnBrParams {
 /// mlgcn: the encoder (feature data) or the backbone (image data); the label GCN gives the
 /// classifier rows.
 struct MlGcnParams {
+  /// The key of gcn.graph's builder (an experiment's `graph = "NAME"` fills it).
+  static constexpr const char* kGraphWeightingKey = "adjacency";
   EncoderParams encoder;
   BackboneParams backbone;
   GcnParams gcn;

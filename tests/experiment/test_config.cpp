@@ -6,6 +6,22 @@
 
 using Catch::Matchers::Contains;
 
+namespace {
+/// A data set (lines 1-4) for configs under test: their own text starts at line 5.
+const std::string kHead = "[[datasets]]\nname = \"s\"\n[datasets.synthetic]\nrows = 100\n";
+
+/// The error of loading kHead + `text` written as `name` ("no error" when it loads).
+std::string config_error(const lg::test::TempDir& tmp, const std::string& name,
+                         const std::string& text) {
+  try {
+    lg::load_experiment_config(tmp.write(name, kHead + text));
+  } catch (const lg::Error& e) {
+    return std::string(e.what());
+  }
+  return std::string("no error");
+}
+}  // namespace
+
 TEST_CASE("experiment config: typed values and defaults", "[experiment]") {
   lg::test::TempDir tmp;
   const auto path = tmp.write("exp.toml", R"(
@@ -117,7 +133,7 @@ class_weight = "balanced"
   CHECK(c.datasets[0].split->method == "iterative");
   CHECK(c.evaluation.threshold == "rcut:2");
   CHECK(c.evaluation.measures == std::vector<std::string>{"micro_f1", "mAP"});
-  CHECK(c.graph.weighting == "npmi");
+  CHECK(c.graph.spec.weighting == "npmi");
   CHECK(c.graph.format == "png");
   REQUIRE(c.algorithms.size() == 2);
   CHECK(c.algorithms[0].label == "br");
@@ -135,16 +151,10 @@ class_weight = "balanced"
 TEST_CASE("experiment config: bad algorithms, splits and measures name the key and the line",
           "[experiment]") {
   lg::test::TempDir tmp;
-  const std::string head = "[[datasets]]\nname = \"s\"\n[datasets.synthetic]\nrows = 100\n";
   auto error_of = [&](const std::string& name, const std::string& text) {
-    try {
-      lg::load_experiment_config(tmp.write(name, head + text));
-    } catch (const lg::Error& e) {
-      return std::string(e.what());
-    }
-    return std::string("no error");
+    return config_error(tmp, name, text);
   };
-  // line 5 is the first line after `head`
+  // line 5 is the first line after kHead
   CHECK_THAT(error_of("a.toml", "[[algorithms]]\nname = \"forest\"\n"),
              Contains("a.toml:6:") && Contains("unknown algorithm 'forest'") && Contains("br"));
   CHECK_THAT(error_of("b.toml", "[[algorithms]]\nname = \"br\"\nCee = 1.0\n"),
@@ -159,4 +169,99 @@ TEST_CASE("experiment config: bad algorithms, splits and measures name the key a
              Contains("g.toml:7:") && Contains("two algorithms are called 'br'"));
   CHECK_THAT(error_of("h.toml", "[graph]\nweighting = \"cosine\"\n"),
              Contains("h.toml:6:") && Contains("unknown weighting"));
+}
+
+TEST_CASE("experiment config: a label graph stated once in [graphs.NAME], used by name",
+          "[experiment]") {
+  lg::test::TempDir tmp;
+  const auto path = tmp.write("g.toml", R"([[datasets]]
+name = "s"
+[datasets.synthetic]
+rows = 100
+
+[graphs.cooc]
+weighting = "mlgcn-binary"
+tau = 0.3
+top_k = 4
+propagation = "row"
+
+[graph]
+graph = "cooc"
+format = "png"
+
+[[algorithms]]
+name = "cc"
+order = "mst"
+graph = "cooc"
+
+[[algorithms]]
+name = "lp-communities"
+graph = "cooc"
+tau = 0.5
+
+[[algorithms]]
+name = "cc"
+label = "cc-npmi"
+order = "mst"
+)");
+  const lg::ExperimentConfig c = lg::load_experiment_config(path);
+  REQUIRE(c.graphs.count("cooc") == 1);
+  CHECK(c.graphs.at("cooc").weighting == "mlgcn-binary");
+  CHECK(c.graphs.at("cooc").propagation == "row");
+  // The figure draws the named graph.
+  CHECK(c.graph.graph == "cooc");
+  CHECK(c.graph.spec.weighting == "mlgcn-binary");
+  CHECK(c.graph.spec.tau == 0.3);
+  CHECK(c.graph.spec.top_k == 4);
+  // cc takes the builder under its own key, and the other keys; a chain order has no use for
+  // propagation, so cc has no such key.
+  REQUIRE(c.algorithms.size() == 3);
+  const toml::table& cc = c.algorithms[0].params;
+  CHECK(c.algorithms[0].graph == "cooc");
+  CHECK(cc["order_weighting"].value<std::string>() == "mlgcn-binary");
+  CHECK(cc["tau"].value<double>() == 0.3);
+  CHECK(cc["top_k"].value<std::int64_t>() == 4);
+  CHECK_FALSE(cc.contains("propagation"));
+  // Keys of the algorithm's own override the named graph's.
+  const toml::table& lpc = c.algorithms[1].params;
+  CHECK(lpc["weighting"].value<std::string>() == "mlgcn-binary");
+  CHECK(lpc["tau"].value<double>() == 0.5);
+  CHECK(lpc["top_k"].value<std::int64_t>() == 4);
+  // Without graph = "...", the model's own defaults (cc's order graph: npmi).
+  CHECK(c.algorithms[2].graph.empty());
+  CHECK(c.algorithms[2].params["order_weighting"].value<std::string>() == "npmi");
+  CHECK(c.algorithms[2].params["tau"].value<double>() == 0.4);
+
+  // The resolved config writes [graphs] and the references, and reads back to itself.
+  const std::string resolved = lg::to_toml(c);
+  CHECK_THAT(resolved, Contains("[graphs.cooc]"));
+  const auto again = tmp.write("resolved.toml", resolved);
+  CHECK(lg::to_toml(lg::load_experiment_config(again)) == resolved);
+}
+
+TEST_CASE("experiment config: bad named graphs name the file, the line and the cause",
+          "[experiment]") {
+  lg::test::TempDir tmp;
+  auto error_of = [&](const std::string& name, const std::string& text) {
+    return config_error(tmp, name, text);
+  };
+  const std::string cooc = "[graphs.cooc]\nweighting = \"npmi\"\n";  // lines 5-6
+  CHECK_THAT(error_of("a.toml", cooc + "[[algorithms]]\nname = \"cc\"\ngraph = \"co\"\n"),
+             Contains("a.toml:9:") && Contains("graph = \"co\": no [graphs.co] table (known: cooc)"));
+  CHECK_THAT(error_of("b.toml", cooc + "[[algorithms]]\nname = \"br\"\ngraph = \"cooc\"\n"),
+             Contains("b.toml:9:") && Contains("'br' builds no label graph"));
+  CHECK_THAT(error_of("c.toml", "[graphs.bad]\nweighting = \"npmi\"\ntau = 2.0\n"),
+             Contains("c.toml:5:") && Contains("[graphs.bad]") && Contains("tau must be in (0, 1]"));
+  CHECK_THAT(error_of("d.toml", "[graphs.bad]\nweighting = \"cosine\"\n"),
+             Contains("d.toml:6:") && Contains("unknown weighting 'cosine'"));
+  CHECK_THAT(error_of("e.toml", "[graphs.bad]\nweights = \"npmi\"\n"),
+             Contains("e.toml:6:") && Contains("unknown key 'weights'"));
+  CHECK_THAT(error_of("f.toml", "[graph]\ngraph = \"none\"\n"),
+             Contains("f.toml:6:") && Contains("no [graphs] at all"));
+  try {
+    lg::load_experiment_config(tmp.write("g.toml", "graphs = 3\n" + kHead));
+    FAIL("no error");
+  } catch (const lg::Error& e) {
+    CHECK_THAT(e.what(), Contains("g.toml:1:") && Contains("'graphs' must be a table"));
+  }
 }

@@ -68,8 +68,8 @@ TEST_CASE("mlgcn parity: mlgcn-reference equals the authors' recipe on VOC and C
     if (!c) return;
     const Eigen::MatrixXd expected = read_fixture("graph/" + set + "_mlgcn_reference_tau0.4.csv");
     REQUIRE(c->num_labels() == (set == "voc" ? 20 : 80));
-    lg::graph::WeightingSpec spec;
-    spec.name = "mlgcn-reference";
+    lg::graph::LabelGraphSpec spec;
+    spec.weighting = "mlgcn-reference";
     spec.tau = 0.4;
     const lg::Adjacency got = lg::graph::build_adjacency(*c, spec);
     REQUIRE(got.rows() == expected.rows());
@@ -93,8 +93,8 @@ TEST_CASE("mlgcn parity: binary edge counts at tau 0.3, 0.4, 0.5", "[graph][mlgc
     INFO(k.set << " tau " << k.tau);
     const std::optional<Cooccurrence> c = shared_counts(k.set);
     if (!c) return;
-    lg::graph::WeightingSpec spec;
-    spec.name = "mlgcn-binary";
+    lg::graph::LabelGraphSpec spec;
+    spec.weighting = "mlgcn-binary";
     spec.tau = k.tau;
     lg::graph::BuildNotes notes;
     const lg::Adjacency a = lg::graph::build_adjacency(*c, spec, &notes);

@@ -46,8 +46,8 @@ void render_all(Index labels, const std::string& weighting, Index top_k, bool wi
   std::vector<std::string> names;
   for (Index l = 0; l < labels; ++l) names.push_back("label " + std::to_string(l));
   const Cooccurrence stats = count_cooccurrence(generated_labels(labels, 7), names, 1);
-  WeightingSpec spec;
-  spec.name = weighting;
+  LabelGraphSpec spec;
+  spec.weighting = weighting;
   spec.top_k = top_k;
   const lg::Adjacency a = build_adjacency(stats, spec);
   LabelGraph g(a, stats, is_directed(spec));

@@ -16,8 +16,7 @@ using lg::Index;
 using lg::graph::build_adjacency;
 using lg::graph::BuildNotes;
 using lg::graph::Cooccurrence;
-using lg::graph::Normalization;
-using lg::graph::WeightingSpec;
+using lg::graph::LabelGraphSpec;
 using lg::test::matrix;
 
 // Labels a b c d e over n = 8 rows: {a,b} {a,b,c} {a} {b,c} {a,b} {c,d} {} {a,c}.
@@ -36,9 +35,9 @@ Cooccurrence small() {
   return lg::graph::count_cooccurrence(y, {"a", "b", "c", "d", "e"});
 }
 
-WeightingSpec spec(const std::string& name) {
-  WeightingSpec s;
-  s.name = name;
+LabelGraphSpec spec(const std::string& name) {
+  LabelGraphSpec s;
+  s.weighting = name;
   return s;
 }
 
@@ -66,14 +65,14 @@ TEST_CASE("weighting: the names and which are directed", "[graph][weighting]") {
     CHECK(lg::graph::is_directed(directed));
   for (const char* undirected : {"counts", "pmi", "npmi", "jaccard", "lift", "identity"})
     CHECK_FALSE(lg::graph::is_directed(undirected));
-  WeightingSpec s = spec("jaccard");
+  LabelGraphSpec s = spec("jaccard");
   CHECK_FALSE(lg::graph::is_directed(s));
-  s.normalization = Normalization::Symmetric;
+  s.normalization = "symmetric";
   CHECK_FALSE(lg::graph::is_directed(s));
   s.top_k = 2;
   CHECK(lg::graph::is_directed(s));
   s.top_k = 0;
-  s.normalization = Normalization::Row;
+  s.normalization = "row";
   CHECK(lg::graph::is_directed(s));
   CHECK_THROWS_WITH(lg::graph::is_directed("cosine"),
                     Catch::Contains("unknown weighting 'cosine'"));
@@ -138,7 +137,7 @@ TEST_CASE("weighting: conditional, pmi, npmi, jaccard, lift without self-edges",
 TEST_CASE("weighting: mlgcn-binary thresholds P(j|i) >= tau", "[graph][weighting]") {
   const Cooccurrence c = small();
   // P: a->b 0.6, a->c 0.4, b->a 0.75, b->c 0.5, c->a 0.5, c->b 0.5, c->d 0.25, d->c 1.
-  WeightingSpec s = spec("mlgcn-binary");
+  LabelGraphSpec s = spec("mlgcn-binary");
   s.tau = 0.5;
   BuildNotes notes;
   CHECK(build_adjacency(c, s, &notes) ==
@@ -160,7 +159,7 @@ TEST_CASE("weighting: mlgcn-binary thresholds P(j|i) >= tau", "[graph][weighting
 TEST_CASE("weighting: mlgcn-reweighted as in the paper", "[graph][weighting]") {
   // tau 0.5 edges: a: {b}; b: {a, c}; c: {a, b}; d: {c}; e: none.
   // p = 0.2: neighbours share 0.2 equally, the diagonal keeps 0.8; e keeps only 0.8.
-  WeightingSpec s = spec("mlgcn-reweighted");
+  LabelGraphSpec s = spec("mlgcn-reweighted");
   s.tau = 0.5;
   s.p = 0.2;
   BuildNotes notes;
@@ -190,14 +189,14 @@ TEST_CASE("weighting: mlgcn-reference is the authors' D A'^T D", "[graph][weight
                                            {0, w / s2, 1 / s2, cross, 0},
                                            {0, 0, 0, 1 / s1, 0},
                                            {0, 0, 0, 0, 1}});
-  WeightingSpec s = spec("mlgcn-reference");
+  LabelGraphSpec s = spec("mlgcn-reference");
   s.tau = 0.5;
   s.p = 0.9;  // not used: the authors' code has 0.25 built in
   CHECK(max_abs_diff(build_adjacency(small(), s), expected) < 1e-15);
 }
 
 TEST_CASE("weighting: min_support drops rare pairs, never the diagonal", "[graph][weighting]") {
-  WeightingSpec s = spec("counts");
+  LabelGraphSpec s = spec("counts");
   s.min_support = 2;  // M_cd = 1 goes (both directions); d's own count 1 stays
   BuildNotes notes;
   CHECK(build_adjacency(small(), s, &notes) ==
@@ -221,7 +220,7 @@ TEST_CASE("weighting: min_support drops rare pairs, never the diagonal", "[graph
 TEST_CASE("weighting: top_k keeps the strongest edges of each row", "[graph][weighting]") {
   // Jaccard rows: a {b .5, c 2/7} -> b; b {a .5, c 1/3} -> a; c {a 2/7, b 1/3, d 1/4} -> b;
   // d {c 1/4} -> c. Pruned: a->c, b->c, c->a, c->d = 4.
-  WeightingSpec s = spec("jaccard");
+  LabelGraphSpec s = spec("jaccard");
   s.top_k = 1;
   BuildNotes notes;
   CHECK(build_adjacency(small(), s, &notes) == matrix({{0, 0.5, 0, 0, 0},
@@ -249,8 +248,8 @@ TEST_CASE("weighting: top_k keeps the strongest edges of each row", "[graph][wei
 
 TEST_CASE("weighting: symmetric and row normalisation", "[graph][weighting]") {
   // counts row sums (diagonal included): a 10, b 9, c 9, d 2, e 0.
-  WeightingSpec s = spec("counts");
-  s.normalization = Normalization::Row;
+  LabelGraphSpec s = spec("counts");
+  s.normalization = "row";
   BuildNotes notes;
   CHECK(max_abs_diff(build_adjacency(small(), s, &notes),
                      matrix({{0.5, 0.3, 0.2, 0, 0},
@@ -260,7 +259,7 @@ TEST_CASE("weighting: symmetric and row normalisation", "[graph][weighting]") {
                              {0, 0, 0, 0, 0}})) < 1e-15);
   CHECK(has_note(notes, "1 row(s) sum to 0 and stay 0"));
   // Symmetric: M_ij / sqrt(d_i d_j).
-  s.normalization = Normalization::Symmetric;
+  s.normalization = "symmetric";
   const double r10 = std::sqrt(10.0), r2 = std::sqrt(2.0);
   CHECK(max_abs_diff(build_adjacency(small(), s),
                      matrix({{0.5, 3 / (r10 * 3), 2 / (r10 * 3), 0, 0},
@@ -272,7 +271,7 @@ TEST_CASE("weighting: symmetric and row normalisation", "[graph][weighting]") {
   // top 1 keeps ab, ba, ca: rows a [5 3] / 8, b [3 4] / 7, c [2 . 4] / 6, d [1] / 1.
   s.min_support = 2;
   s.top_k = 1;
-  s.normalization = Normalization::Row;
+  s.normalization = "row";
   CHECK(max_abs_diff(build_adjacency(small(), s, &notes), matrix({{5.0 / 8, 3.0 / 8, 0, 0, 0},
                                                                   {3.0 / 7, 4.0 / 7, 0, 0, 0},
                                                                   {2.0 / 6, 0, 4.0 / 6, 0, 0},
@@ -284,7 +283,7 @@ TEST_CASE("weighting: symmetric and row normalisation", "[graph][weighting]") {
 }
 
 TEST_CASE("weighting: mlgcn builders with post-steps say so", "[graph][weighting]") {
-  WeightingSpec s = spec("mlgcn-reweighted");
+  LabelGraphSpec s = spec("mlgcn-reweighted");
   s.tau = 0.5;
   s.top_k = 1;
   BuildNotes notes;
@@ -299,7 +298,7 @@ TEST_CASE("weighting: bad names and parameters", "[graph][weighting]") {
   const Cooccurrence c = small();
   CHECK_THROWS_WITH(build_adjacency(c, spec("cosine")),
                     Catch::Contains("unknown weighting 'cosine' (known: counts, conditional"));
-  WeightingSpec s = spec("mlgcn-binary");
+  LabelGraphSpec s = spec("mlgcn-binary");
   for (double tau : {0.0, -0.1, 1.5, std::nan("")}) {
     s.tau = tau;
     CHECK_THROWS_WITH(build_adjacency(c, s), Catch::Contains("tau must be in (0, 1]"));
@@ -314,7 +313,7 @@ TEST_CASE("weighting: bad names and parameters", "[graph][weighting]") {
   s.top_k = -2;
   CHECK_THROWS_WITH(build_adjacency(c, s), Catch::Contains("top_k must be >= 0"));
   s = spec("pmi");
-  s.normalization = Normalization::Symmetric;
+  s.normalization = "symmetric";
   CHECK_THROWS_WITH(build_adjacency(c, s),
                     Catch::Contains("symmetric normalisation needs non-negative weights"));
   Cooccurrence unknown_rows = small();

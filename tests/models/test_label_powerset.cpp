@@ -150,7 +150,11 @@ TEST_CASE("lp-communities: blocks cover every label once, scores are the blocks'
     data.labels.row(i) << a, a, b, b;
   }
   std::vector<std::string> notes;
-  const auto blocks = lg::models::community_blocks(data.labels, {}, "npmi", 1.0, 1, 1, &notes);
+  Context seed1;
+  seed1.seed = 1;
+  seed1.threads = 1;
+  const auto blocks = lg::models::community_blocks(data.labels, {}, lg::models::CommunityPowerset::Params::npmi(),
+                                                   1.0, seed1, &notes);
   REQUIRE(blocks.size() == 2);
   CHECK(blocks[0] == std::vector<Index>{0, 1});
   CHECK(blocks[1] == std::vector<Index>{2, 3});
@@ -167,6 +171,6 @@ TEST_CASE("lp-communities: blocks cover every label once, scores are the blocks'
   CHECK(scores.maxCoeff() <= 1.0f);
 
   lg::models::CommunityPowerset::Params bad;
-  bad.weighting = "nonsense";
-  CHECK_THROWS_WITH(bad.validate(), Catch::Contains("weighting must be one of"));
+  bad.graph.weighting = "nonsense";
+  CHECK_THROWS_WITH(bad.validate(), Catch::Contains("unknown weighting 'nonsense'"));
 }

@@ -242,31 +242,33 @@ TEST_CASE("mlgcn propagation: kipf and row normalisation by hand", "[nets]") {
   d.dense.setZero(4, 1);
   d.feature_names = {"x"};
   d.label_names = {"a", "b", "c"};
+  lg::Context one;
+  one.threads = 1;
   lg::nets::GcnParams g;
-  g.adjacency = "mlgcn-binary";  // tau 0.4: edges a->b and b->a, diagonal 0
-  g.propagation = "kipf";
+  g.graph.weighting = "mlgcn-binary";  // tau 0.4: edges a->b and b->a, diagonal 0
+  g.graph.propagation = "kipf";
   // A + I = [[1,1,0],[1,1,0],[0,0,1]], degrees 2, 2, 1: D^-1/2 (A+I) D^-1/2 = [[.5,.5,0],[.5,.5,0],[0,0,1]]
-  const lg::Adjacency k = lg::nets::gcn_propagation(d, g, 1);
+  const lg::Adjacency k = lg::nets::gcn_propagation(d, g, one);
   CHECK(k(0, 0) == Approx(0.5));
   CHECK(k(0, 1) == Approx(0.5));
   CHECK(k(1, 0) == Approx(0.5));
   CHECK(k(2, 2) == Approx(1.0));
   CHECK(k(0, 2) == 0.0);
-  g.adjacency = "conditional";  // P(b|a) = 2/3, P(a|b) = 1
-  g.propagation = "row";        // (A + I) / row sums: row a = [1, 2/3, 0] / (5/3)
-  const lg::Adjacency r = lg::nets::gcn_propagation(d, g, 1);
+  g.graph.weighting = "conditional";  // P(b|a) = 2/3, P(a|b) = 1
+  g.graph.propagation = "row";        // (A + I) / row sums: row a = [1, 2/3, 0] / (5/3)
+  const lg::Adjacency r = lg::nets::gcn_propagation(d, g, one);
   CHECK(r(0, 0) == Approx(0.6));
   CHECK(r(0, 1) == Approx(0.4));
   CHECK(r(1, 0) == Approx(0.5));
   CHECK(r(1, 1) == Approx(0.5));
   CHECK(r(2, 2) == Approx(1.0));
-  g.propagation = "auto";  // conditional is not a propagation matrix: kipf
-  CHECK(lg::nets::gcn_propagation(d, g, 1)(0, 1) == Approx((2.0 / 3.0) / std::sqrt((5.0 / 3.0) * 2.0)));
-  g.adjacency = "mlgcn-reference";  // already one: used as built
-  g.propagation = "auto";
+  g.graph.propagation = "auto";  // conditional is not a propagation matrix: kipf
+  CHECK(lg::nets::gcn_propagation(d, g, one)(0, 1) == Approx((2.0 / 3.0) / std::sqrt((5.0 / 3.0) * 2.0)));
+  g.graph.weighting = "mlgcn-reference";  // already one: used as built
+  g.graph.propagation = "auto";
   lg::nets::GcnParams none = g;
-  none.propagation = "none";
-  CHECK(lg::nets::gcn_propagation(d, g, 1) == lg::nets::gcn_propagation(d, none, 1));
+  none.graph.propagation = "none";
+  CHECK(lg::nets::gcn_propagation(d, g, one) == lg::nets::gcn_propagation(d, none, one));
 }
 
 TEST_CASE("neural models: bad parameters name the key and the line", "[nets]") {
