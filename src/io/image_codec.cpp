@@ -259,6 +259,13 @@ Image decode_image(const fs::path& path) {
     throw Error(file, 0, fmt::format("cannot decode the image: {}", std::strerror(errno)));
   const Format format = sniff_format(bytes);
   if (std::strcmp(format.name, "JPEG") == 0) return decode_jpeg(bytes, file);
+  // Layered Photoshop documents and Softimage PIC are not data-set images, and stb 2.27's PSD
+  // path converts out-of-range floats to bytes (undefined behaviour; fuzz finding 17): refused.
+  if (std::strcmp(format.name, "PSD") == 0 || std::strcmp(format.name, "PIC") == 0)
+    throw Error(file, 0, fmt::format("cannot decode the image: {} files are not read (save it as "
+                                     "PNG or JPEG)",
+                                     std::strcmp(format.name, "PSD") == 0 ? "Photoshop (PSD)"
+                                                                         : "Softimage PIC"));
   if (const std::string problem = stb_precheck(bytes); !problem.empty())
     throw Error(file, 0, "cannot decode the image: " + problem);
   bytes = {};
@@ -300,7 +307,7 @@ Image decode_image(const fs::path& path) {
                                   "but is truncated or corrupt",
                                   reason, format.name)
                     : fmt::format("cannot decode the image (stb: {}); expected a readable JPEG, "
-                                  "PNG, BMP, GIF, TGA, PSD, HDR, PIC or PNM file",
+                                  "PNG, BMP, GIF, TGA, HDR or PNM file",
                                   reason));
   }
   if (width <= 0 || height <= 0) throw Error(file, 0, "the image has no pixels");

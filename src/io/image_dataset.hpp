@@ -40,7 +40,7 @@ struct ImageDataset {
 /// notes and source files copied, no features (N x 0), image_rows 0..N-1 sharing `images`.
 Dataset as_dataset(std::shared_ptr<const ImageDataset> images);
 
-/// Decode a JPEG (libjpeg-turbo) or PNG / BMP / GIF / TGA / PSD / HDR / PIC / PNM (stb_image)
+/// Decode a JPEG (libjpeg-turbo) or PNG / BMP / GIF / TGA / HDR / PNM (stb_image)
 /// file into RGB. Throws lg::Error naming the file and the decoder's reason for a missing,
 /// unreadable, truncated or corrupt image (corrupt JPEG data is an error, not grey pixels).
 Image decode_image(const std::filesystem::path& path);

@@ -455,7 +455,10 @@ class LibsvmReader {
     const Index shift = one_based ? 1 : 0;
     const Index d = header_.present ? header_.features : (any_features ? stats_.max_index + 1 - shift : 0);
     const Index l = header_.present ? header_.labels : stats_.max_label + 1;
-    if (!header_.present) check_label_ids(l);
+    if (!header_.present) {
+      check_label_ids(l);
+      check_feature_ids(d, shift);
+    }
     fill_features(out, n, d, shift);
     fill_labels(out, n, l);
     out.feature_names.reserve(static_cast<std::size_t>(d));
@@ -498,6 +501,23 @@ class LibsvmReader {
                         "label ids 0 .. L-1 with most of them used (L would be {}; an XC header "
                         "line `N F L` declares a sparse label space)",
                         row + 1, l - 1, distinct, l));
+  }
+
+  // The same for features, past 2^20 (each feature gets a name: 16 million of them are 0.5 GB
+  // and seconds): a file that uses fewer than D/64 distinct feature indices there needs an XC
+  // header to declare its feature space.
+  void check_feature_ids(Index d, Index shift) {
+    if (d <= (Index{1} << 20)) return;
+    std::vector<char> seen(static_cast<std::size_t>(d), 0);
+    Index distinct = 0;
+    const Index* index = entries_.indexPtr();
+    for (Index k = 0; k < entries_.size(); ++k)
+      distinct += !std::exchange(seen[static_cast<std::size_t>(index[k] - shift)], 1);
+    if (d <= 64 * distinct) return;
+    fail(0, fmt::format("feature indices run up to {}, but only {} distinct ones occur: expected "
+                        "indices that use most of the feature space (D would be {}; an XC header "
+                        "line `N F L` declares a sparse feature space)",
+                        d - 1 + shift, distinct, d));
   }
 
   void fill_labels(Dataset& out, Index n, Index l) {
