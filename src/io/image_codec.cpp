@@ -36,7 +36,7 @@ namespace {
 /// that format holds per byte of file: a header that claims more is corrupt or the file is cut
 /// (stb allocates and fills the claimed image before it finds the data missing).
 struct Format {
-  const char* name;                   ///< "JPEG", "PNG", ...; "TGA" for no signature (stb's last try)
+  const char* name;                   ///< "JPEG", "PNG", ...; "" for none of the formats
   std::uint64_t max_pixels_per_byte;  ///< 0: not bounded here (libjpeg stops at the first problem)
 };
 Format sniff_format(const std::vector<unsigned char>& b) {
@@ -56,7 +56,14 @@ Format sniff_format(const std::vector<unsigned char>& b) {
   // Softimage PIC: a mixed run's 16-bit count repeats one pixel up to 65535 times from 4 bytes
   if (n >= 4 && std::memcmp(b.data(), "\x53\x80\xF6\x34", 4) == 0) return {"PIC", 16384};
   if (n >= 2 && b[0] == 'P' && (b[1] == '5' || b[1] == '6')) return {"PNM", 1};
-  return {"TGA", 64};
+  // TGA has no signature: its colour-map type (0 or 1) and image type (1-3, 9-11) as stb's
+  // test reads them. Anything else is no format: stb would try every decoder, and one that
+  // reads past its first 128-byte buffer (its JPEG test skipping 0xFF bytes) makes stb's
+  // rewind start the next test mid-file (fuzz finding 19: a PNM header after 128 0xFF bytes).
+  if (n >= 3 && b[1] <= 1 && (b[2] == 1 || b[2] == 2 || b[2] == 3 || b[2] == 9 || b[2] == 10 ||
+                              b[2] == 11))
+    return {"TGA", 64};
+  return {"", 0};
 }
 
 // Decoding works through stb's callbacks so that we learn whether a decoder wanted bytes past
@@ -266,6 +273,9 @@ Image decode_image(const fs::path& path) {
                                      "PNG or JPEG)",
                                      std::strcmp(format.name, "PSD") == 0 ? "Photoshop (PSD)"
                                                                          : "Softimage PIC"));
+  if (format.name[0] == '\0')
+    throw Error(file, 0, "cannot decode the image: not a JPEG, PNG, BMP, GIF, TGA, HDR or PNM "
+                         "file (its first bytes match none of them)");
   if (const std::string problem = stb_precheck(bytes); !problem.empty())
     throw Error(file, 0, "cannot decode the image: " + problem);
   bytes = {};

@@ -287,3 +287,15 @@ TEST_CASE("fuzz finding: PSD files are refused (stb's matte removal cast floats 
                          "PNG or JPEG)");
   }
 }
+
+TEST_CASE("fuzz finding: bytes of no image format never reach stb", "[io][fuzz]") {
+  // 128 bytes of 0xFF, then "P6160616001660": stb's JPEG test skipped the 0xFF bytes past its
+  // first 128-byte buffer, so its rewind started the PNM test at "P6", whose integer parser
+  // overflowed an int (UBSan, image_other, 2026-12-07 15:38). Only files whose first bytes are
+  // a known format's (a TGA's header fields for TGA) go to stb now.
+  const fs::path file = regression("image_other", "pnm-header-after-128-ff-bytes.bin");
+  const lg::Error e = error_of([&] { lg::decode_image(file); });
+  CHECK(e.file() == file.string());
+  CHECK(e.message() == "cannot decode the image: not a JPEG, PNG, BMP, GIF, TGA, HDR or PNM file "
+                       "(its first bytes match none of them)");
+}

@@ -165,7 +165,7 @@ TEST_CASE("decode_image errors: missing, not an image, truncated", "[io]") {
 
   const fs::path text = tmp.write("notes.jpg", "this is a text file, not a JPEG\n");
   check_message(error_of([&] { lg::decode_image(text); }), text, 0,
-                "cannot decode the image (stb: unknown image type); expected a readable JPEG");
+                "cannot decode the image: not a JPEG, PNG, BMP, GIF, TGA, HDR or PNM file");
 
   const fs::path good = tmp / "good.png";
   lg::write_png(pattern(32, 32), good);
