@@ -131,4 +131,15 @@ at::Tensor multilabel_loss(const at::Tensor& logits, const at::Tensor& targets,
   return asymmetric(logits, y, spec);
 }
 
+LossSpec loss_spec(const TrainParams& t) {
+  LossSpec s;
+  s.name = t.loss;
+  s.gamma = t.focal_gamma;
+  if (t.focal_alpha >= 0) s.alpha = t.focal_alpha;
+  s.gamma_neg = t.asl_gamma_neg;
+  s.gamma_pos = t.asl_gamma_pos;
+  s.clip = t.asl_clip;
+  return s;
+}
+
 }  // namespace lg::nets

@@ -27,6 +27,7 @@
 #include <ATen/core/Tensor.h>
 
 #include "core/layout.hpp"
+#include "nets/net_params.hpp"
 
 namespace lg::nets {
 
@@ -66,5 +67,8 @@ at::Tensor pos_weight_from_labels(const LabelMatrix& train);
 /// weighted-bce and rejected otherwise; moved to the logits' device and dtype.
 at::Tensor multilabel_loss(const at::Tensor& logits, const at::Tensor& targets,
                            const LossSpec& spec, const at::Tensor& pos_weight = {});
+
+/// The loss a TrainParams names (loss, focal_*, asl_*).
+LossSpec loss_spec(const TrainParams& t);
 
 }  // namespace lg::nets

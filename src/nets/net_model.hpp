@@ -1,6 +1,11 @@
 #pragma once
-// The neural multi-label models (registered as `mlp-br`, `cnn-br` and `mlgcn`), their training
-// loop and their checkpoints. The header needs no torch: the network lives behind a pointer.
+// The neural multi-label models, their one training loop and their one checkpoint format. The
+// header needs no torch: the network lives behind a pointer.
+//
+// A network is a backbone (nets/feature_backbone.hpp: the MLP encoder for feature rows, the
+// small ResNet or a TorchScript module for images) and a head (nets/head.hpp; one file per head
+// under nets/heads/, each registering its model name): mlp-br and cnn-br (a linear head), mlgcn,
+// and the label-correlation heads of nets/heads/heads.hpp.
 //
 //   encoder  feature data: x (standardised with the training rows' statistics) ->
 //            [Linear -> ReLU -> Dropout] per entry of `hidden` -> f(x), F = hidden.back()
@@ -48,20 +53,40 @@
 #include <filesystem>
 #include <memory>
 #include <optional>
+#include <sstream>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "core/nets_loader.hpp"
 #include "models/model.hpp"
+#include "models/params.hpp"
 #include "nets/net_params.hpp"
 
 namespace lg::nets {
+
+class HeadFactory;  // nets/head.hpp
+
+/// What a network model is made of besides its head.
+struct NetSpec {
+  std::string algorithm;                   ///< the registered name
+  EncoderParams encoder;                   ///< feature rows: the MLP encoder
+  std::optional<BackboneParams> backbone;  ///< images: the CNN (none: feature rows only)
+  bool reads_rows = true;                  ///< false: images only (cnn-br)
+  TrainParams train;                       ///< loss, optimiser, schedule, stopping
+  std::string params_toml;                 ///< every resolved parameter (checkpoints, resume)
+};
+
+/// The NetSpec of a model whose parameter struct P has `train` and, when it reads them,
+/// `encoder` (feature rows) and/or `backbone` (images).
+template <class P>
+NetSpec net_spec(const std::string& algorithm, const P& p);
 
 class NetModel : public models::Model {
  public:
   ~NetModel() override;
 
-  std::string name() const override { return algorithm_; }
+  std::string name() const override { return spec_.algorithm; }
   /// Train from scratch, no checkpoints (the runner's path).
   void fit(const Dataset& train, const Context& ctx) override;
   ScoreMatrix predict_scores(const Dataset& data, const Context& ctx) const override;
@@ -76,42 +101,24 @@ class NetModel : public models::Model {
   /// A model from a checkpoint, ready to predict (or to resume through train()).
   static std::unique_ptr<NetModel> load(const std::filesystem::path& path);
 
-  struct State;  // the network, optimiser and training state (net_model.cpp)
+  /// Parameters of the trained network (backbone and head), 0 before training.
+  std::int64_t parameter_count() const;
+
+  struct State;  // the network, optimiser and training state (nets/net_state.hpp)
 
  protected:
-  NetModel(std::string algorithm, EncoderParams encoder, TrainParams train,
-           std::optional<GcnParams> gcn, std::optional<BackboneParams> backbone);
+  NetModel(NetSpec spec, std::shared_ptr<const HeadFactory> head);
 
  private:
-  /// Refuse data the model cannot read (images for mlp-br, feature rows for cnn-br).
+  /// Refuse data the model cannot read (images for mlp-br, feature rows for cnn-br, feature
+  /// rows for a head that needs a spatial map).
   void check_input_kind(const Dataset& data) const;
+  /// A fresh network and optimiser for `data`.
+  void start(const Dataset& data, const Context& ctx);
 
-  std::string algorithm_;
-  EncoderParams encoder_;
-  TrainParams train_;
-  std::optional<GcnParams> gcn_;  ///< set for mlgcn
-  std::optional<BackboneParams> backbone_;  ///< set for cnn-br and mlgcn (used on image data)
+  NetSpec spec_;
+  std::shared_ptr<const HeadFactory> head_;
   std::unique_ptr<State> state_;
-};
-
-class MlpBr : public NetModel {
- public:
-  using Params = MlpBrParams;
-  explicit MlpBr(const Params& p)
-      : NetModel("mlp-br", p.encoder, p.train, std::nullopt, std::nullopt) {}
-};
-
-class CnnBr : public NetModel {
- public:
-  using Params = CnnBrParams;
-  explicit CnnBr(const Params& p)
-      : NetModel("cnn-br", EncoderParams{}, p.train, std::nullopt, p.backbone) {}
-};
-
-class MlGcn : public NetModel {
- public:
-  using Params = MlGcnParams;
-  explicit MlGcn(const Params& p) : NetModel("mlgcn", p.encoder, p.train, p.gcn, p.backbone) {}
 };
 
 /// Â for mlgcn from the training rows' labels: the `adjacency` builder, then `propagation`
@@ -119,7 +126,32 @@ class MlGcn : public NetModel {
 Adjacency gcn_propagation(const Dataset& train, const GcnParams& gcn, const Context& ctx,
                           std::vector<std::string>* notes = nullptr);
 
-/// Registers mlp-br, cnn-br and mlgcn (the plugin's NetsApi::register_models).
+/// Registers every network model (the plugin's NetsApi::register_models).
 void register_net_models();
+
+namespace detail {
+template <class P, class = void>
+struct has_encoder : std::false_type {};
+template <class P>
+struct has_encoder<P, std::void_t<decltype(std::declval<P>().encoder)>> : std::true_type {};
+template <class P, class = void>
+struct has_backbone : std::false_type {};
+template <class P>
+struct has_backbone<P, std::void_t<decltype(std::declval<P>().backbone)>> : std::true_type {};
+}  // namespace detail
+
+template <class P>
+NetSpec net_spec(const std::string& algorithm, const P& p) {
+  NetSpec s;
+  s.algorithm = algorithm;
+  if constexpr (detail::has_encoder<P>::value) s.encoder = p.encoder;
+  else s.reads_rows = false;
+  if constexpr (detail::has_backbone<P>::value) s.backbone = p.backbone;
+  s.train = p.train;
+  std::ostringstream text;
+  text << models::params_to_toml(p);
+  s.params_toml = text.str();
+  return s;
+}
 
 }  // namespace lg::nets

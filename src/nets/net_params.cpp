@@ -64,7 +64,7 @@ void BackboneParams::validate() const {
   if (cache_mb < 0) throw Error(fmt::format("cache_mb = {} must be >= 0", cache_mb));
 }
 
-void GcnParams::validate() const {
+void LabelInputParams::validate() const {
   require_one_of("label_inputs", label_inputs, {"one-hot", "spectral", "embeddings"});
   if (label_inputs == "embeddings" && embeddings.empty())
     throw Error("label_inputs = \"embeddings\" needs embeddings = \"PATH\" (a `label v1 ... vd` file)");
@@ -73,6 +73,10 @@ void GcnParams::validate() const {
                 "\": say label_inputs = \"embeddings\" to use the file");
   if (spectral_dims < 1) throw Error(fmt::format("spectral_dims = {} must be >= 1", spectral_dims));
   require_weighting("spectral_weighting", spectral_weighting);
+}
+
+void GcnParams::validate() const {
+  inputs.validate();
   graph.validate();
   if (gcn_hidden < 1) throw Error(fmt::format("gcn_hidden = {} must be >= 1", gcn_hidden));
   if (gcn_depth < 1) throw Error(fmt::format("gcn_depth = {} must be >= 1", gcn_depth));

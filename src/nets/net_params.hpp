@@ -59,11 +59,25 @@ struct BackboneParams {
   std::string torchscript_path() const;
 };
 
-struct GcnParams {
+/// The label inputs X (C x E) that graph heads propagate or attend with.
+struct LabelInputParams {
   std::string label_inputs = "one-hot";  ///< one-hot | spectral | embeddings
   std::string embeddings;                ///< label_inputs = embeddings: `label v1 ... vd` file
   int spectral_dims = 16;                ///< label_inputs = spectral: dimensions (capped at L - 1)
   std::string spectral_weighting = "conditional";  ///< graph the spectral inputs come from
+
+  template <class V>
+  void visit(V& v) {
+    v("label_inputs", label_inputs, "one-hot | spectral | embeddings");
+    v("embeddings", embeddings, "label_inputs = embeddings: file of `label v1 ... vd` lines");
+    v("spectral_dims", spectral_dims, "label_inputs = spectral: dimensions (at most L - 1)");
+    v("spectral_weighting", spectral_weighting, "label_inputs = spectral: graph builder");
+  }
+  void validate() const;
+};
+
+struct GcnParams {
+  LabelInputParams inputs;               ///< the GCN's label inputs
   /// The label graph the GCN propagates over (builder key `adjacency`, default the ML-GCN
   /// authors' matrix); its propagation says what the GCN multiplies with.
   graph::LabelGraphSpec graph = mlgcn_reference();
@@ -78,10 +92,7 @@ struct GcnParams {
   }
   template <class V>
   void visit(V& v) {
-    v("label_inputs", label_inputs, "one-hot | spectral | embeddings");
-    v("embeddings", embeddings, "label_inputs = embeddings: file of `label v1 ... vd` lines");
-    v("spectral_dims", spectral_dims, "label_inputs = spectral: dimensions (at most L - 1)");
-    v("spectral_weighting", spectral_weighting, "label_inputs = spectral: graph builder");
+    inputs.visit(v);
     graph.visit(v, "adjacency", true, true);
     v("gcn_hidden", gcn_hidden, "width of the GCN's hidden layers");
     v("gcn_depth", gcn_depth, "number of graph convolutions");

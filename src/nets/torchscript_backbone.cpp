@@ -101,12 +101,15 @@ TorchScriptBackbone::TorchScriptBackbone(torch::jit::Module module, std::string 
     torch::NoGradGuard no_grad;
     const at::Tensor probe =
         torch::zeros({1, 3, options_.probe_size, options_.probe_size}, torch::kFloat32);
-    feature_size_ = features(probe, "probe").size(1);
+    at::Tensor maps;
+    feature_size_ = features(probe, "probe", &maps).size(1);
+    gives_maps_ = maps.defined();
   }
   set_frozen(options_.frozen);
 }
 
-at::Tensor TorchScriptBackbone::features(const at::Tensor& images, const char* what) {
+at::Tensor TorchScriptBackbone::features(const at::Tensor& images, const char* what,
+                                         at::Tensor* maps) {
   if (images.dim() != 4 || images.size(1) != 3)
     throw Error(source_, 0,
                 fmt::format("{}: expected images N x 3 x H x W, got a {}-D tensor with {} channels",
@@ -131,7 +134,10 @@ at::Tensor TorchScriptBackbone::features(const at::Tensor& images, const char* w
   if (result.size(0) != images.size(0))
     throw Error(source_, 0, fmt::format("{}: forward returned {} rows for {} images", what,
                                         result.size(0), images.size(0)));
-  if (result.dim() == 4) result = global_pool(result, options_.pooling);
+  if (result.dim() == 4) {
+    if (maps) *maps = result;
+    result = global_pool(result, options_.pooling);
+  }
   if (feature_size_ > 0 && result.size(1) != feature_size_)
     throw Error(source_, 0,
                 fmt::format("{}: {} features, but the probe image gave {} (the feature size "
@@ -146,6 +152,17 @@ at::Tensor TorchScriptBackbone::forward(const at::Tensor& images) {
     return features(images, "forward");
   }
   return features(images, "forward");
+}
+
+TorchScriptBackbone::Output TorchScriptBackbone::run(const at::Tensor& images, bool want_maps) {
+  if (want_maps && !gives_maps_)
+    throw Error(source_, 0, "the module returns pooled N x F features; this head needs its "
+                            "N x C x H x W feature maps (export the network without its pooling)");
+  std::optional<torch::NoGradGuard> no_grad;
+  if (options_.frozen) no_grad.emplace();  // nothing to train: no graph to keep
+  Output out;
+  out.pooled = features(images, "forward", want_maps ? &out.maps : nullptr);
+  return out;
 }
 
 void TorchScriptBackbone::train(bool on) {

@@ -62,7 +62,16 @@ class TorchScriptBackbone {
 
   /// images: N x 3 x H x W floats on device() -> N x feature_size() features.
   at::Tensor forward(const at::Tensor& images);
+  /// The same, also returning the module's N x C x H' x W' maps when `want_maps` (heads that
+  /// attend over positions). Throws lg::Error naming the file when the module gives 2-D output.
+  struct Output {
+    at::Tensor pooled;  ///< N x feature_size()
+    at::Tensor maps;    ///< N x feature_size() x H' x W'; undefined unless asked for
+  };
+  Output run(const at::Tensor& images, bool want_maps);
   int64_t feature_size() const { return feature_size_; }
+  /// The module returns feature maps (4-D), not pooled features.
+  bool gives_maps() const { return gives_maps_; }
 
   /// Training mode (batch norm on batch statistics, dropout on). Ignored while frozen.
   void train(bool on = true);
@@ -91,14 +100,15 @@ class TorchScriptBackbone {
  private:
   TorchScriptBackbone(torch::jit::Module module, std::string source,
                       const TorchScriptOptions& options);
-  /// Runs forward and pools; `what` names the call in errors.
-  at::Tensor features(const at::Tensor& images, const char* what);
+  /// Runs forward and pools; `what` names the call in errors; `maps` receives the 4-D output.
+  at::Tensor features(const at::Tensor& images, const char* what, at::Tensor* maps = nullptr);
 
   torch::jit::Module module_;
   std::string source_;
   TorchScriptOptions options_;
   at::Device device_{at::kCPU};
   int64_t feature_size_ = 0;
+  bool gives_maps_ = false;
 };
 
 }  // namespace lg::nets
