@@ -16,6 +16,20 @@ void init_uniform(at::Tensor& t, double bound, at::Generator& gen) {
   t.copy_(host);
 }
 
+at::Tensor seeded_dropout(const at::Tensor& x, double p, at::Generator* gen) {
+  if (p <= 0 || !gen) return x;
+  // mask / (1 - p) built in place, then one product
+  at::Tensor keep = torch::empty(x.sizes(), torch::kFloat32).bernoulli_(1.0 - p, *gen);
+  keep.div_(1.0 - p);
+  return x * (x.is_cpu() && x.scalar_type() == torch::kFloat32 ? keep : keep.to(x.options()));
+}
+
+at::Tensor seeded_uniform(at::IntArrayRef shape, int64_t fan_in, at::Generator& gen) {
+  at::Tensor t = torch::empty(shape, torch::kFloat32);
+  init_uniform(t, 1.0 / std::sqrt(static_cast<double>(fan_in)), gen);
+  return t;
+}
+
 torch::nn::Linear seeded_linear(int64_t in, int64_t out, at::Generator& gen, bool bias) {
   torch::nn::Linear layer(torch::nn::LinearOptions(in, out).bias(bias));
   const double bound = 1.0 / std::sqrt(static_cast<double>(in));
@@ -37,12 +51,7 @@ BackboneOutput MlpEncoderImpl::forward(const at::Tensor& input, at::Generator* d
   at::Tensor x = input;
   for (auto& layer : layers_) {
     x = torch::relu(layer->forward(x));
-    if (is_training() && dropout_ > 0 && dropout_gen) {
-      // mask / (1 - p) built in place, then one product (inverted dropout)
-      at::Tensor keep = torch::empty(x.sizes(), torch::kFloat32).bernoulli_(1.0 - dropout_, *dropout_gen);
-      keep.div_(1.0 - dropout_);
-      x = x * (x.is_cpu() ? keep : keep.to(x.device()));
-    }
+    if (is_training()) x = seeded_dropout(x, dropout_, dropout_gen);
   }
   return {x, at::Tensor()};
 }

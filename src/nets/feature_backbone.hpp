@@ -98,6 +98,14 @@ std::shared_ptr<FeatureBackboneImpl> make_backbone(bool images, int64_t features
 /// default Linear initialisation with bound 1/sqrt(fan_in), but from our generator).
 void init_uniform(at::Tensor& t, double bound, at::Generator& gen);
 
+/// Inverted dropout: x * mask / (1 - p), the mask drawn on the CPU from `gen` (our generator,
+/// never LibTorch's global one). Returns x itself when p is 0 or `gen` is null.
+at::Tensor seeded_dropout(const at::Tensor& x, double p, at::Generator* gen);
+
+/// A tensor of `shape` with entries uniform(-1/sqrt(fan_in), 1/sqrt(fan_in)) drawn from `gen`
+/// (LibTorch's default for Linear and convolution weights and biases).
+at::Tensor seeded_uniform(at::IntArrayRef shape, int64_t fan_in, at::Generator& gen);
+
 /// A Linear(in, out) (with bias unless `bias` is false) whose weight and bias are drawn
 /// uniform(-1/sqrt(in), 1/sqrt(in)) from `gen`, weight first.
 torch::nn::Linear seeded_linear(int64_t in, int64_t out, at::Generator& gen, bool bias = true);

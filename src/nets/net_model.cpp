@@ -250,6 +250,10 @@ NetModel::NetModel(NetSpec spec, std::shared_ptr<const HeadFactory> head)
 NetModel::~NetModel() = default;
 
 void NetModel::check_input_kind(const Dataset& data) const {
+  if (!data.has_images() && head_->needs_map())
+    throw Error(fmt::format("{} needs a spatial feature map (B x F x H x W from an image "
+                            "backbone), and '{}' has feature rows: use it on image data, or "
+                            "mlgcn, agcn or lamp on feature rows", spec_.algorithm, data.name));
   if (data.has_images() && !spec_.backbone)
     throw Error(fmt::format("{} reads feature rows, and '{}' is an image data set: use cnn-br or "
                             "an image head (a CNN backbone), or fit {} on a network's features",
@@ -257,9 +261,6 @@ void NetModel::check_input_kind(const Dataset& data) const {
   if (!data.has_images() && !spec_.reads_rows)
     throw Error(fmt::format("{} reads images, and '{}' has feature rows: use mlp-br or a head that "
                             "reads feature rows", spec_.algorithm, data.name));
-  if (!data.has_images() && head_->needs_map())
-    throw Error(fmt::format("{} needs a spatial feature map (an image backbone), and '{}' has "
-                            "feature rows: use it on image data", spec_.algorithm, data.name));
 }
 
 const report::TrainingHistory* NetModel::training_history() const {

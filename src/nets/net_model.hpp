@@ -103,6 +103,8 @@ class NetModel : public models::Model {
 
   /// Parameters of the trained network (backbone and head), 0 before training.
   std::int64_t parameter_count() const;
+  /// What builds the model's head (nets/head.hpp): for tests and benchmarks.
+  const HeadFactory& head_factory() const { return *head_; }
 
   struct State;  // the network, optimiser and training state (nets/net_state.hpp)
 

@@ -104,4 +104,44 @@ void TrainParams::validate() const {
   if (patience < 0) throw Error(fmt::format("patience = {} must be >= 0", patience));
 }
 
+void AgcnHeadParams::validate() const {
+  if (gcn_hidden < 1) throw Error(fmt::format("gcn_hidden = {} must be >= 1", gcn_hidden));
+  if (gcn_depth < 1) throw Error(fmt::format("gcn_depth = {} must be >= 1", gcn_depth));
+  require_at_least("adjacency_loss", adjacency_loss, 0.0);
+}
+
+void AddGcnHeadParams::validate() const {
+  if (node_dim < 0) throw Error(fmt::format("node_dim = {} must be >= 0", node_dim));
+}
+
+void SsgrlHeadParams::validate() const {
+  if (attention_dim < 0) throw Error(fmt::format("attention_dim = {} must be >= 0", attention_dim));
+  if (output_dim < 0) throw Error(fmt::format("output_dim = {} must be >= 0", output_dim));
+  if (time_steps < 1) throw Error(fmt::format("time_steps = {} must be >= 1", time_steps));
+}
+
+void Q2lHeadParams::validate() const {
+  if (d_model < 0) throw Error(fmt::format("d_model = {} must be >= 0", d_model));
+  if (heads < 1) throw Error(fmt::format("heads = {} must be >= 1", heads));
+  if (d_model > 0 && (d_model % heads != 0 || d_model % 4 != 0))
+    throw Error(fmt::format("d_model = {} must be a multiple of 4 (sine positions) and of heads "
+                            "({})", d_model, heads));
+  if (encoder_layers < 0) throw Error(fmt::format("encoder_layers = {} must be >= 0", encoder_layers));
+  if (decoder_layers < 1) throw Error(fmt::format("decoder_layers = {} must be >= 1", decoder_layers));
+  if (feedforward < 0) throw Error(fmt::format("feedforward = {} must be >= 0", feedforward));
+  require_range("transformer_dropout", transformer_dropout, 0.0, 1.0, true);
+  if (queries < 0) throw Error(fmt::format("queries = {} must be >= 0", queries));
+}
+
+void LampHeadParams::validate() const {
+  if (d_model < 0) throw Error(fmt::format("d_model = {} must be >= 0", d_model));
+  if (heads < 1) throw Error(fmt::format("heads = {} must be >= 1", heads));
+  if (d_model > 0 && d_model % heads != 0)
+    throw Error(fmt::format("d_model = {} must be a multiple of heads ({})", d_model, heads));
+  if (layers < 1) throw Error(fmt::format("layers = {} must be >= 1", layers));
+  if (feedforward < 0) throw Error(fmt::format("feedforward = {} must be >= 0", feedforward));
+  require_range("attention_dropout", attention_dropout, 0.0, 1.0, true);
+  require_one_of("mask", mask, {"none", "identity", "cooccurrence"});
+}
+
 }  // namespace lg::nets

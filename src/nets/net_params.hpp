@@ -204,4 +204,222 @@ struct MlGcnParams {
   }
 };
 
+// ---- the label-correlation heads (nets/heads/*.cpp; ../shared/docs/label-correlation-heads.md) ----
+
+/// agcn: A-GCN's learned adjacency (Li et al. 2019) feeding an ML-GCN style GCN.
+struct AgcnHeadParams {
+  std::int64_t gcn_hidden = 256;  ///< width of the GCN's hidden layer
+  int gcn_depth = 2;              ///< graph convolutions (A-GCN: 2)
+  bool detach_adjacency = false;  ///< true: the authors' first upload (no gradient reaches θ, φ)
+  double adjacency_loss = 1.0;    ///< weight of the L1 term pulling Â toward I (reference: 1)
+  bool label_bias = false;        ///< learn a bias per label (the reference has none)
+
+  template <class V>
+  void visit(V& v) {
+    v("gcn_hidden", gcn_hidden, "width of the GCN's hidden layers");
+    v("gcn_depth", gcn_depth, "number of graph convolutions");
+    v("detach_adjacency", detach_adjacency,
+      "true = the reference's first upload: the learned adjacency gets no gradient");
+    v("adjacency_loss", adjacency_loss, "weight of the L1 loss pulling the learned adjacency to I");
+    v("label_bias", label_bias, "learn a bias per label (the reference has none)");
+  }
+  void validate() const;
+};
+
+/// addgcn: ADD-GCN's semantic attention, static and dynamic graph convolutions (Ye et al. 2020).
+struct AddGcnHeadParams {
+  std::int64_t node_dim = 0;  ///< d' of the class nodes; 0 = half the feature size (reference 1024 of 2048)
+
+  template <class V>
+  void visit(V& v) {
+    v("node_dim", node_dim, "width of the class nodes; 0 = half the backbone's features");
+  }
+  void validate() const;
+};
+
+/// ssgrl: SSGRL's semantic decoupling and gated graph network (Chen et al. 2019).
+struct SsgrlHeadParams {
+  std::int64_t attention_dim = 0;  ///< width of the decoupling's joint space; 0 = half the features
+  std::int64_t output_dim = 0;     ///< width of o_c; 0 = the feature size
+  int time_steps = 3;              ///< GGNN propagation steps (reference: 3)
+  bool reference_reset_gate = false;  ///< true = the authors' reset gate, which reuses U3 (not U4)
+
+  template <class V>
+  void visit(V& v) {
+    v("attention_dim", attention_dim, "width of the attention's joint space; 0 = half the features");
+    v("output_dim", output_dim, "width of each class's output vector; 0 = the feature size");
+    v("time_steps", time_steps, "gated graph network steps");
+    v("reference_reset_gate", reference_reset_gate,
+      "true = the authors' code: the reset gate reuses the update gate's U (fc_eq4_u unused)");
+  }
+  void validate() const;
+};
+
+/// q2l: Query2Label's label queries in a transformer (Liu et al. 2021); queries < labels gives
+/// ML-Decoder's group decoding (Ridnik et al. 2021).
+struct Q2lHeadParams {
+  std::int64_t d_model = 0;      ///< transformer width; 0 = the feature size (then no input projection)
+  int heads = 4;                 ///< attention heads (divide d_model)
+  int encoder_layers = 1;        ///< encoder layers over the feature map (0 = none)
+  int decoder_layers = 2;        ///< decoder layers
+  std::int64_t feedforward = 0;  ///< feed-forward width; 0 = 4 d_model
+  double transformer_dropout = 0.1;  ///< dropout in attention and residual branches
+  bool self_attention = false;   ///< keep the decoder's self-attention (Query2Label removes it)
+  std::int64_t queries = 0;      ///< label queries; 0 = one per label; fewer = group decoding
+
+  template <class V>
+  void visit(V& v) {
+    v("d_model", d_model, "transformer width; 0 = the backbone's feature size");
+    v("heads", heads, "attention heads (must divide d_model)");
+    v("encoder_layers", encoder_layers, "transformer encoder layers over the feature map");
+    v("decoder_layers", decoder_layers, "transformer decoder layers");
+    v("feedforward", feedforward, "feed-forward width; 0 = 4 x d_model");
+    v("transformer_dropout", transformer_dropout, "dropout in the transformer, in [0, 1)");
+    v("self_attention", self_attention, "keep self-attention between label queries");
+    v("queries", queries, "label queries; 0 = one per label; fewer = ML-Decoder group decoding");
+  }
+  void validate() const;
+};
+
+/// lamp: LaMP's label self-attention masked by the label graph (Lanchantin et al. 2019).
+struct LampHeadParams {
+  std::int64_t d_model = 0;      ///< width of label embeddings; 0 = the feature size
+  int heads = 4;                 ///< attention heads (divide d_model)
+  int layers = 2;                ///< decoder layers
+  std::int64_t feedforward = 0;  ///< feed-forward width; 0 = 2 d_model
+  double attention_dropout = 0.1;  ///< dropout on attention weights and residual branches
+  std::string mask = "cooccurrence";  ///< label self-attention: none | identity | cooccurrence
+
+  template <class V>
+  void visit(V& v) {
+    v("d_model", d_model, "width of the label embeddings; 0 = the feature size");
+    v("heads", heads, "attention heads (must divide d_model)");
+    v("layers", layers, "label attention layers");
+    v("feedforward", feedforward, "feed-forward width; 0 = 2 x d_model");
+    v("attention_dropout", attention_dropout, "dropout in the attention layers, in [0, 1)");
+    v("mask", mask, "label self-attention: none | identity | cooccurrence (the label graph)");
+  }
+  void validate() const;
+};
+
+struct AgcnParams {
+  EncoderParams encoder;
+  BackboneParams backbone;
+  LabelInputParams inputs;
+  AgcnHeadParams head;
+  TrainParams train;
+  template <class V>
+  void visit(V& v) {
+    encoder.visit(v);
+    backbone.visit(v);
+    inputs.visit(v);
+    head.visit(v);
+    train.visit(v);
+  }
+  void validate() const {
+    encoder.validate();
+    backbone.validate();
+    inputs.validate();
+    head.validate();
+    train.validate();
+  }
+};
+
+struct AddGcnParams {
+  BackboneParams backbone;
+  AddGcnHeadParams head;
+  TrainParams train;
+  template <class V>
+  void visit(V& v) {
+    backbone.visit(v);
+    head.visit(v);
+    train.visit(v);
+  }
+  void validate() const {
+    backbone.validate();
+    head.validate();
+    train.validate();
+  }
+};
+
+struct SsgrlParams {
+  static constexpr const char* kGraphWeightingKey = "adjacency";
+  BackboneParams backbone;
+  LabelInputParams inputs;
+  /// The graph the GGNN propagates over (in: A, out: Aᵀ); default P(j | i) as the reference.
+  graph::LabelGraphSpec graph = conditional();
+  SsgrlHeadParams head;
+  TrainParams train;
+  static graph::LabelGraphSpec conditional() {
+    graph::LabelGraphSpec s;
+    s.weighting = "conditional";
+    s.propagation = "none";
+    return s;
+  }
+  template <class V>
+  void visit(V& v) {
+    backbone.visit(v);
+    inputs.visit(v);
+    graph.visit(v, "adjacency", true, true);
+    head.visit(v);
+    train.visit(v);
+  }
+  void validate() const {
+    backbone.validate();
+    inputs.validate();
+    graph.validate();
+    head.validate();
+    train.validate();
+  }
+};
+
+struct Q2lParams {
+  BackboneParams backbone;
+  Q2lHeadParams head;
+  TrainParams train;
+  template <class V>
+  void visit(V& v) {
+    backbone.visit(v);
+    head.visit(v);
+    train.visit(v);
+  }
+  void validate() const {
+    backbone.validate();
+    head.validate();
+    train.validate();
+  }
+};
+
+struct LampParams {
+  static constexpr const char* kGraphWeightingKey = "adjacency";
+  EncoderParams encoder;
+  BackboneParams backbone;
+  /// mask = cooccurrence: labels attend to those they share an edge with in this graph (and to
+  /// themselves); default any co-occurrence in the training rows, as LaMP's prior.
+  graph::LabelGraphSpec graph = counts();
+  LampHeadParams head;
+  TrainParams train;
+  static graph::LabelGraphSpec counts() {
+    graph::LabelGraphSpec s;
+    s.weighting = "counts";
+    s.propagation = "none";
+    return s;
+  }
+  template <class V>
+  void visit(V& v) {
+    encoder.visit(v);
+    backbone.visit(v);
+    graph.visit(v, "adjacency", true, true);
+    head.visit(v);
+    train.visit(v);
+  }
+  void validate() const {
+    encoder.validate();
+    backbone.validate();
+    graph.validate();
+    head.validate();
+    train.validate();
+  }
+};
+
 }  // namespace lg::nets
