@@ -29,6 +29,7 @@ namespace lg::nets {
 struct LabelSide {
   at::Tensor inputs;     ///< C x E label inputs
   at::Tensor adjacency;  ///< C x C label graph (already propagated where the head says so)
+  std::string script;    ///< a TorchScript head's module as bytes (read from its file, or a checkpoint)
 };
 
 /// The shapes a head is built for.
@@ -57,6 +58,8 @@ class HeadImpl : public torch::nn::Module {
   virtual bool needs_map() const { return false; }
   /// Parameters trained at `lr_gcn` (the label graph's side); the rest at `lr`.
   virtual std::vector<at::Tensor> graph_parameters() { return {}; }
+  /// A TorchScript head's module with its current weights, as bytes (checkpoints); "" for others.
+  virtual std::string script_bytes() const { return {}; }
   /// Multiply-adds of one forward pass for a batch of `batch` rows (the label side included,
   /// once per batch), for the thread policy and the reports; map_positions = H x W (1 without).
   virtual int64_t multiply_adds(int64_t batch, int64_t map_positions) const = 0;

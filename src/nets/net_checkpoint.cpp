@@ -92,6 +92,8 @@ void NetModel::save(const std::filesystem::path& path) const {
   }
   if (TorchScriptBackbone* script = s.net->backbone->script())
     archive.write("torchscript", c10::IValue(script->to_bytes()));
+  const std::string head_script = s.net->head->script_bytes();
+  if (!head_script.empty()) archive.write("head_torchscript", c10::IValue(head_script));
   torch::serialize::OutputArchive opt_archive;
   s.optimizer->save(opt_archive);
   archive.write("optimizer", opt_archive);
@@ -169,9 +171,15 @@ std::unique_ptr<NetModel> NetModel::load(const std::filesystem::path& path) {
       script = std::make_shared<TorchScriptBackbone>(TorchScriptBackbone::from_bytes(
           script_bytes.toStringRef(), script_options(*model->spec_.backbone), file));
     }
+    LabelSide side = model->head_->empty_label_side(labels, s.label_input_dim);
+    c10::IValue head_script;
+    if (archive.try_read("head_torchscript", head_script)) {
+      if (!head_script.isString())
+        throw Error(file, 0, "damaged checkpoint: its TorchScript head record is unusable");
+      side.script = head_script.toStringRef();
+    }
     s.net = make_network(model->spec_, *model->head_, s.image_input,
-                         static_cast<Index>(s.feature_names.size()), labels,
-                         model->head_->empty_label_side(labels, s.label_input_dim), script, 0);
+                         static_cast<Index>(s.feature_names.size()), labels, side, script, 0);
     torch::serialize::InputArchive net_archive;
     archive.read("net", net_archive);
     s.net->load(net_archive);

@@ -144,4 +144,11 @@ void LampHeadParams::validate() const {
   require_one_of("mask", mask, {"none", "identity", "cooccurrence"});
 }
 
+void CustomHeadParams::validate() const {
+  if (head.rfind("torchscript:", 0) != 0 || head.size() == std::string("torchscript:").size())
+    throw Error(fmt::format("head = \"{}\" must be \"torchscript:PATH\" (a module scripted in "
+                            "Python: forward(features, label_inputs, adjacency) -> logits)", head));
+  require_one_of("head_input", head_input, {"pooled", "map"});
+}
+
 }  // namespace lg::nets

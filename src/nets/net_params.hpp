@@ -422,4 +422,45 @@ struct LampParams {
   }
 };
 
+/// custom-head: a head written in Python and scripted with TorchScript (nets/heads/custom.cpp).
+struct CustomHeadParams {
+  std::string head;                  ///< torchscript:PATH
+  std::string head_input = "pooled";  ///< what forward's first argument is: pooled | map
+
+  template <class V>
+  void visit(V& v) {
+    v("head", head, "torchscript:PATH: forward(features, label_inputs, adjacency) -> B x C logits");
+    v("head_input", head_input, "the module's features: pooled (B x F) | map (B x F x H x W, images)");
+  }
+  void validate() const;
+};
+
+struct CustomHeadModelParams {
+  static constexpr const char* kGraphWeightingKey = "adjacency";
+  EncoderParams encoder;
+  BackboneParams backbone;
+  LabelInputParams inputs;
+  /// The adjacency handed to the module (default ML-GCN's propagation matrix).
+  graph::LabelGraphSpec graph = GcnParams::mlgcn_reference();
+  CustomHeadParams head;
+  TrainParams train;
+  template <class V>
+  void visit(V& v) {
+    head.visit(v);
+    encoder.visit(v);
+    backbone.visit(v);
+    inputs.visit(v);
+    graph.visit(v, "adjacency", true, true);
+    train.visit(v);
+  }
+  void validate() const {
+    head.validate();
+    encoder.validate();
+    backbone.validate();
+    inputs.validate();
+    graph.validate();
+    train.validate();
+  }
+};
+
 }  // namespace lg::nets

@@ -8,6 +8,7 @@
 //   ssgrl.cpp   ssgrl: label-guided attention pooling + gated graph network (SSGRL; images)
 //   q2l.cpp     q2l: label queries in a transformer decoder (Query2Label, ML-Decoder; images)
 //   lamp.cpp    lamp: label self-attention masked by the label graph (LaMP)
+//   custom.cpp  custom-head: head = "torchscript:PATH", a head scripted in Python
 // Plain C++ (no torch): the plugin's register function calls these.
 namespace lg::nets {
 
@@ -18,6 +19,7 @@ void register_addgcn_head();
 void register_ssgrl_head();
 void register_q2l_head();
 void register_lamp_head();
+void register_custom_head();
 
 /// Every head above (register_net_models).
 inline void register_heads() {
@@ -28,6 +30,7 @@ inline void register_heads() {
   register_ssgrl_head();
   register_q2l_head();
   register_lamp_head();
+  register_custom_head();
 }
 
 }  // namespace lg::nets
