@@ -95,6 +95,7 @@ CellResult run_cell(const AlgorithmConfig& algorithm, const Dataset& train, cons
   cell.imbalance = eval::imbalance_report(cell.evaluation, train.labels, train.label_names, buckets);
   for (const std::string& n : model->notes()) cell.notes.push_back(n);
   if (const report::TrainingHistory* history = model->training_history()) cell.history = *history;
+  cell.cost = model->cost();
   if (keep) *keep = std::move(model);
   return cell;
 }

@@ -31,6 +31,8 @@ struct CellResult {
   std::vector<std::string> notes;  ///< what the model and the thresholding did
   /// Epoch by epoch, for models trained iteratively (the neural ones)
   std::optional<report::TrainingHistory> history;
+  /// Parameters and multiply-adds per row / image of a network
+  std::optional<models::Model::Cost> cost;
 };
 
 /// Train `algorithm` on `train`, score `test`, threshold and evaluate. `train` is the

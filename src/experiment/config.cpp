@@ -130,6 +130,7 @@ void read_evaluation(TomlTableReader& r, EvaluationConfig& e) {
   r.read("measures", e.measures);
   r.read("zero_division", e.zero_division);
   r.read("bucket_edges", e.bucket_edges);
+  r.read("baseline", e.baseline);
   r.reject_unknown_keys();
   try {
     eval::parse_threshold_spec(e.threshold);
@@ -413,6 +414,11 @@ ExperimentConfig load_experiment_config(const fs::path& path) {
       c.algorithms.push_back(std::move(a));
     }
   top.reject_unknown_keys();
+  if (!c.evaluation.baseline.empty() &&
+      std::none_of(c.algorithms.begin(), c.algorithms.end(),
+                   [&](const AlgorithmConfig& a) { return a.label == c.evaluation.baseline; }))
+    throw Error(file, 0, fmt::format("[evaluation] baseline = \"{}\": no algorithm has that label",
+                                     c.evaluation.baseline));
   if (c.datasets.empty()) throw Error(file, 0, "the config declares no [[datasets]]");
   for (const DatasetConfig& d : c.datasets)
     for (const DatasetConfig& other : c.datasets)
@@ -532,7 +538,8 @@ std::string to_toml(const ExperimentConfig& c) {
                    {"validation_fraction", e.validation_fraction},
                    {"measures", array_of(e.measures.empty() ? default_summary_measures() : e.measures)},
                    {"zero_division", e.zero_division},
-                   {"bucket_edges", array_of(e.bucket_edges)}}},
+                   {"bucket_edges", array_of(e.bucket_edges)},
+                   {"baseline", e.baseline}}},
       {"graph", figure},
       {"datasets", datasets}};
   if (!algorithms.empty()) root.insert("algorithms", std::move(algorithms));

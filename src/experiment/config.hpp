@@ -79,6 +79,9 @@ struct EvaluationConfig {
   std::vector<std::string> measures; ///< columns of tables/summary (default: a standard set)
   std::string zero_division = "0";   ///< 0 | 1 | mulan
   std::vector<double> bucket_edges = {1.0 / 3.0, 2.0 / 3.0};  ///< frequency-bucket quantiles
+  /// An algorithm's label: tables/<dataset>-vs-baseline compares every other algorithm with it
+  /// ("" = no such table)
+  std::string baseline;
 };
 
 struct GraphConfig {

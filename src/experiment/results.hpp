@@ -27,6 +27,19 @@ report::Table bucket_table(const std::vector<CellResult>& cells);
 /// The values of each (data set, algorithm) over its cells, for report/comparison_table.
 std::vector<report::ComparisonCell> comparison_cells(const std::vector<CellResult>& cells);
 
+/// Mean seconds of the cell's training epochs; NaN without a training history.
+double seconds_per_epoch(const CellResult& cell);
+
+/// Per algorithm (cells of one data set): parameters and million multiply-adds per image or
+/// row (networks), epochs trained, seconds per epoch and per fit (mean ± sd). Holds timings:
+/// written outside tables/ (timings/).
+report::Table cost_table(const std::vector<CellResult>& cells);
+
+/// Every algorithm of one data set's cells against `baseline` (a label): its mAP, the
+/// differences of mean mAP, CF1 and OF1, the labels whose mean AP is higher / lower, and the
+/// two-sided Wilcoxon signed-rank p over the labels' mean APs.
+report::Table baseline_table(const std::vector<CellResult>& cells, const std::string& baseline);
+
 /// tables/summary.json: a list of rows {dataset, algorithm, measure, mean, sd, n} (sd with
 /// n − 1; 0 for a single value), in data set, algorithm, measure order.
 std::string summary_json(const std::vector<report::ComparisonCell>& cells,

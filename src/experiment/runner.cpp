@@ -360,6 +360,15 @@ std::vector<CellResult> evaluate_dataset(const ExperimentConfig& config, const D
   }
   write_tables(label_table(cells), result.output_dir, file_stem(cfg.name) + "-labels", result);
   write_tables(bucket_table(cells), result.output_dir, file_stem(cfg.name) + "-buckets", result);
+  if (!config.evaluation.baseline.empty())
+    write_tables(baseline_table(cells, config.evaluation.baseline), result.output_dir,
+                 file_stem(cfg.name) + "-vs-baseline", result);
+  // Sizes and timings: outside tables/, whose files are byte-identical for a config and seed.
+  const report::Table costs = cost_table(cells);
+  for (const auto& [format, ext] : {std::pair{report::TableFormat::Markdown, ".md"},
+                                    std::pair{report::TableFormat::Csv, ".csv"}})
+    write_output(result, fs::path("timings") / (file_stem(cfg.name) + "-costs" + ext),
+                 report::render(costs, format));
   return cells;
 }
 

@@ -10,7 +10,9 @@
 //     same seed, same thread count -> bit-identical scores.
 //   * A label with no positive (or no negative) in training gets a stated constant score
 //     (0 or 1) instead of a fitted model; fit() records that in notes().
+#include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -35,6 +37,12 @@ class Model {
   /// Epoch-by-epoch record of an iteratively trained model (the neural ones); nullptr for
   /// models fitted in one go.
   virtual const report::TrainingHistory* training_history() const { return nullptr; }
+  /// Size and cost of a trained network (the neural models); nullopt for the others.
+  struct Cost {
+    std::int64_t parameters = 0;     ///< trained and frozen parameters
+    std::int64_t multiply_adds = 0;  ///< of one forward pass per row / image; 0 = unknown
+  };
+  virtual std::optional<Cost> cost() const { return std::nullopt; }
   /// The representation a trained network computes for the rows of `data` (pooled CNN
   /// features, or the MLP encoder's output) as a feature data set with `data`'s labels, so
   /// that another method can be fitted on it. Models that learn none throw lg::Error.

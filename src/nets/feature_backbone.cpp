@@ -56,6 +56,40 @@ BackboneOutput MlpEncoderImpl::forward(const at::Tensor& input, at::Generator* d
   return {x, at::Tensor()};
 }
 
+int64_t MlpEncoderImpl::multiply_adds(int64_t) const {
+  int64_t work = 0;
+  for (const auto& layer : layers_) work += layer->weight.numel();
+  return work;
+}
+
+namespace {
+
+/// Multiply-adds and final side of the small ResNet (nets/backbone.hpp) on an S x S image:
+/// 3 x 3 convolutions with padding 1, stride 2 from stage 1 on, 1 x 1 shortcuts where the
+/// shape changes.
+std::pair<int64_t, int64_t> resnet_cost(const BackboneOptions& o, int64_t side) {
+  int64_t work = side * side * 3 * o.width * 9, in = o.width;
+  for (int k = 0; k < o.depth; ++k) {
+    const int64_t out = k == 0 ? in : in * 2, stride = k == 0 ? 1 : 2;
+    const int64_t next = (side - 1) / stride + 1;
+    work += next * next * out * (in * 9 + out * 9 + (stride != 1 || in != out ? in : 0));
+    side = next;
+    in = out;
+  }
+  return {work, side};
+}
+
+}  // namespace
+
+int64_t ResNetBackboneImpl::multiply_adds(int64_t image_size) const {
+  return resnet_cost(cnn_->options(), image_size).first;
+}
+
+int64_t ResNetBackboneImpl::map_positions(int64_t image_size) const {
+  const int64_t side = resnet_cost(cnn_->options(), image_size).second;
+  return side * side;
+}
+
 ResNetBackboneImpl::ResNetBackboneImpl(const BackboneParams& params, std::uint64_t seed) {
   BackboneOptions o;
   o.width = params.width;

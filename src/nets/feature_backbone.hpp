@@ -42,6 +42,11 @@ class FeatureBackboneImpl : public torch::nn::Module {
   virtual bool gives_map() const = 0;
   /// A TorchScript backbone (kept beside the registered modules and saved as bytes), or null.
   virtual TorchScriptBackbone* script() { return nullptr; }
+  /// Multiply-adds of one forward pass for one row or one image_size x image_size image;
+  /// 0 when unknown (a TorchScript module).
+  virtual int64_t multiply_adds(int64_t image_size) const = 0;
+  /// H x W of the map for such an image (1 for feature rows; 0 when unknown).
+  virtual int64_t map_positions(int64_t image_size) const = 0;
 };
 
 /// Feature rows: the MLP encoder (ReLU layers, inverted dropout drawn from the caller's
@@ -52,6 +57,8 @@ class MlpEncoderImpl : public FeatureBackboneImpl {
   BackboneOutput forward(const at::Tensor& x, at::Generator* dropout_gen, bool want_map) override;
   int64_t feature_size() const override { return feature_size_; }
   bool gives_map() const override { return false; }
+  int64_t multiply_adds(int64_t) const override;
+  int64_t map_positions(int64_t) const override { return 1; }
 
  private:
   double dropout_;
@@ -66,6 +73,8 @@ class ResNetBackboneImpl : public FeatureBackboneImpl {
   BackboneOutput forward(const at::Tensor& x, at::Generator* dropout_gen, bool want_map) override;
   int64_t feature_size() const override { return cnn_->feature_size(); }
   bool gives_map() const override { return true; }
+  int64_t multiply_adds(int64_t image_size) const override;
+  int64_t map_positions(int64_t image_size) const override;
 
  private:
   SmallResNet cnn_{nullptr};
@@ -80,6 +89,8 @@ class ScriptBackboneImpl : public FeatureBackboneImpl {
   int64_t feature_size() const override { return script_->feature_size(); }
   bool gives_map() const override { return script_->gives_maps(); }
   TorchScriptBackbone* script() override { return script_.get(); }
+  int64_t multiply_adds(int64_t) const override { return 0; }
+  int64_t map_positions(int64_t) const override { return 0; }
 
  private:
   std::shared_ptr<TorchScriptBackbone> script_;

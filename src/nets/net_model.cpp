@@ -277,6 +277,19 @@ std::int64_t NetModel::parameter_count() const {
   return n;
 }
 
+std::optional<models::Model::Cost> NetModel::cost() const {
+  if (!state_) return std::nullopt;
+  Cost c;
+  c.parameters = parameter_count();
+  const int64_t side = state_->image_input ? state_->eval_transform.size : 0;
+  const FeatureBackboneImpl& backbone = *state_->net->backbone;
+  const int64_t backbone_work = backbone.multiply_adds(side);
+  const int64_t positions = backbone.map_positions(side);
+  const int64_t head_work = positions > 0 ? state_->net->head->multiply_adds(1, positions) : 0;
+  if (backbone_work > 0 && head_work > 0) c.multiply_adds = backbone_work + head_work;
+  return c;
+}
+
 void NetModel::fit(const Dataset& train_data, const Context& ctx) { train(train_data, ctx, {}); }
 
 void NetModel::start(const Dataset& data, const Context& ctx) {

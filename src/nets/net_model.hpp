@@ -103,6 +103,8 @@ class NetModel : public models::Model {
 
   /// Parameters of the trained network (backbone and head), 0 before training.
   std::int64_t parameter_count() const;
+  /// Parameters, and multiply-adds of one forward pass per row / image (backbone + head).
+  std::optional<Cost> cost() const override;
   /// What builds the model's head (nets/head.hpp): for tests and benchmarks.
   const HeadFactory& head_factory() const { return *head_; }
 

@@ -265,3 +265,15 @@ TEST_CASE("experiment config: bad named graphs name the file, the line and the c
     CHECK_THAT(e.what(), Contains("g.toml:1:") && Contains("'graphs' must be a table"));
   }
 }
+
+TEST_CASE("experiment config: [evaluation] baseline must name an algorithm's label", "[experiment]") {
+  lg::test::TempDir dir;
+  const auto write = [&](const std::string& baseline) {
+    return dir.write("c.toml", "[evaluation]\nbaseline = \"" + baseline +
+                                   "\"\n[[datasets]]\nname = \"emotions\"\n"
+                                   "[[algorithms]]\nname = \"br\"\nlabel = \"BR\"\n");
+  };
+  CHECK(lg::load_experiment_config(write("BR")).evaluation.baseline == "BR");
+  CHECK_THROWS_WITH(lg::load_experiment_config(write("CC")),
+                    Catch::Contains("baseline = \"CC\"") && Catch::Contains("no algorithm has that label"));
+}

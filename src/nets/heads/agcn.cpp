@@ -105,7 +105,7 @@ class AgcnHead : public HeadFactory {
     return side;
   }
   LabelSide empty_label_side(int64_t labels, int64_t input_dim) const override {
-    return {torch::zeros({labels, input_dim}), at::Tensor()};
+    return {torch::zeros({labels, input_dim}), at::Tensor(), {}};
   }
   std::shared_ptr<HeadImpl> make(const HeadShape& shape, const LabelSide& side, at::Generator& gen,
                                  std::uint64_t seed) const override {

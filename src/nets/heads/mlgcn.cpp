@@ -64,7 +64,7 @@ class MlGcnHead : public HeadFactory {
     return side;
   }
   LabelSide empty_label_side(int64_t labels, int64_t input_dim) const override {
-    return {torch::zeros({labels, input_dim}), torch::zeros({labels, labels})};
+    return {torch::zeros({labels, input_dim}), torch::zeros({labels, labels}), {}};
   }
   std::shared_ptr<HeadImpl> make(const HeadShape& shape, const LabelSide& side, at::Generator&,
                                  std::uint64_t seed) const override {

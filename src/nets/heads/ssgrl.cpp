@@ -107,7 +107,7 @@ class SsgrlHead : public HeadFactory {
     return side;
   }
   LabelSide empty_label_side(int64_t labels, int64_t input_dim) const override {
-    return {torch::zeros({labels, input_dim}), torch::zeros({labels, labels})};
+    return {torch::zeros({labels, input_dim}), torch::zeros({labels, labels}), {}};
   }
   std::shared_ptr<HeadImpl> make(const HeadShape& shape, const LabelSide& side, at::Generator& gen,
                                  std::uint64_t) const override {

@@ -1,0 +1,143 @@
+// bench_heads: seconds per training epoch of one label-correlation head (src/nets/heads) on
+// fixed backbone outputs, against the same module in python3-torch (bench/heads_reference.py,
+// which imports the parity references tests/fixtures/nets/heads/reference_heads.py). Only the
+// head trains: the backbone's output (a B x F x S x S map and its max-pooled B x F features) is
+// drawn once, so the figure is the head's own cost. bench/run_heads.sh runs both sides.
+//
+//   bench_heads --head NAME [--threads T] [--epochs E] [--rows N] [--batch B] [--labels C]
+//               [--features F] [--side S] [--seed K]
+//       NAME: linear, mlgcn, agcn, addgcn, ssgrl, q2l, mldecoder (q2l with 5 queries, no
+//       encoder, one decoder layer), lamp. The head's knobs are those of experiments/heads.toml.
+//       Loop per epoch: shuffle (seeded), batches of B, forward, BCE with logits (+ A-GCN's L1
+//       term), backward, Adam (lr 1e-3). One line:
+//       `RESULT side cpp head NAME threads T median_epoch_ms X first_epoch_ms W macs_per_image M
+//        parameters P final_loss L`
+//       median over epochs 2..E.
+#include <torch/torch.h>
+
+#include <ATen/CPUGeneratorImpl.h>
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "core/error.hpp"
+#include "models/registry.hpp"
+#include "nets/head.hpp"
+#include "nets/net_model.hpp"
+
+namespace {
+
+struct Options {
+  std::string head = "mlgcn";
+  int threads = 1, epochs = 5, rows = 1024, batch = 64, labels = 10, features = 64, side = 12;
+  std::uint64_t seed = 1;
+};
+
+/// The head's model name and knobs (experiments/heads.toml).
+std::pair<std::string, toml::table> model_of(const std::string& head) {
+  if (head == "linear") return {"cnn-br", {}};
+  if (head == "mlgcn") return {"mlgcn", toml::table{{"gcn_hidden", 128}, {"adjacency", "identity"}}};
+  if (head == "agcn") return {"agcn", toml::table{{"gcn_hidden", 128}}};
+  if (head == "addgcn") return {"addgcn", toml::table{{"node_dim", 32}}};
+  if (head == "ssgrl") return {"ssgrl", toml::table{{"attention_dim", 32}}};
+  if (head == "q2l") return {"q2l", toml::table{{"heads", 4}, {"transformer_dropout", 0.0}}};
+  if (head == "mldecoder")
+    return {"q2l", toml::table{{"heads", 4}, {"queries", 5}, {"encoder_layers", 0},
+                               {"decoder_layers", 1}, {"transformer_dropout", 0.0}}};
+  if (head == "lamp") return {"lamp", toml::table{{"heads", 4}, {"attention_dropout", 0.0}, {"mask", "none"}}};
+  throw lg::Error("unknown head " + head);
+}
+
+int run(const Options& o) {
+  torch::set_num_threads(o.threads);
+  lg::nets::register_net_models();
+  auto [algorithm, params] = model_of(o.head);
+  const lg::models::ModelPtr model = lg::models::make_model(algorithm, params, "bench", 1);
+  const auto& net = dynamic_cast<const lg::nets::NetModel&>(*model);
+
+  at::Generator gen = at::detail::createCPUGenerator(o.seed);
+  const int64_t n = o.rows, c = o.labels, f = o.features, s = o.side;
+  const at::Tensor maps = torch::randn({n, f, s, s}, gen, torch::TensorOptions());
+  const at::Tensor pooled = maps.amax({2, 3});
+  const at::Tensor y = (torch::rand({n, c}, gen, torch::TensorOptions()) < 0.2).to(torch::kFloat32);
+  lg::nets::LabelSide side;
+  side.inputs = torch::eye(c);
+  side.adjacency = torch::rand({c, c}, gen, torch::TensorOptions());
+  side.adjacency = side.adjacency / side.adjacency.sum(1, true);
+  lg::nets::HeadShape shape;
+  shape.features = f;
+  shape.labels = c;
+  auto head = net.head_factory().make(shape, side, gen, o.seed);
+  head->train();
+  torch::optim::Adam adam(head->parameters(), torch::optim::AdamOptions(1e-3));
+  int64_t parameters = 0;
+  for (const at::Tensor& p : head->parameters()) parameters += p.numel();
+
+  std::vector<double> ms;
+  double loss_value = 0;
+  for (int e = 0; e < o.epochs; ++e) {
+    const at::Tensor order = torch::randperm(n, gen, torch::TensorOptions().dtype(torch::kInt64));
+    const auto start = std::chrono::steady_clock::now();
+    for (int64_t first = 0; first < n; first += o.batch) {
+      const at::Tensor rows = order.narrow(0, first, std::min<int64_t>(o.batch, n - first));
+      lg::nets::BackboneOutput x;
+      x.pooled = pooled.index_select(0, rows);
+      if (head->needs_map()) x.map = maps.index_select(0, rows);
+      adam.zero_grad();
+      const lg::nets::HeadOutput out = head->train_forward(x, nullptr);
+      at::Tensor loss = torch::binary_cross_entropy_with_logits(out.logits, y.index_select(0, rows));
+      if (out.extra_loss.defined()) loss = loss + out.extra_loss;
+      loss.backward();
+      adam.step();
+      loss_value = loss.item<double>();
+    }
+    ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
+  }
+  std::vector<double> later(ms.begin() + (ms.size() > 1 ? 1 : 0), ms.end());
+  std::sort(later.begin(), later.end());
+  const double median = later[later.size() / 2];
+  std::cout << fmt::format("RESULT side cpp head {} threads {} median_epoch_ms {:.3f} first_epoch_ms "
+                           "{:.3f} macs_per_image {} parameters {} final_loss {:.6f}\n",
+                           o.head, o.threads, median, ms.front(),
+                           head->multiply_adds(1, s * s), parameters, loss_value);
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options o;
+  try {
+    for (int i = 1; i < argc; ++i) {
+      const std::string a = argv[i];
+      auto next = [&]() -> std::string {
+        if (i + 1 >= argc) throw lg::Error(a + " needs a value");
+        return argv[++i];
+      };
+      if (a == "--head") o.head = next();
+      else if (a == "--threads") o.threads = std::stoi(next());
+      else if (a == "--epochs") o.epochs = std::stoi(next());
+      else if (a == "--rows") o.rows = std::stoi(next());
+      else if (a == "--batch") o.batch = std::stoi(next());
+      else if (a == "--labels") o.labels = std::stoi(next());
+      else if (a == "--features") o.features = std::stoi(next());
+      else if (a == "--side") o.side = std::stoi(next());
+      else if (a == "--seed") o.seed = std::stoull(next());
+      else if (a == "--help" || a == "-h") {
+        std::cout << "bench_heads --head NAME [--threads T] [--epochs E] [--rows N] [--batch B] "
+                     "[--labels C] [--features F] [--side S] [--seed K]\n";
+        return 0;
+      } else {
+        throw lg::Error("unknown option " + a + " (--help)");
+      }
+    }
+    return run(o);
+  } catch (const std::exception& e) {
+    std::cerr << "bench_heads: " << e.what() << "\n";
+    return 1;
+  }
+}
