@@ -9,7 +9,8 @@
 //       NAME: linear, mlgcn, agcn, addgcn, ssgrl, q2l, mldecoder (q2l with 5 queries, no
 //       encoder, one decoder layer), lamp. The head's knobs are those of experiments/heads.toml.
 //       Loop per epoch: shuffle (seeded), batches of B, forward, BCE with logits (+ A-GCN's L1
-//       term), backward, Adam (lr 1e-3). One line:
+//       term), backward, Adam (lr 1e-3), with the trainer's settings (configure_torch: threads
+//       and heap; denormals flushed; the trainer's Adam, nets/optimizers.hpp). One line:
 //       `RESULT side cpp head NAME threads T median_epoch_ms X first_epoch_ms W macs_per_image M
 //        parameters P final_loss L`
 //       median over epochs 2..E.
@@ -28,6 +29,9 @@
 #include "models/registry.hpp"
 #include "nets/head.hpp"
 #include "nets/net_model.hpp"
+#include "nets/optimizers.hpp"
+#include "nets/tensor_convert.hpp"
+#include "nets/thread_policy.hpp"
 
 namespace {
 
@@ -53,7 +57,12 @@ std::pair<std::string, toml::table> model_of(const std::string& head) {
 }
 
 int run(const Options& o) {
-  torch::set_num_threads(o.threads);
+  // As the trainer: the context's threads and heap settings, denormals flushed, its Adam.
+  lg::Context ctx;
+  ctx.threads = o.threads;
+  ctx.seed = o.seed;
+  lg::nets::configure_torch(ctx);
+  const lg::nets::FlushDenormalsGuard flush_denormals;
   lg::nets::register_net_models();
   auto [algorithm, params] = model_of(o.head);
   const lg::models::ModelPtr model = lg::models::make_model(algorithm, params, "bench", 1);
@@ -73,7 +82,10 @@ int run(const Options& o) {
   shape.labels = c;
   auto head = net.head_factory().make(shape, side, gen, o.seed);
   head->train();
-  torch::optim::Adam adam(head->parameters(), torch::optim::AdamOptions(1e-3));
+  lg::nets::TrainParams train;
+  train.lr = 1e-3;
+  train.weight_decay = 0;
+  const auto adam = lg::nets::make_optimizer(head->parameters(), {}, train);
   int64_t parameters = 0;
   for (const at::Tensor& p : head->parameters()) parameters += p.numel();
 
@@ -87,12 +99,12 @@ int run(const Options& o) {
       lg::nets::BackboneOutput x;
       x.pooled = pooled.index_select(0, rows);
       if (head->needs_map()) x.map = maps.index_select(0, rows);
-      adam.zero_grad();
+      adam->zero_grad();
       const lg::nets::HeadOutput out = head->train_forward(x, nullptr);
       at::Tensor loss = torch::binary_cross_entropy_with_logits(out.logits, y.index_select(0, rows));
       if (out.extra_loss.defined()) loss = loss + out.extra_loss;
       loss.backward();
-      adam.step();
+      adam->step();
       loss_value = loss.item<double>();
     }
     ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
