@@ -13,6 +13,8 @@
 //       and heap; denormals flushed; the trainer's Adam, nets/optimizers.hpp). One line:
 //       `RESULT side cpp head NAME threads T median_epoch_ms X first_epoch_ms W macs_per_image M
 //        parameters P final_loss L`
+//       (M: the head's forward multiply-adds for one batch of B, over B: the label side, e.g. the
+//       GCN, is computed once per batch)
 //       median over epochs 2..E.
 #include <torch/torch.h>
 
@@ -115,7 +117,7 @@ int run(const Options& o) {
   std::cout << fmt::format("RESULT side cpp head {} threads {} median_epoch_ms {:.3f} first_epoch_ms "
                            "{:.3f} macs_per_image {} parameters {} final_loss {:.6f}\n",
                            o.head, o.threads, median, ms.front(),
-                           head->multiply_adds(1, s * s), parameters, loss_value);
+                           head->multiply_adds(o.batch, s * s) / o.batch, parameters, loss_value);
   return 0;
 }
 
