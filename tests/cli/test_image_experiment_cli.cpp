@@ -61,10 +61,11 @@ fs::path made_small(const lg::test::TempDir& dir, const std::string& name, const
 }
 
 /// voc2007.toml and coco2014.toml share the published setting (ResNet-size inputs, 40 epochs).
+// CNN-BR, ML-GCN and the six other heads (A-GCN, ADD-GCN, SSGRL, Q2L, ML-Decoder, LaMP).
 const std::vector<Edit> kSmallPublishedSetting = {
-    {"image_size = 224", "image_size = 16", 2}, {"resize = 256", "resize = 18", 2},
-    {"width = 32", "width = 4", 2},             {"depth = 4", "depth = 2", 2},
-    {"epochs = 40", "epochs = 1", 2},           {"gcn_hidden = 1024", "gcn_hidden = 8", 1},
+    {"image_size = 224", "image_size = 16", 8}, {"resize = 256", "resize = 18", 8},
+    {"width = 32", "width = 4", 8},             {"depth = 4", "depth = 2", 8},
+    {"epochs = 40", "epochs = 1", 8},           {"gcn_hidden = 1024", "gcn_hidden = 8", 2},
     {"threads = 0", "threads = 2", 1}};
 
 /// A VOC 2007 layout with `trainval` + `test` images of 20 x 20 pixels: image i shows class
@@ -195,6 +196,8 @@ TEST_CASE("experiments/voc2007.toml runs on a tiny VOC-layout folder", "[cli]") 
     CHECK(run.out.find("24 trainval + 12 test images") != std::string::npos);
     const std::string summary = lg::test::read_file(dir / "out" / "tables" / "summary.csv");
     CHECK(summary.find("ML-GCN") != std::string::npos);
+    for (const char* head : {"A-GCN", "ADD-GCN", "SSGRL", "Q2L", "ML-Decoder (groups)", "LaMP (graph mask)"})
+      CHECK(summary.find(head) != std::string::npos);
     CHECK(summary.find("CNN-BR (GMP)") != std::string::npos);
     const std::string cell = lg::test::read_file(dir / "out" / "runs" / "voc2007" / "ML-GCN-seed1-fold0.json");
     CHECK(cell.find("\"train_rows\": 24") != std::string::npos);
