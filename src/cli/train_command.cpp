@@ -162,7 +162,7 @@ void add_train_command(CLI::App& app) {
   auto args = std::make_shared<TrainArgs>();
   auto* cmd = app.add_subcommand(
       "train",
-      "Train one neural model (mlp-br, mlgcn) of an experiment config on a data set's training "
+      "Train one neural model (mlp-br, cnn-br, mlgcn or another head: agcn, addgcn, ssgrl, q2l, lamp, custom-head) of an experiment config on a data set's training "
       "rows and save it: model.pt, history.{csv,md,svg}, manifest.json. The model keeps its "
       "feature standardisation, so `labelgraph predict` scores raw files.");
   cmd->add_option("CONFIG", args->config, "experiment config (TOML), e.g. experiments/mulan-deep.toml")

@@ -39,7 +39,7 @@ struct NetsApi {
   std::string (*torch_version)() = nullptr;          ///< "1.13.0 (cpu)" etc.
   void (*configure_torch)(const Context&) = nullptr; ///< threads and seed from the Context
   // ---- ABI 2 ----
-  /// Add the plugin's models (mlp-br, mlgcn) to models/registry.
+  /// Add the plugin's models (mlp-br, cnn-br and the heads of nets/heads) to models/registry.
   void (*register_models)() = nullptr;
   /// Train one of the plugin's models (created through the registry) with checkpoints.
   void (*train)(models::Model& model, const Dataset& train, const Context& ctx,

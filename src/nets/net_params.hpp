@@ -1,7 +1,7 @@
 #pragma once
 // The parameters of the neural models, as config lines (models/params.hpp). Three groups, so
 // that `mlp-br` refuses the GCN's keys and every ablation of ML-GCN is one line:
-//   EncoderParams  the MLP that turns a feature row into f(x) (shared by mlp-br and mlgcn)
+//   EncoderParams  the MLP that turns a feature row into f(x) (mlp-br and the heads on rows)
 //   BackboneParams the CNN that turns an image into f(x) (cnn-br, and mlgcn on image data)
 //   GcnParams      label inputs, the label graph (graph::LabelGraphSpec) and the GCN (mlgcn only)
 //   TrainParams    loss, optimiser, schedule, epochs, validation and early stopping

@@ -9,7 +9,7 @@ namespace {
 const lg::nets::NetModel& as_net(const lg::models::Model& model) {
   const auto* net = dynamic_cast<const lg::nets::NetModel*>(&model);
   if (!net)
-    throw lg::Error("'" + model.name() + "' is not a neural model (mlp-br, mlgcn): it cannot be "
+    throw lg::Error("'" + model.name() + "' is not a neural model (mlp-br, cnn-br, mlgcn or another head): it cannot be "
                     "trained with checkpoints or saved");
   return *net;
 }
