@@ -313,3 +313,29 @@ TEST_CASE("heads on feature rows: lamp and agcn train; map heads are refused in 
                           Catch::Contains("'rows' has feature rows"));
   }
 }
+
+TEST_CASE("network cost: parameters and multiply-adds per row / image, by hand", "[nets][heads]") {
+  lg::nets::register_net_models();
+  // mlp-br, 6 features -> hidden [4] -> 4 labels: parameters 6*4 + 4 + 4*4 + 4 = 48,
+  // multiply-adds 6*4 + 4*4 = 40 per row.
+  const lg::Dataset rows = tiny_rows(40, 1);
+  auto mlp = lg::models::make_model(
+      "mlp-br", toml::table{{"hidden", toml::array{4}}, {"epochs", 1}, {"validation_fraction", 0.0}},
+      "test", 1);
+  CHECK_FALSE(mlp->cost());
+  mlp->fit(rows, head_context());
+  REQUIRE(mlp->cost());
+  CHECK(mlp->cost()->parameters == 48);
+  CHECK(mlp->cost()->multiply_adds == 40);
+  // cnn-br, ResNet width 4, depth 2 on 16 x 16 images, 6 labels: stem 16*16*3*4*9 = 27,648;
+  // stage 0 (4 -> 4, stride 1) 16*16*4*(4*9 + 4*9) = 73,728; stage 1 (4 -> 8, stride 2, 8 x 8,
+  // 1x1 shortcut) 8*8*8*(4*9 + 8*9 + 4) = 57,344; the linear head 8*6 = 48.
+  const lg::Dataset images = tiny_scenes(20, 3);
+  auto cnn = lg::models::make_model(
+      "cnn-br", toml::table{{"width", 4}, {"depth", 2}, {"image_size", 16}, {"epochs", 1},
+                            {"validation_fraction", 0.0}},
+      "test", 1);
+  cnn->fit(images, head_context());
+  REQUIRE(cnn->cost());
+  CHECK(cnn->cost()->multiply_adds == 27648 + 73728 + 57344 + 48);
+}
