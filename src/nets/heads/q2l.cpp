@@ -126,9 +126,10 @@ class Q2lHeadImpl : public HeadImpl {
     for (const auto& layer : *decoder_)
       tgt = layer->as<TransformerLayerImpl>()->decode(tgt, query_pos, src, pos, gen);
     const at::Tensor hs = decoder_norm_->forward(tgt);  // B x K x d
-    // out[b, k, j] = Σ_d hs[b, k, d] fc[k, j, d]
-    const at::Tensor out = torch::matmul(hs.unsqueeze(2), fc_weight_.transpose(1, 2).unsqueeze(0))
-                               .squeeze(2).reshape({b, k_ * g_});
+    // out[b, k, j] = Σ_d hs[b, k, d] fc[k, j, d]: one batched product over the K queries
+    // (K x B x d times K x d x g), not B x K products of one row each.
+    const at::Tensor out = torch::bmm(hs.transpose(0, 1), fc_weight_.transpose(1, 2))
+                               .transpose(0, 1).reshape({b, k_ * g_});
     return out.narrow(1, 0, c_) + fc_bias_;
   }
   int64_t multiply_adds(int64_t batch, int64_t n) const override {
