@@ -36,6 +36,23 @@ struct LampAttentionImpl : torch::nn::Module {
   at::Tensor forward(const at::Tensor& x, const at::Tensor& kv, const at::Tensor& blocked,
                      double dropout, at::Generator* gen) {
     const int64_t b = x.size(0), lq = x.size(1), lk = kv.size(1), dh = d_ / heads_;
+    if (lk == 1 && !blocked.defined()) {
+      // One key (the encoded input): the softmax over it is exactly 1, so every query reads
+      // V and the scores (and W_q, W_k) do not matter, in value or gradient. Dropout on the
+      // weights keeps or drops a whole head's V per query, drawn as the general path draws it.
+      const at::Tensor v = proj[2]->forward(kv);  // B x 1 x d
+      at::Tensor y;
+      if (is_training() && dropout > 0 && gen) {
+        const at::Tensor keep = seeded_dropout(torch::ones({b, heads_, lq, 1}), dropout, gen);
+        const at::Tensor heads = v.view({b, 1, heads_, dh}).transpose(1, 2) * keep.to(v.options());
+        y = proj[3]->forward(heads.transpose(1, 2).reshape({b, lq, d_}));
+        y = seeded_dropout(y, dropout, gen);
+      } else {
+        y = proj[3]->forward(v);  // B x 1 x d, the same for every query
+        if (is_training()) y = seeded_dropout(y.expand({b, lq, d_}), dropout, gen);
+      }
+      return norm->forward(y + x);
+    }
     auto split = [&](const at::Tensor& t, int64_t len) {
       return t.reshape({b, len, heads_, dh}).transpose(1, 2);
     };
@@ -108,7 +125,8 @@ class LampHeadImpl : public HeadImpl {
   at::Tensor forward(const BackboneOutput& x, at::Generator* gen) override {
     const int64_t b = x.pooled.size(0);
     const at::Tensor memory = input_proj_->forward(x.pooled).unsqueeze(1);  // B x 1 x d
-    const at::Tensor blocked = mask_.to(torch::kBool);
+    // mask = none blocks nothing: no masking at all (the same values, fewer operations).
+    const at::Tensor blocked = p_.mask == "none" ? at::Tensor() : mask_.to(torch::kBool);
     at::Tensor h = embed_.unsqueeze(0).expand({b, c_, d_});
     const double p = p_.attention_dropout;
     for (const auto& module : *layers_) {
