@@ -332,7 +332,9 @@ void NetModel::start(const Dataset& data, const Context& ctx) {
                                                    script_options(*backbone));
     s.notes.push_back(fmt::format("TorchScript backbone {}: {} features{}",
                                   backbone->torchscript_path(), script->feature_size(),
-                                  backbone->freeze ? ", frozen (computed once)" : ", fine-tuned"));
+                                  !backbone->freeze        ? ", fine-tuned"
+                                  : head_->needs_map()     ? ", frozen (maps computed per batch)"
+                                                           : ", frozen (computed once)"));
   }
   s.net = make_network(spec_, *head_, s.image_input, data.num_features(), data.num_labels(), side,
                        script, derive_seed(ctx.seed, kInitStream));
@@ -438,8 +440,10 @@ void NetModel::train(const Dataset& data, const Context& ctx, const TrainSession
   for (const at::Tensor& b : s.net->buffers()) snapshot.push_back(b);
   // Images: the next batches are decoded and transformed on a worker thread while the network
   // trains on this one; decoded, resized files stay in the cache across epochs.
-  // A frozen (pretrained) backbone computes every row's features once instead.
-  const bool frozen = s.net->frozen_backbone();
+  // A frozen (pretrained) backbone computes every row's pooled features once instead. Not for
+  // a head that reads the map: every image's F x H x W map would be kept (1.6 MB per image for
+  // ResNet-101 at 448 px), so the frozen backbone runs per batch, without gradients.
+  const bool frozen = s.net->frozen_backbone() && !s.net->head->needs_map();
   std::unique_ptr<ImageBatchLoader> loader;
   if (s.image_input && !frozen)
     loader = std::make_unique<ImageBatchLoader>(

@@ -330,3 +330,46 @@ TEST_CASE("cnn-br on a TorchScript backbone: fine-tuned or frozen, checkpoints k
     CHECK(lg::nets::NetModel::load(file)->predict_scores(data, ctx) == scores);
   }
 }
+
+TEST_CASE("map heads on a TorchScript backbone: frozen maps computed per batch, checkpoints keep it",
+          "[nets][heads]") {
+  const auto out = fixtures();
+  if (!out) return;
+  lg::SceneSpec spec;
+  spec.rows = 40;
+  spec.size = 32;
+  spec.kinds = 4;
+  spec.contexts = 2;
+  const lg::Dataset data =
+      lg::as_dataset(std::make_shared<lg::ImageDataset>(lg::generate_scenes(spec, 4, 2)));
+  lg::nets::register_net_models();
+  lg::Context ctx;
+  ctx.seed = 2;
+  ctx.threads = 2;
+  lg::test::TempDir dir;
+  for (const std::string head : {"addgcn", "q2l"}) {
+    INFO(head);
+    toml::table params{{"backbone", "torchscript:" + (*out / "maps.pt").string()},
+                       {"freeze", true}, {"image_size", 32}, {"epochs", 2},
+                       {"batch_size", 16}, {"validation_fraction", 0.2}};
+    if (head == "q2l") params.insert("heads", 2);
+    auto model = lg::models::make_model(head, params, "test.toml", 1);
+    model->fit(data, ctx);
+    const lg::ScoreMatrix scores = model->predict_scores(data, ctx);
+    CHECK(scores.allFinite());
+    bool noted = false;
+    for (const std::string& n : model->notes())
+      noted = noted || n.find("frozen (maps computed per batch)") != std::string::npos;
+    CHECK(noted);
+    auto& net = dynamic_cast<lg::nets::NetModel&>(*model);
+    net.save(dir / "m.pt");
+    CHECK(lg::nets::NetModel::load(dir / "m.pt")->predict_scores(data, ctx) == scores);
+  }
+  // A module that returns pooled features cannot feed a map head: one line naming the file.
+  auto pooled = lg::models::make_model(
+      "ssgrl", toml::table{{"backbone", "torchscript:" + (*out / "pooled.pt").string()},
+                           {"image_size", 32}, {"epochs", 1}},
+      "test.toml", 1);
+  CHECK_THROWS_WITH(pooled->fit(data, ctx), Catch::Contains("pooled.pt") &&
+                                                Catch::Contains("needs its N x C x H x W feature maps"));
+}
