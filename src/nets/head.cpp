@@ -10,6 +10,7 @@
 #include "graph/build_label_graph.hpp"
 #include "graph/spectral_embedding.hpp"
 #include "io/embeddings_reader.hpp"
+#include "nets/tensor_convert.hpp"
 
 namespace lg::nets {
 
@@ -18,14 +19,6 @@ LabelSide HeadFactory::label_side(const Dataset&, const Context&, std::vector<st
 }
 
 LabelSide HeadFactory::empty_label_side(int64_t, int64_t) const { return {}; }
-
-at::Tensor to_tensor_f(const Eigen::MatrixXd& m) {
-  at::Tensor t = torch::empty({m.rows(), m.cols()}, torch::kFloat32);
-  auto a = t.accessor<float, 2>();
-  for (Index i = 0; i < m.rows(); ++i)
-    for (Index j = 0; j < m.cols(); ++j) a[i][j] = static_cast<float>(m(i, j));
-  return t;
-}
 
 at::Tensor linear_logits(const at::Tensor& features, const at::Tensor& rows, const at::Tensor& b) {
   at::Tensor out = torch::matmul(features, rows.t());

@@ -93,9 +93,6 @@ at::Tensor label_input_matrix(const Dataset& train, const LabelInputParams& para
 Adjacency label_graph_matrix(const Dataset& train, const graph::LabelGraphSpec& spec,
                              const Context& ctx, std::vector<std::string>* notes);
 
-/// A double matrix as a C-contiguous float tensor.
-at::Tensor to_tensor_f(const Eigen::MatrixXd& m);
-
 /// Logits f · rowsᵀ (+ b when defined): the linear classifiers of mlp-br, cnn-br and ML-GCN.
 at::Tensor linear_logits(const at::Tensor& features, const at::Tensor& rows, const at::Tensor& b);
 

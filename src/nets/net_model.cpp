@@ -189,6 +189,16 @@ at::Tensor NetModel::State::prepare(const Dataset& d) const {
   return x;
 }
 
+/// `fn(images)` for every batch of `d`'s images in evaluation form (centre crops), on the
+/// device; the loader prepares the next batch on its thread meanwhile.
+template <class Fn>
+void for_each_eval_batch(const NetModel::State& s, const Dataset& d, int threads, Fn fn) {
+  ImageBatchLoader loader(*d.images, 0);
+  loader.start(d.image_rows, 128, s.eval_transform, 0, threads > 1 ? threads - 1 : 1);
+  while (const ImageBatch* batch = loader.next())
+    fn(batch_tensor(*batch, s.eval_transform.size, s.channels_last).to(s.device));
+}
+
 BackboneOutput NetModel::State::encoded(const Dataset& d, int threads) const {
   torch::NoGradGuard no_grad;
   Network module = net;  // the holder is const here, the module's forward is not
@@ -208,10 +218,8 @@ BackboneOutput NetModel::State::encoded(const Dataset& d, int threads) const {
     return o;
   };
   if (image_input) {
-    ImageBatchLoader loader(*d.images, 0);
-    loader.start(d.image_rows, 128, eval_transform, 0, threads > 1 ? threads - 1 : 1);
-    while (const ImageBatch* batch = loader.next())
-      add(module->features(batch_tensor(*batch, eval_transform.size, channels_last).to(device), nullptr));
+    for_each_eval_batch(*this, d, threads,
+                        [&](const at::Tensor& x) { add(module->features(x, nullptr)); });
     return joined();
   }
   if (d.rows() <= 8192) return module->features(prepare(d), nullptr);
@@ -231,10 +239,8 @@ at::Tensor NetModel::State::logits(const Dataset& d, int threads) const {
   if (!module->head->needs_map()) return module->head->forward(encoded(d, threads), nullptr);
   // A head over spatial maps runs per chunk of images: the maps of a whole set need not fit.
   std::vector<at::Tensor> parts;
-  ImageBatchLoader loader(*d.images, 0);
-  loader.start(d.image_rows, 128, eval_transform, 0, threads > 1 ? threads - 1 : 1);
-  while (const ImageBatch* batch = loader.next())
-    parts.push_back(module->forward(batch_tensor(*batch, eval_transform.size, channels_last).to(device), nullptr));
+  for_each_eval_batch(*this, d, threads,
+                      [&](const at::Tensor& x) { parts.push_back(module->forward(x, nullptr)); });
   if (parts.empty()) return torch::zeros({0, static_cast<int64_t>(label_names.size())}).to(device);
   return torch::cat(parts);
 }

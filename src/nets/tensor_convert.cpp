@@ -16,6 +16,14 @@ at::Tensor to_tensor(const DenseFeatures& m) {
   return t;
 }
 
+at::Tensor to_tensor_f(const Eigen::MatrixXd& m) {
+  at::Tensor t = torch::empty({m.rows(), m.cols()}, torch::kFloat32);
+  auto a = t.accessor<float, 2>();
+  for (Index i = 0; i < m.rows(); ++i)
+    for (Index j = 0; j < m.cols(); ++j) a[i][j] = static_cast<float>(m(i, j));
+  return t;
+}
+
 at::Tensor labels_to_tensor(const LabelMatrix& y) {
   auto t = torch::empty({y.rows(), y.cols()}, torch::kUInt8);
   std::copy(y.data(), y.data() + y.size(), t.data_ptr<std::uint8_t>());

@@ -15,6 +15,9 @@ namespace lg::nets {
 
 /// Copy a row-major float matrix into a new N x D float32 CPU tensor.
 at::Tensor to_tensor(const DenseFeatures& m);
+/// Copy a double matrix (e.g. a label graph, standardisation statistics) into a new float32
+/// CPU tensor of the same shape.
+at::Tensor to_tensor_f(const Eigen::MatrixXd& m);
 /// Copy a 0/1 label matrix into a new N x L float32 CPU tensor (targets for BCE losses).
 at::Tensor labels_to_tensor(const LabelMatrix& y);
 /// Copy a 2-D tensor (any device, any floating dtype) back into a row-major float matrix.

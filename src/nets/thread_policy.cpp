@@ -21,13 +21,19 @@ std::int64_t step_multiply_adds(const StepShape& shape) {
   }
   const std::int64_t feature_size = in;
   work += shape.batch * feature_size * shape.labels;  // head x W, or f Zᵀ
-  if (shape.gcn_inputs > 0) {
-    std::int64_t gcn_in = shape.gcn_inputs;
-    for (int k = 0; k < shape.gcn_depth; ++k) {
-      const std::int64_t out = k + 1 == shape.gcn_depth ? feature_size : shape.gcn_hidden;
-      work += shape.labels * gcn_in * out + shape.labels * shape.labels * out;
-      gcn_in = out;
-    }
+  if (shape.gcn_inputs > 0)
+    work += label_gcn_multiply_adds(shape.labels, shape.gcn_inputs, shape.gcn_hidden, feature_size,
+                                    shape.gcn_depth);
+  return work;
+}
+
+std::int64_t label_gcn_multiply_adds(std::int64_t labels, std::int64_t inputs, std::int64_t hidden,
+                                     std::int64_t out, int depth) {
+  std::int64_t work = 0, in = inputs;
+  for (int k = 0; k < depth; ++k) {
+    const std::int64_t width = k + 1 == depth ? out : hidden;
+    work += labels * in * width + labels * labels * width;
+    in = width;
   }
   return work;
 }

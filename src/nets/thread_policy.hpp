@@ -28,6 +28,11 @@ struct StepShape {
 /// (X W) + L x L x out (Â ·). Backward is about twice this, so the forward count ranks sizes.
 std::int64_t step_multiply_adds(const StepShape& shape);
 
+/// Multiply-adds of the label GCN of nets/gcn.hpp for `labels` rows: `depth` layers
+/// inputs -> hidden -> ... -> out, each H W (rows x in x out) and Â (rows² x out).
+std::int64_t label_gcn_multiply_adds(std::int64_t labels, std::int64_t inputs, std::int64_t hidden,
+                                     std::int64_t out, int depth);
+
 /// Per-step forward multiply-adds from which a second thread pays on this project's reference
 /// machine (measured with 1 vs 2 threads, bench/README.md "Small networks: ...").
 constexpr std::int64_t kMultiThreadMinMultiplyAdds = 500'000'000;

@@ -20,6 +20,7 @@
 #include "nets/head.hpp"
 #include "nets/heads/heads.hpp"
 #include "nets/net_model.hpp"
+#include "nets/thread_policy.hpp"
 
 namespace lg::nets {
 namespace {
@@ -71,14 +72,8 @@ class AgcnHeadImpl : public HeadImpl {
   }
   int64_t multiply_adds(int64_t batch, int64_t) const override {
     const int64_t e = inputs_.size(1), k = std::max<int64_t>(1, e / 2);
-    int64_t work = batch * features_ * labels_ + 2 * labels_ * e * k + labels_ * labels_ * k;
-    int64_t in = e;
-    for (int i = 0; i < p_.gcn_depth; ++i) {
-      const int64_t out = i + 1 == p_.gcn_depth ? features_ : p_.gcn_hidden;
-      work += labels_ * in * out + labels_ * labels_ * out;
-      in = out;
-    }
-    return work;
+    return batch * features_ * labels_ + 2 * labels_ * e * k + labels_ * labels_ * k +
+           label_gcn_multiply_adds(labels_, e, p_.gcn_hidden, features_, p_.gcn_depth);
   }
 
  private:

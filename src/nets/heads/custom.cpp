@@ -22,6 +22,7 @@
 #include "nets/head.hpp"
 #include "nets/heads/heads.hpp"
 #include "nets/net_model.hpp"
+#include "nets/tensor_convert.hpp"
 
 namespace lg::nets {
 namespace {

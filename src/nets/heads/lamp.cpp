@@ -20,6 +20,7 @@
 #include "nets/heads/attention.hpp"
 #include "nets/heads/heads.hpp"
 #include "nets/net_model.hpp"
+#include "nets/tensor_convert.hpp"
 
 namespace lg::nets {
 namespace {

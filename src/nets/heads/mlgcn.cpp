@@ -10,6 +10,8 @@
 #include "nets/head.hpp"
 #include "nets/heads/heads.hpp"
 #include "nets/net_model.hpp"
+#include "nets/tensor_convert.hpp"
+#include "nets/thread_policy.hpp"
 
 namespace lg::nets {
 namespace {
@@ -35,14 +37,9 @@ class MlGcnHeadImpl : public HeadImpl {
   }
   std::vector<at::Tensor> graph_parameters() override { return gcn_->parameters(); }
   int64_t multiply_adds(int64_t batch, int64_t) const override {
-    int64_t work = batch * features_ * labels_;
-    int64_t in = inputs_.size(1);
-    for (int k = 0; k < params_.gcn_depth; ++k) {
-      const int64_t out = k + 1 == params_.gcn_depth ? features_ : params_.gcn_hidden;
-      work += labels_ * in * out + labels_ * labels_ * out;
-      in = out;
-    }
-    return work;
+    return batch * features_ * labels_ +
+           label_gcn_multiply_adds(labels_, inputs_.size(1), params_.gcn_hidden, features_,
+                                   params_.gcn_depth);
   }
 
  private:

@@ -18,6 +18,7 @@
 #include "nets/head.hpp"
 #include "nets/heads/heads.hpp"
 #include "nets/net_model.hpp"
+#include "nets/tensor_convert.hpp"
 
 namespace lg::nets {
 namespace {
