@@ -6,6 +6,8 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <map>
+#include <memory>
 #include <random>
 #include <sstream>
 #include <sys/wait.h>
@@ -36,6 +38,43 @@ std::optional<fs::path> package_file(const fs::path& path, const std::string& pa
     FAIL(path.string() << " missing under CI=true: .ci/setup installs " << package);
   WARN("SKIPPED: " << path.string() << " not found (apt-get install " << package << ")");
   return std::nullopt;
+}
+
+std::optional<fs::path> torch_script_output(const std::string& script, const std::string& args) {
+  struct Generated {
+    TempDir dir;
+    int status = -1;   // the script's exit status
+    std::string log;   // its stdout + stderr
+  };
+  static const bool python_has_torch = [] {
+    const std::string python = "/usr/bin/python3";
+    if (!fs::exists(python)) return false;
+    const int raw = std::system((python + " -c 'import torch' >/dev/null 2>&1").c_str());
+    return WIFEXITED(raw) && WEXITSTATUS(raw) == 0;
+  }();
+  if (!python_has_torch) {
+    const char* ci = std::getenv("CI");
+    if (ci && std::string(ci) == "true")
+      FAIL("/usr/bin/python3 with torch is required under CI=true (apt install python3-torch)");
+    WARN("SKIPPED: /usr/bin/python3 with torch not found (apt install python3-torch)");
+    return std::nullopt;
+  }
+  // Python + torch start in seconds: each (script, args) runs once per test run.
+  static std::map<std::string, std::unique_ptr<Generated>> runs;
+  std::unique_ptr<Generated>& run = runs[script + "\n" + args];
+  if (!run) {
+    run = std::make_unique<Generated>();
+    const fs::path log = run->dir / "script.log";
+    const std::string cmd = "/usr/bin/python3 '" + fixture(script).string() + "' '" +
+                            (run->dir / "out").string() + "' " + args + " >'" + log.string() +
+                            "' 2>&1";
+    const int raw = std::system(cmd.c_str());
+    run->status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
+    run->log = read_file(log);
+  }
+  INFO(run->log);
+  REQUIRE(run->status == 0);
+  return run->dir / "out";
 }
 
 Eigen::MatrixXd matrix(std::initializer_list<std::initializer_list<double>> rows) {

@@ -27,6 +27,13 @@ std::optional<std::filesystem::path> shared_file(const std::string& relative);
 std::optional<std::filesystem::path> package_file(const std::filesystem::path& path,
                                                   const std::string& package);
 
+/// OUTDIR of tests/fixtures/<script> run with Debian's /usr/bin/python3 (python3-torch) as
+/// `script OUTDIR args`, once per test run for each (script, args); the folder lives to the end
+/// of the run. nullopt without python3-torch (skipped with a message; a failure under
+/// CI=true, where .ci/setup installs it); a failure, with the script's output, if it fails.
+std::optional<std::filesystem::path> torch_script_output(const std::string& script,
+                                                         const std::string& args = "");
+
 /// A dense double matrix written row by row: matrix({{1, 0}, {0, 2}}).
 Eigen::MatrixXd matrix(std::initializer_list<std::initializer_list<double>> rows);
 

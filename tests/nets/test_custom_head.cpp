@@ -12,7 +12,6 @@
 #include <cstdlib>
 #include <fstream>
 #include <optional>
-#include <sys/wait.h>
 
 #include "core/random.hpp"
 #include "data/synthetic_scenes.hpp"
@@ -32,49 +31,10 @@ namespace {
 constexpr int kFeatures = 16;  // the backbones below: ResNet width 8, depth 2; MLP hidden [16]
 constexpr int kLabels = 6;     // the scenes' kinds; the rows' labels
 
-struct Generated {
-  lg::test::TempDir dir;
-  bool python_has_torch = false;
-  int status = -1;
-  std::string log;
-};
-
-int exit_status(int raw) { return WIFEXITED(raw) ? WEXITSTATUS(raw) : -1; }
-
-const Generated& generated() {
-  static const Generated* g = [] {
-    auto* out = new Generated;
-    const std::string python = "/usr/bin/python3";
-    if (fs::exists(python))
-      out->python_has_torch =
-          exit_status(std::system((python + " -c 'import torch' >/dev/null 2>&1").c_str())) == 0;
-    if (out->python_has_torch) {
-      const fs::path log = out->dir / "script.log";
-      const std::string cmd =
-          python + " '" + lg::test::fixture("nets/heads/make_torchscript_head.py").string() + "' '" +
-          (out->dir / "out").string() + "' " + std::to_string(kFeatures) + " " +
-          std::to_string(kLabels) + " >'" + log.string() + "' 2>&1";
-      out->status = exit_status(std::system(cmd.c_str()));
-      out->log = lg::test::read_file(log);
-    }
-    static std::unique_ptr<Generated> owner(out);
-    return out;
-  }();
-  return *g;
-}
-
 std::optional<fs::path> scripts() {
-  const Generated& g = generated();
-  if (!g.python_has_torch) {
-    const char* ci = std::getenv("CI");
-    if (ci && std::string(ci) == "true")
-      FAIL("/usr/bin/python3 with torch is required under CI=true (apt install python3-torch)");
-    WARN("SKIPPED: /usr/bin/python3 with torch not found (apt install python3-torch)");
-    return std::nullopt;
-  }
-  INFO(g.log);
-  REQUIRE(g.status == 0);
-  return g.dir / "out";
+  return lg::test::torch_script_output(
+      "nets/heads/make_torchscript_head.py",
+      std::to_string(kFeatures) + " " + std::to_string(kLabels));
 }
 
 at::Tensor matrix(const nlohmann::json& rows) {

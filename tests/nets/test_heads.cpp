@@ -150,7 +150,7 @@ TEST_CASE("heads: the switches change what they say", "[nets][heads]") {
 }
 
 TEST_CASE("heads: gradients agree with central finite differences (float64)", "[nets][heads]") {
-  for (const std::string& name : {"agcn", "addgcn", "ssgrl", "q2l_groups", "lamp_cooccurrence", "mlgcn"}) {
+  for (const std::string name : {"agcn", "addgcn", "ssgrl", "q2l_groups", "lamp_cooccurrence", "mlgcn"}) {
     INFO("case " << name);
     const json c = read_case(name);
     auto head = build(c);
@@ -194,7 +194,7 @@ TEST_CASE("heads: gradients agree with central finite differences (float64)", "[
 }
 
 TEST_CASE("heads: the same seed builds the same head, another seed another", "[nets][heads]") {
-  for (const std::string& name : {"agcn", "addgcn", "ssgrl", "q2l_groups", "lamp_cooccurrence"}) {
+  for (const std::string name : {"agcn", "addgcn", "ssgrl", "q2l_groups", "lamp_cooccurrence"}) {
     INFO("case " << name);
     const json c = read_case(name);
     const auto a = build(c, 5), b = build(c, 5), other = build(c, 6);
@@ -297,7 +297,7 @@ TEST_CASE("heads train on images: finite scores, same seed same scores, checkpoi
 TEST_CASE("heads on feature rows: lamp and agcn train; map heads are refused in one line",
           "[nets][heads]") {
   const lg::Dataset data = tiny_rows(80, 2);
-  for (const std::string& name : {"lamp", "agcn"}) {
+  for (const std::string name : {"lamp", "agcn"}) {
     INFO(name);
     toml::table params = name == "lamp" ? toml::table{{"heads", 2}} : toml::table{};
     auto a = make_head_model(name, params), b = make_head_model(name, params);
@@ -306,7 +306,7 @@ TEST_CASE("heads on feature rows: lamp and agcn train; map heads are refused in 
     CHECK(a->predict_scores(data, head_context()) == b->predict_scores(data, head_context()));
     CHECK(a->predict_scores(data, head_context()).allFinite());
   }
-  for (const std::string& name : {"addgcn", "ssgrl", "q2l"}) {
+  for (const std::string name : {"addgcn", "ssgrl", "q2l"}) {
     auto m = make_head_model(name, toml::table{});
     CHECK_THROWS_WITH(m->fit(data, head_context()),
                       Catch::Contains(name + " needs a spatial feature map") &&

@@ -14,7 +14,6 @@
 #include <memory>
 #include <optional>
 #include <string>
-#include <sys/wait.h>
 #include <vector>
 
 #include "core/error.hpp"
@@ -27,53 +26,10 @@ using lg::nets::TorchScriptOptions;
 
 namespace {
 
-int exit_status(int raw) { return WIFEXITED(raw) ? WEXITSTATUS(raw) : -1; }
-
-/// The script's output, generated once per test run (python + torch start in seconds, not ms).
-struct Generated {
-  lg::test::TempDir dir;
-  bool python_has_torch = false;
-  int status = -1;   ///< the script's exit status
-  std::string log;   ///< its stdout + stderr
-};
-
-const Generated& generated() {
-  static const Generated* g = [] {
-    auto* out = new Generated;  // lives to the end of the run; the folder goes with it below
-    const std::string python = "/usr/bin/python3";
-    if (fs::exists(python)) {
-      const std::string probe = python + " -c 'import torch' >/dev/null 2>&1";
-      out->python_has_torch = exit_status(std::system(probe.c_str())) == 0;
-    }
-    if (out->python_has_torch) {
-      const fs::path log = out->dir / "script.log";
-      const std::string cmd = python + " '" +
-                              lg::test::fixture("nets/make_torchscript_backbone.py").string() +
-                              "' '" + (out->dir / "out").string() + "' >'" + log.string() +
-                              "' 2>&1";
-      out->status = exit_status(std::system(cmd.c_str()));
-      out->log = lg::test::read_file(log);
-    }
-    static std::unique_ptr<Generated> owner(out);  // removes the folder at exit
-    return out;
-  }();
-  return *g;
-}
-
-/// OUTDIR of the script, or nullopt when the test must return early: skipped without
-/// python3-torch (a failure under CI=true, where it is installed), a failure if the script fails.
+/// OUTDIR of make_torchscript_backbone.py (run once per test run), or nullopt when the test must
+/// return early: skipped without python3-torch (a failure under CI=true).
 std::optional<fs::path> fixtures() {
-  const Generated& g = generated();
-  if (!g.python_has_torch) {
-    const char* ci = std::getenv("CI");
-    if (ci && std::string(ci) == "true")
-      FAIL("/usr/bin/python3 with torch is required under CI=true (apt install python3-torch)");
-    WARN("SKIPPED: /usr/bin/python3 with torch not found (apt install python3-torch)");
-    return std::nullopt;
-  }
-  INFO(g.log);
-  REQUIRE(g.status == 0);
-  return g.dir / "out";
+  return lg::test::torch_script_output("nets/make_torchscript_backbone.py");
 }
 
 /// A raw little-endian float32 file, shaped by manifest.json.
