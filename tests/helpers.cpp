@@ -10,7 +10,16 @@
 #include <memory>
 #include <random>
 #include <sstream>
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
 #include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <thread>
+
+extern char** environ;
 
 namespace lg::test {
 namespace fs = std::filesystem;
@@ -190,6 +199,64 @@ lg::Dataset as_sparse(const lg::Dataset& dense) {
   s.csr = dense.dense.sparseView();
   s.dense.resize(0, 0);
   return s;
+}
+
+pid_t spawn(const std::vector<std::string>& args, const std::filesystem::path& err,
+            const std::filesystem::path& out) {
+  std::vector<std::string> all = {labelgraph_binary()};
+  all.insert(all.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (std::string& a : all) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  if (out.empty())
+    posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
+  else
+    posix_spawn_file_actions_addopen(&actions, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_addopen(&actions, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  // The signals a test runner may ignore are delivered to the child with their defaults.
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  sigset_t defaults;
+  sigemptyset(&defaults);
+  sigaddset(&defaults, SIGINT);
+  sigaddset(&defaults, SIGTERM);
+  sigaddset(&defaults, SIGUSR1);
+  posix_spawnattr_setsigdefault(&attr, &defaults);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF);
+  pid_t pid = -1;
+  const int rc = posix_spawn(&pid, argv[0], &actions, &attr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  posix_spawnattr_destroy(&attr);
+  REQUIRE(rc == 0);
+  return pid;
+}
+
+int wait_exit(pid_t pid) {
+  int raw = 0;
+  REQUIRE(waitpid(pid, &raw, 0) == pid);
+  return WIFEXITED(raw) ? WEXITSTATUS(raw) : -1000 - WTERMSIG(raw);
+}
+
+bool wait_for(const std::function<bool()>& ready, double seconds) {
+  const auto end = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+  while (std::chrono::steady_clock::now() < end) {
+    if (ready()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return false;
+}
+
+
+/// Every file under `dir` (recursively), as paths relative to it.
+std::vector<std::string> files_under(const std::filesystem::path& dir) {
+  std::vector<std::string> out;
+  std::error_code ec;
+  for (auto it = std::filesystem::recursive_directory_iterator(dir, ec); it != std::filesystem::recursive_directory_iterator();
+       it.increment(ec))
+    if (it->is_regular_file()) out.push_back(std::filesystem::relative(it->path(), dir).string());
+  return out;
 }
 
 }  // namespace lg::test

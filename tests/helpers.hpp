@@ -4,7 +4,9 @@
 
 #include <filesystem>
 #include <initializer_list>
+#include <functional>
 #include <optional>
+#include <sys/types.h>
 #include <string>
 #include <vector>
 
@@ -82,6 +84,18 @@ struct CliResult {
 std::string labelgraph_binary();
 /// Run `labelgraph ARGS` (args are passed to /bin/sh, quote as needed).
 CliResult run_labelgraph(const std::string& args);
+
+/// Start `labelgraph ARGS...` (no shell) with stdout to `out` (/dev/null when empty) and stderr
+/// to `err`; SIGINT and SIGTERM are delivered with their default actions even when the test
+/// runner ignores them. Returns its pid.
+pid_t spawn(const std::vector<std::string>& args, const std::filesystem::path& err,
+            const std::filesystem::path& out = {});
+/// Wait for the process to end: its exit status, or -1000 - signal when a signal killed it.
+int wait_exit(pid_t pid);
+/// Poll `ready` every 20 ms until it holds (true) or `seconds` have passed (false).
+bool wait_for(const std::function<bool()>& ready, double seconds);
+/// Every regular file under `dir` (recursively), as paths relative to it.
+std::vector<std::string> files_under(const std::filesystem::path& dir);
 
 /// A 0/1 label matrix written row by row: label_matrix({{1, 0}, {0, 1}}).
 lg::LabelMatrix label_matrix(std::initializer_list<std::initializer_list<int>> rows);

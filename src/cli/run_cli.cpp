@@ -26,6 +26,7 @@ int run_cli(int argc, const char* const* argv) {
   add_synth_command(app);
   add_data_command(app);
   add_run_command(app);
+  add_merge_command(app);
   add_eval_command(app);
   add_graph_command(app);
   add_train_command(app);
@@ -43,6 +44,9 @@ int run_cli(int argc, const char* const* argv) {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
+  } catch (const Stopped& e) {
+    std::fprintf(stderr, "\nlabelgraph: stopped by %s: %s\n", signal_name(e.signal_number()), e.what());
+    return e.exit_code();
   } catch (const Error& e) {
     std::fprintf(stderr, "labelgraph: error: %s\n", e.what());
     return 1;

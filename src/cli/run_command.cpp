@@ -1,15 +1,22 @@
-// labelgraph run CONFIG.toml [--out DIR] [--seed S] [--threads T] [--dump-config]
+// labelgraph run CONFIG.toml [--out DIR] [--seed S] [--threads T] [--fresh] [--shard I/N]
+//                [--list-cells] [--dump-config]
 // labelgraph run --list-algorithms
+// labelgraph merge DIR... [--out DIR] [--threads T]
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
 #include <cstdio>
+#include <filesystem>
+#include <map>
 #include <memory>
+#include <tuple>
 
 #include "cli/commands.hpp"
 #include "core/context.hpp"
 #include "core/error.hpp"
 #include "core/interrupt.hpp"
+#include "core/atomic_file.hpp"
+#include "experiment/cell_plan.hpp"
 #include "experiment/config.hpp"
 #include "experiment/manifest.hpp"
 #include "experiment/runner.hpp"
@@ -18,6 +25,7 @@
 
 namespace lg::cli {
 namespace {
+namespace fs = std::filesystem;
 
 struct RunArgs {
   std::string config;               ///< the experiment config
@@ -27,7 +35,17 @@ struct RunArgs {
   std::optional<std::string> device;  ///< overrides [experiment] device
   bool dump_config = false;         ///< print the resolved config and stop
   bool list_algorithms = false;     ///< print the registry and stop
+  bool fresh = false;               ///< ignore finished cells
+  std::string shard;                ///< "I/N": run only this share of the cells
+  bool list_cells = false;          ///< print the cells, their keys and states, and stop
   std::string command_line;         ///< for the manifest
+};
+
+struct MergeArgs {
+  std::vector<std::string> dirs;     ///< output folders of the shards
+  std::string out;                   ///< where the tables go (default: the first folder)
+  std::optional<int> threads;        ///< overrides the config's threads
+  std::string command_line;          ///< for the manifest
 };
 
 void list_algorithms() {
@@ -37,25 +55,28 @@ void list_algorithms() {
   }
 }
 
-void run(const RunArgs& args) {
-  if (args.list_algorithms) return list_algorithms();
-  if (args.config.empty()) throw Error("give an experiment config (e.g. experiments/quickstart.toml)");
+/// The cells' keys and states, one line each, and a count per state.
+void print_listing(const ExperimentResult& result, const RunOptions& options) {
+  std::map<std::string, std::size_t> counts;
+  std::printf("%-18s %-16s %6s %4s  %-16s %s\n", "dataset", "algorithm", "seed", "fold", "key", "state");
+  for (const CellListing& c : result.listing) {
+    if (!c.mine) continue;
+    std::printf("%-18s %-16s %6llu %4d  %-16s %s%s\n", c.dataset.c_str(), c.algorithm.c_str(),
+                static_cast<unsigned long long>(c.seed), c.fold, c.key.c_str(), c.state.c_str(),
+                c.why.empty() ? "" : (": " + c.why).c_str());
+    ++counts[c.state.substr(0, c.state.find(' '))];
+  }
+  std::string line;
+  for (const auto& [state, n] : counts) line += fmt::format("{}{} {}", line.empty() ? "" : ", ", n, state);
+  std::printf("\n%s%s\n", line.empty() ? "no cells" : line.c_str(),
+              options.shard_count > 1 ? fmt::format(" (shard {}/{})", options.shard_index + 1,
+                                                    options.shard_count).c_str() : "");
+}
+
+/// Run (or merge, or list) `config` and write the manifest.
+void execute(const ExperimentConfig& config, const RunOptions& options, const std::string& command_line) {
   RunManifest manifest;
   manifest.started_utc = utc_now();
-  ExperimentConfig config = load_experiment_config(args.config);
-  if (!args.out.empty()) config.output = args.out;
-  if (args.seed) {
-    // --seed replaces the master seed and, when the config did not list its own, the run seed.
-    if (config.seeds.size() == 1 && config.seeds.front() == config.seed) config.seeds = {*args.seed};
-    config.seed = *args.seed;
-  }
-  if (args.threads) config.threads = *args.threads;
-  if (args.device) config.device = *args.device;
-  if (args.dump_config) {
-    std::fputs(to_toml(config).c_str(), stdout);
-    return;
-  }
-
   Context ctx;
   ctx.seed = config.seed;
   ctx.threads = config.threads;
@@ -64,10 +85,11 @@ void run(const RunArgs& args) {
   set_output_description(config.output.string());
   nets_api().configure_torch(ctx);
 
-  const ExperimentResult result = run_experiment(config, ctx);
+  const ExperimentResult result = run_experiment(config, ctx, options);
+  if (options.mode == RunMode::List) return print_listing(result, options);
   std::fputs(result.summary_text.c_str(), stdout);
 
-  manifest.command_line = args.command_line;
+  manifest.command_line = command_line;
   manifest.resolved_config = to_toml(config);
   manifest.seed = config.seed;
   manifest.threads = ctx.resolved_threads();
@@ -85,10 +107,87 @@ void run(const RunArgs& args) {
                                      {"fit_seconds", fmt::format("{:.3f}", c.fit_seconds)},
                                      {"predict_seconds", fmt::format("{:.3f}", c.predict_seconds)}});
   manifest.finished_utc = utc_now();
-  write_manifest(manifest, result.output_dir);
-  std::printf("\nresults: %s (manifest.json, config.resolved.toml, tables/%s)  %.1f s\n",
-              result.output_dir.string().c_str(),
+  const bool sharded = options.shard_count > 1;
+  // A shard's manifest goes into shards/I-of-N/ (shards may share the folder); the resolved
+  // config at the top is the same for all of them, and `labelgraph merge` reads it.
+  const fs::path manifest_dir = sharded ? result.output_dir / "shards" /
+                                              fmt::format("{}-of-{}", options.shard_index + 1, options.shard_count)
+                                        : result.output_dir;
+  write_manifest(manifest, manifest_dir);
+  if (sharded) write_file_atomically(result.output_dir / "config.resolved.toml", manifest.resolved_config);
+
+  for (const std::string& note : result.run_notes) std::printf("%s\n", note.c_str());
+  std::string cells = fmt::format("cells: {} run, {} reused", result.cells_run, result.cells_reused);
+  if (result.cells_resumed) cells += fmt::format(" ({} continued from a saved training state)", result.cells_resumed);
+  if (result.cells_waited) cells += fmt::format(", {} waited for another process", result.cells_waited);
+  if (result.cells_damaged) cells += fmt::format(", {} damaged files redone", result.cells_damaged);
+  if (options.mode == RunMode::Merge) cells = fmt::format("cells: {} merged", result.cells_reused);
+  if (sharded) {
+    std::printf("\nshard %d/%d: %s  %.1f s\nresults: %s (cells/, runs/; tables when every shard "
+                "has finished: labelgraph merge %s)\n",
+                options.shard_index + 1, options.shard_count, cells.c_str(), result.seconds,
+                result.output_dir.string().c_str(), result.output_dir.string().c_str());
+    return;
+  }
+  std::printf("\n%s\nresults: %s (manifest.json, config.resolved.toml, tables/%s)  %.1f s\n",
+              cells.c_str(), result.output_dir.string().c_str(),
               result.cells.empty() ? "" : ", runs/, graphs/", result.seconds);
+}
+
+void merge(const MergeArgs& args) {
+  if (args.dirs.empty()) throw Error("give the output folders of the shards to merge");
+  const fs::path first = args.dirs.front();
+  const fs::path config_file = first / "config.resolved.toml";
+  if (!fs::exists(config_file))
+    throw Error(config_file.string(), 0, "not found: merge reads the resolved config a run or "
+                                         "shard wrote into its output folder");
+  ExperimentConfig config = load_experiment_config(config_file);
+  config.output = args.out.empty() ? first : fs::path(args.out);
+  if (args.threads) config.threads = *args.threads;
+  const std::string want = to_toml(config);
+  std::size_t imported = 0;
+  for (const std::string& dir : args.dirs) {
+    const fs::path other = fs::path(dir) / "config.resolved.toml";
+    if (dir != args.dirs.front()) {
+      if (!fs::exists(other)) throw Error(other.string(), 0, "not found: not the output folder of a run or shard");
+      ExperimentConfig c = load_experiment_config(other);
+      c.output = config.output;
+      c.threads = config.threads;
+      if (plan_cells(c).size() != plan_cells(config).size() || to_toml(c) != want)
+        throw Error(other.string(), 0, fmt::format("another experiment than {} (the resolved "
+                                                   "configs differ): merge shards of one config",
+                                                   config_file.string()));
+    }
+    imported += import_cells(dir, config.output);
+  }
+  std::printf("merge: %zu cell files copied into %s\n", imported, (config.output / "cells").string().c_str());
+  RunOptions options;
+  options.mode = RunMode::Merge;
+  execute(config, options, args.command_line);
+}
+
+void run(const RunArgs& args) {
+  if (args.list_algorithms) return list_algorithms();
+  if (args.config.empty()) throw Error("give an experiment config (e.g. experiments/quickstart.toml)");
+  ExperimentConfig config = load_experiment_config(args.config);
+  if (!args.out.empty()) config.output = args.out;
+  if (args.seed) {
+    // --seed replaces the master seed and, when the config did not list its own, the run seed.
+    if (config.seeds.size() == 1 && config.seeds.front() == config.seed) config.seeds = {*args.seed};
+    config.seed = *args.seed;
+  }
+  if (args.threads) config.threads = *args.threads;
+  if (args.device) config.device = *args.device;
+  if (args.dump_config) {
+    std::fputs(to_toml(config).c_str(), stdout);
+    return;
+  }
+
+  RunOptions options;
+  options.fresh = args.fresh;
+  if (!args.shard.empty()) std::tie(options.shard_index, options.shard_count) = parse_shard(args.shard);
+  if (args.list_cells) options.mode = RunMode::List;
+  execute(config, options, args.command_line);
 }
 
 }  // namespace
@@ -111,6 +210,15 @@ void add_run_command(CLI::App& app) {
   cmd->add_option("--threads", args->threads, "threads, 0 = all cores (overrides [experiment] threads)");
   cmd->add_option("--device", args->device,
                   "cpu, cuda or cuda:K for the neural models (overrides [experiment] device)");
+  cmd->add_flag("--fresh", args->fresh,
+                "run every cell again, ignoring the finished cells in the output folder");
+  cmd->add_option("--shard", args->shard,
+                  "I/N: run only shard I of N (a deterministic share of the cells balanced by "
+                  "estimated cost); shards may share the output folder; `labelgraph merge` "
+                  "builds the tables");
+  cmd->add_flag("--list-cells", args->list_cells,
+                "print every cell (with --shard: the shard's) with its key and state (done, "
+                "missing, damaged, running) and stop");
   cmd->add_flag("--dump-config", args->dump_config,
                 "print the resolved config (every default written out) and stop");
   cmd->add_flag("--list-algorithms", args->list_algorithms,
@@ -118,15 +226,46 @@ void add_run_command(CLI::App& app) {
   cmd->footer(
       "Examples:\n  labelgraph run experiments/quickstart.toml --out results/quickstart\n"
       "  labelgraph run experiments/mulan-baselines.toml --seed 7 --threads 2\n"
-      "  labelgraph run experiments/mulan-baselines.toml --dump-config");
+      "  labelgraph run experiments/mulan-baselines.toml --dump-config\n"
+      "  labelgraph run experiments/mulan-baselines.toml --shard 2/4 --out results/grid\n"
+      "\nFinished cells are kept under OUT/cells/ by content key: running the same command again "
+      "(after a kill, or with a new seed or an edited parameter) runs only the missing cells. "
+      "SIGINT, SIGTERM and SIGUSR1 save a neural cell's training state first; the exit code "
+      "after SIGUSR1 is 75 (resubmit).");
   cmd->callback([args, &app] {
     args->command_line = "labelgraph run " + args->config;
     if (!args->out.empty()) args->command_line += " --out " + args->out;
     if (args->seed) args->command_line += fmt::format(" --seed {}", *args->seed);
     if (args->threads) args->command_line += fmt::format(" --threads {}", *args->threads);
     if (args->device) args->command_line += " --device " + *args->device;
+    if (args->fresh) args->command_line += " --fresh";
+    if (!args->shard.empty()) args->command_line += " --shard " + args->shard;
     (void)app;
     run(*args);
+  });
+}
+
+void add_merge_command(CLI::App& app) {
+  auto args = std::make_shared<MergeArgs>();
+  auto* cmd = app.add_subcommand(
+      "merge",
+      "Build an experiment's tables from the finished cells of its shards (`labelgraph run "
+      "CONFIG --shard I/N`), whether they wrote into one output folder or several: the same "
+      "tables as one run. Reads the first folder's config.resolved.toml; every folder must hold "
+      "the same experiment. Copies the cells the output folder lacks into its cells/, then "
+      "writes tables/, runs/, graphs/ and the manifest there. Fails naming a missing cell.");
+  cmd->add_option("dirs", args->dirs, "output folders of the shards (one, when they shared it)")
+      ->required()
+      ->check(CLI::ExistingDirectory);
+  cmd->add_option("--out", args->out, "where the merged results go (default: the first folder)");
+  cmd->add_option("--threads", args->threads, "threads for the tables and figures");
+  cmd->footer("Examples:\n  labelgraph merge results/grid\n"
+              "  labelgraph merge results/shard-1 results/shard-2 results/shard-3 --out results/grid");
+  cmd->callback([args] {
+    args->command_line = "labelgraph merge";
+    for (const std::string& d : args->dirs) args->command_line += " " + d;
+    if (!args->out.empty()) args->command_line += " --out " + args->out;
+    merge(*args);
   });
 }
 

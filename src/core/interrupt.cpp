@@ -21,6 +21,8 @@ struct Slot {
 std::array<Slot, kSlots> slots;
 char output_description[1024] = "";
 std::atomic<bool> installed{false};
+std::atomic<int> deferred_scopes{0};
+std::atomic<int> requested_signal{0};
 
 void write_all(const char* text) {
   std::size_t n = std::strlen(text);
@@ -32,25 +34,62 @@ void write_all(const char* text) {
   }
 }
 
+const char* name_of(int signal_number) {
+  switch (signal_number) {
+    case SIGINT: return "SIGINT";
+    case SIGTERM: return "SIGTERM";
+    case SIGUSR1: return "SIGUSR1";
+    default: return "a signal";
+  }
+}
+
 extern "C" void on_signal(int signal_number) {
-  // Async-signal-safe only: unlink, write, _exit.
+  // Async-signal-safe only: atomics, unlink, write, _exit.
+  if (deferred_scopes.load() > 0) {
+    int none = 0;
+    if (requested_signal.compare_exchange_strong(none, signal_number)) {
+      write_all("\nlabelgraph: ");
+      write_all(name_of(signal_number));
+      write_all(": saving the training state, then stopping (send it again to stop at once)\n");
+      return;
+    }
+  }
   std::size_t removed = 0;
   for (Slot& s : slots)
     if (s.state.load(std::memory_order_acquire) == 2 && ::unlink(s.path) == 0) ++removed;
-  const bool interrupt = signal_number == SIGINT;
   // A progress bar may own the line: start a new one.
   write_all("\nlabelgraph: error: ");
-  write_all(interrupt ? "interrupted (SIGINT)" : "terminated (SIGTERM)");
+  write_all(signal_number == SIGINT    ? "interrupted (SIGINT)"
+            : signal_number == SIGUSR1 ? "stopped for a requeue (SIGUSR1)"
+                                       : "terminated (SIGTERM)");
   if (output_description[0] != '\0') {
     write_all(" while writing ");
     write_all(output_description);
   }
   write_all(removed > 0 ? "; unfinished files removed, finished files kept\n"
                         : "; finished files kept\n");
-  ::_exit(interrupt ? kExitInterrupted : kExitTerminated);
+  ::_exit(stop_exit_code(signal_number));
 }
 
 }  // namespace
+
+int stop_exit_code(int signal_number) {
+  return signal_number == SIGINT ? kExitInterrupted
+         : signal_number == SIGUSR1 ? kExitRequeue
+                                    : kExitTerminated;
+}
+
+DeferredStop::DeferredStop() { deferred_scopes.fetch_add(1); }
+DeferredStop::~DeferredStop() { deferred_scopes.fetch_sub(1); }
+
+bool stop_requested() { return requested_signal.load() != 0; }
+int stop_signal() { return requested_signal.load(); }
+void request_stop(int signal_number) {
+  int none = 0;
+  requested_signal.compare_exchange_strong(none, signal_number);
+}
+void clear_stop_request() { requested_signal.store(0); }
+const char* signal_name(int signal_number) { return name_of(signal_number); }
 
 void install_interrupt_handlers() {
   if (installed.exchange(true)) return;
@@ -59,9 +98,10 @@ void install_interrupt_handlers() {
   sigemptyset(&action.sa_mask);
   sigaddset(&action.sa_mask, SIGINT);
   sigaddset(&action.sa_mask, SIGTERM);
+  sigaddset(&action.sa_mask, SIGUSR1);
   action.sa_flags = 0;
   // A signal the parent ignores stays ignored (nohup, `cmd &` in a script), as shells expect.
-  for (const int signal_number : {SIGINT, SIGTERM}) {
+  for (const int signal_number : {SIGINT, SIGTERM, SIGUSR1}) {
     struct sigaction old {};
     if (sigaction(signal_number, nullptr, &old) == 0 && old.sa_handler == SIG_IGN) continue;
     sigaction(signal_number, &action, nullptr);

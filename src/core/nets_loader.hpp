@@ -10,6 +10,7 @@
 #include <string>
 
 #include "core/context.hpp"
+#include "core/train_session.hpp"
 
 namespace lg {
 
@@ -18,20 +19,7 @@ namespace models {
 class Model;
 }
 
-inline constexpr int kNetsAbiVersion = 2;
-
-/// How one training run keeps and resumes its state (`labelgraph train`). Model::fit() trains
-/// with the defaults: no checkpoints, from scratch.
-struct TrainSession {
-  /// Folder for `checkpoint-epoch-NNN.pt` files; empty = none.
-  std::filesystem::path checkpoint_dir;
-  /// Write a checkpoint every this many epochs (and after the last); 0 = never.
-  int checkpoint_every = 0;
-  /// Continue from this checkpoint (same algorithm, parameters and training data); empty = no.
-  std::filesystem::path resume;
-  /// Print a progress bar on the terminal.
-  bool progress = false;
-};
+inline constexpr int kNetsAbiVersion = 3;  // 3: TrainSession keeps a state file
 
 struct NetsApi {
   int abi_version = 0;                               ///< must equal kNetsAbiVersion

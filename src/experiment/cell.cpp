@@ -29,7 +29,8 @@ LabelMatrix difficult_entries(const Dataset& test) {
 }  // namespace
 
 CellResult run_cell(const AlgorithmConfig& algorithm, const Dataset& train, const Dataset& test,
-                    const ExperimentConfig& config, const Context& ctx, models::ModelPtr* keep) {
+                    const ExperimentConfig& config, const Context& ctx, models::ModelPtr* keep,
+                    const TrainSession* session) {
   CellResult cell;
   cell.algorithm = algorithm.label;
   cell.seed = ctx.seed;
@@ -52,7 +53,8 @@ CellResult run_cell(const AlgorithmConfig& algorithm, const Dataset& train, cons
         folds_from_assignment(assign_folds(train.labels, holdout, ctx.seed), fold_count(holdout));
     const Dataset fit_part = select_rows(train, parts[0].train);
     const Dataset validation = select_rows(train, parts[0].test);
-    model->fit(fit_part, ctx);
+    if (session) model->fit_resumable(fit_part, ctx, *session);
+    else model->fit(fit_part, ctx);
     const ScoreMatrix validation_scores = model->predict_scores(validation, ctx);
     inputs.validation_truth = &validation.labels;
     inputs.validation_scores = &validation_scores;
@@ -64,7 +66,8 @@ CellResult run_cell(const AlgorithmConfig& algorithm, const Dataset& train, cons
                                      "model fitted on the other {}",
                                      validation.rows(), fit_part.rows()));
   } else {
-    model->fit(train, ctx);
+    if (session) model->fit_resumable(train, ctx, *session);
+    else model->fit(train, ctx);
     thresholds = eval::fit_thresholds(spec, train.num_labels(), inputs);
     cell.train_rows = train.rows();
   }

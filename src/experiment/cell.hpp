@@ -8,6 +8,7 @@
 
 #include "core/context.hpp"
 #include "core/dataset.hpp"
+#include "core/train_session.hpp"
 #include "eval/imbalance.hpp"
 #include "eval/measures.hpp"
 #include "experiment/config.hpp"
@@ -38,9 +39,10 @@ struct CellResult {
 /// Train `algorithm` on `train`, score `test`, threshold and evaluate. `train` is the
 /// (standardised, resampled) training fold; SCut tunes thresholds on a held-out part of it
 /// (evaluation.validation_fraction, split with ctx.seed) and the model is fitted on the rest.
-/// `keep` (optional) receives the trained model.
+/// `keep` (optional) receives the trained model. With `session`, a neural model trains through
+/// fit_resumable (its state file: continue from it, keep it current, save it on a stop signal).
 CellResult run_cell(const AlgorithmConfig& algorithm, const Dataset& train, const Dataset& test,
                     const ExperimentConfig& config, const Context& ctx,
-                    models::ModelPtr* keep = nullptr);
+                    models::ModelPtr* keep = nullptr, const TrainSession* session = nullptr);
 
 }  // namespace lg

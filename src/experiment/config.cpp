@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 #include <sstream>
 
@@ -358,6 +359,11 @@ ExperimentConfig load_experiment_config(const fs::path& path) {
     r.read("seeds", c.seeds);
     r.read("threads", c.threads);
     r.read("device", c.device);
+    r.read("checkpoint_minutes", c.checkpoint_minutes);
+    r.read("checkpoint_epochs", c.checkpoint_epochs);
+    if (c.checkpoint_minutes < 0 || !std::isfinite(c.checkpoint_minutes))
+      r.fail("checkpoint_minutes must be >= 0 (0 = not by time)");
+    if (c.checkpoint_epochs < 0) r.fail("checkpoint_epochs must be >= 0 (0 = not by epochs)");
     std::string output;
     r.read("output", output);
     if (!output.empty()) c.output = output;
@@ -458,55 +464,97 @@ const std::vector<std::string>& default_summary_measures() {
   return m;
 }
 
+namespace {
+
+/// A path as the resolved config writes it: absolute, so the file reloads from any folder
+/// (`labelgraph merge` reads an output folder's config.resolved.toml).
+std::string absolute_text(const fs::path& p) {
+  if (p.empty()) return "";
+  std::error_code ec;
+  const fs::path a = fs::absolute(p, ec);
+  return (ec ? p : a.lexically_normal()).string();
+}
+
+/// A data-set root: "env:VAR" as it is, a path made absolute.
+std::string root_text(const std::string& root) {
+  return root.rfind("env:", 0) == 0 ? root : absolute_text(root);
+}
+
+/// One [[datasets]] entry. `with_paths` false: without its file paths, `optional` and split
+/// (a cell's key holds the files' checksums and the effective split instead).
+toml::table dataset_table(const DatasetConfig& d, bool with_paths) {
+  toml::table t{{"name", d.name}};
+  if (with_paths) {
+    t.insert("optional", d.optional);
+    if (!d.files.empty()) {
+      toml::array files;
+      for (const fs::path& f : d.files) files.push_back(absolute_text(f));
+      t.insert("files", files);
+    }
+    if (!d.read.labels.xml.empty()) t.insert("xml", absolute_text(d.read.labels.xml));
+    if (!d.images.empty()) {
+      t.insert("images", absolute_text(d.images));
+      t.insert("labels", absolute_text(d.labels_csv));
+    }
+    if (!d.voc2007.empty()) t.insert("voc2007", root_text(d.voc2007));
+    if (!d.coco2014.empty()) t.insert("coco2014", root_text(d.coco2014));
+    if (d.split) t.insert("split", split_table(*d.split));
+  } else {
+    if (d.files.empty() && !d.is_image_set() && d.generator.empty()) t.insert("known", true);
+    if (!d.read.labels.xml.empty()) t.insert("xml", true);
+    if (!d.images.empty()) t.insert("images", "folder");
+    if (!d.voc2007.empty()) t.insert("voc2007", true);
+    if (!d.coco2014.empty()) t.insert("coco2014", true);
+  }
+  if (d.read.labels.count) t.insert("label_count", *d.read.labels.count);
+  if (!d.read.labels.prefix.empty()) t.insert("label_prefix", d.read.labels.prefix);
+  if (!d.read.labels.columns.empty()) {
+    toml::array cols;
+    for (const std::string& col : d.read.labels.columns) cols.push_back(col);
+    t.insert("label_columns", cols);
+  }
+  t.insert("missing", d.read.missing == MissingPolicy::ImputeMean ? "impute" : "error");
+  if (d.generator == "scenes") t.insert("scenes", scenes_table(d.scenes));
+  if (d.generator == "mosaics") {
+    toml::table m = mosaics_table(d.mosaics);
+    if (!with_paths) m.erase("source");  // the key holds the generated pixels' checksum
+    t.insert("mosaics", m);
+  }
+  if (d.generator == "synthetic") {
+    const SyntheticSpec& s = d.synthetic;
+    t.insert("synthetic", toml::table{{"rows", s.rows},
+                                      {"labels", s.labels},
+                                      {"features", s.features},
+                                      {"groups", s.groups},
+                                      {"imbalance", s.imbalance},
+                                      {"top_frequency", s.top_frequency},
+                                      {"weak_fraction", s.weak_fraction},
+                                      {"background", s.background},
+                                      {"signal", s.signal},
+                                      {"weak_signal", s.weak_signal},
+                                      {"noise", s.noise}});
+  }
+  return t;
+}
+
+toml::table resampling_table(const ResamplingSpec& r) {
+  return toml::table{{"method", r.method}, {"percentage", r.percentage}, {"k", r.k},
+                     {"label_set", r.label_set}};
+}
+
+}  // namespace
+
 std::string to_toml(const ExperimentConfig& c) {
   toml::table exp{{"name", c.name},
                   {"seed", static_cast<std::int64_t>(c.seed)},
                   {"seeds", array_of(c.seeds)},
                   {"threads", c.threads},
                   {"device", c.device},
-                  {"output", c.output.string()}};
+                  {"output", c.output.string()},
+                  {"checkpoint_minutes", c.checkpoint_minutes},
+                  {"checkpoint_epochs", c.checkpoint_epochs}};
   toml::array datasets;
-  for (const DatasetConfig& d : c.datasets) {
-    toml::table t{{"name", d.name}, {"optional", d.optional}};
-    if (!d.files.empty()) {
-      toml::array files;
-      for (const fs::path& f : d.files) files.push_back(f.string());
-      t.insert("files", files);
-    }
-    if (!d.read.labels.xml.empty()) t.insert("xml", d.read.labels.xml.string());
-    if (d.read.labels.count) t.insert("label_count", *d.read.labels.count);
-    if (!d.read.labels.prefix.empty()) t.insert("label_prefix", d.read.labels.prefix);
-    if (!d.read.labels.columns.empty()) {
-      toml::array cols;
-      for (const std::string& col : d.read.labels.columns) cols.push_back(col);
-      t.insert("label_columns", cols);
-    }
-    t.insert("missing", d.read.missing == MissingPolicy::ImputeMean ? "impute" : "error");
-    if (d.split) t.insert("split", split_table(*d.split));
-    if (!d.images.empty()) {
-      t.insert("images", d.images.string());
-      t.insert("labels", d.labels_csv.string());
-    }
-    if (!d.voc2007.empty()) t.insert("voc2007", d.voc2007);
-    if (!d.coco2014.empty()) t.insert("coco2014", d.coco2014);
-    if (d.generator == "scenes") t.insert("scenes", scenes_table(d.scenes));
-    if (d.generator == "mosaics") t.insert("mosaics", mosaics_table(d.mosaics));
-    if (d.generator == "synthetic") {
-      const SyntheticSpec& s = d.synthetic;
-      t.insert("synthetic", toml::table{{"rows", s.rows},
-                                        {"labels", s.labels},
-                                        {"features", s.features},
-                                        {"groups", s.groups},
-                                        {"imbalance", s.imbalance},
-                                        {"top_frequency", s.top_frequency},
-                                        {"weak_fraction", s.weak_fraction},
-                                        {"background", s.background},
-                                        {"signal", s.signal},
-                                        {"weak_signal", s.weak_signal},
-                                        {"noise", s.noise}});
-    }
-    datasets.push_back(std::move(t));
-  }
+  for (const DatasetConfig& d : c.datasets) datasets.push_back(dataset_table(d, true));
   const EvaluationConfig& e = c.evaluation;
   const GraphConfig& g = c.graph;
   toml::table figure = spec_table(g.spec, false);
@@ -529,10 +577,7 @@ std::string to_toml(const ExperimentConfig& c) {
       {"experiment", exp},
       {"split", split_table(c.split)},
       {"preprocess", toml::table{{"standardize", c.preprocess.standardize}}},
-      {"resampling", toml::table{{"method", c.resampling.method},
-                                 {"percentage", c.resampling.percentage},
-                                 {"k", c.resampling.k},
-                                 {"label_set", c.resampling.label_set}}},
+      {"resampling", resampling_table(c.resampling)},
       {"evaluation",
        toml::table{{"threshold", e.threshold},
                    {"validation_fraction", e.validation_fraction},
@@ -546,6 +591,27 @@ std::string to_toml(const ExperimentConfig& c) {
   if (!named.empty()) root.insert("graphs", std::move(named));
   std::ostringstream out;
   out << "# resolved configuration: every default written out\n" << root << "\n";
+  return out.str();
+}
+
+std::string cell_config_text(const ExperimentConfig& c, const DatasetConfig& d,
+                             const AlgorithmConfig& a) {
+  const EvaluationConfig& e = c.evaluation;
+  toml::table algorithm = a.params;
+  algorithm.insert_or_assign("name", a.name);
+  toml::table root{
+      {"dataset", dataset_table(d, false)},
+      {"split", split_table(d.split ? *d.split : c.split)},
+      {"preprocess", toml::table{{"standardize", c.preprocess.standardize}}},
+      {"resampling", resampling_table(c.resampling)},
+      {"evaluation", toml::table{{"threshold", e.threshold},
+                                 {"validation_fraction", e.validation_fraction},
+                                 {"zero_division", e.zero_division},
+                                 {"bucket_edges", array_of(e.bucket_edges)}}},
+      {"algorithm", algorithm}};
+  if (!d.generator.empty()) root.insert("generator_seed", static_cast<std::int64_t>(c.seed));
+  std::ostringstream out;
+  out << root;
   return out.str();
 }
 

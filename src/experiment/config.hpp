@@ -3,7 +3,8 @@
 // looks keys up by string. An unknown key is an error naming the key, the file and the line.
 //
 // The schema (see experiments/*.toml for commented examples):
-//   [experiment]   name, seed, seeds (one run per seed), threads, device, output
+//   [experiment]   name, seed, seeds (one run per seed), threads, device, output,
+//                  checkpoint_minutes, checkpoint_epochs (neural cells' saved state)
 //   [split]        method given | holdout | kfold | iterative, folds, order, test_fraction
 //   [preprocess]   standardize
 //   [resampling]   method none | ml-ros | ml-rus | mlsmote | remedial, percentage, k, label_set
@@ -100,6 +101,10 @@ struct ExperimentConfig {
   int threads = 0;                          ///< 0 = all cores
   std::string device = "cpu";               ///< where neural models train: cpu | cuda | cuda:K
   std::filesystem::path output = "results"; ///< output folder (relative to the working dir)
+  /// A neural cell saves its training state into its cell folder after this many minutes
+  /// (at a batch boundary; 0 = not by time), so a killed grid continues it from there
+  double checkpoint_minutes = 5;
+  int checkpoint_epochs = 0;                ///< ... and after every this many epochs (0 = not)
   SplitSpec split;                          ///< how rows are split (per data set overridable)
   PreprocessConfig preprocess;              ///< feature preprocessing
   ResamplingSpec resampling;                ///< applied to training folds only
@@ -117,7 +122,17 @@ const std::vector<std::string>& default_summary_measures();
 /// Parse a config file; relative data paths are resolved against the config's folder.
 ExperimentConfig load_experiment_config(const std::filesystem::path& path);
 
-/// The resolved config as TOML text (every default written out), for the run manifest.
+/// The resolved config as TOML text (every default written out, paths absolute), for the run
+/// manifest and config.resolved.toml (which `labelgraph merge` loads again).
 std::string to_toml(const ExperimentConfig& config);
+
+/// What one cell's results depend on in the config, as canonical TOML text: the data set's
+/// settings without its file paths (the cell key adds the files' checksums), the effective
+/// split, preprocessing, resampling, the evaluation settings a cell uses (threshold,
+/// validation_fraction, zero_division, bucket_edges), the algorithm's name and resolved
+/// parameters, and the master seed for a generated data set. Not in it: labels, output,
+/// threads, device, measures, baseline, the figure (experiment/cell_key.hpp).
+std::string cell_config_text(const ExperimentConfig& config, const DatasetConfig& dataset,
+                             const AlgorithmConfig& algorithm);
 
 }  // namespace lg

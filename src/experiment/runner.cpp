@@ -2,7 +2,13 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <thread>
+#include <tuple>
 #include <cstdlib>
 #include <map>
 #include <memory>
@@ -10,10 +16,14 @@
 
 #include "core/atomic_file.hpp"
 #include "core/error.hpp"
+#include "core/interrupt.hpp"
 #include "core/progress.hpp"
+#include "core/train_session.hpp"
 #include "data/resampling.hpp"
 #include "data/split.hpp"
 #include "data/standardize.hpp"
+#include "experiment/cell_plan.hpp"
+#include "experiment/cell_store.hpp"
 #include "experiment/results.hpp"
 #include "graph/build_label_graph.hpp"
 #include "graph/communities.hpp"
@@ -50,7 +60,33 @@ std::string missing_input(const std::vector<std::string>& inputs) {
 struct LoadedData {
   Dataset data;
   Index given_train_rows = 0;  ///< rows of the first file when there are several, else 0
+  /// What the cells' keys hold of the data: the files' SHA-256s, an image set's digest, or
+  /// "generated" (the generator's parameters and seed are in the config text)
+  std::string digest;
 };
+
+/// SHA-256 of an image set's content as the runner sees it: label names, per row the file's
+/// name (not its folder: the same set elsewhere keeps its keys), labels and difficult marks,
+/// and the pixels of in-memory (generated) images.
+std::string image_digest(const ImageDataset& images) {
+  std::string text;
+  for (const std::string& n : images.label_names) text += n + '\n';
+  for (Index i = 0; i < images.rows(); ++i) {
+    const auto r = static_cast<std::size_t>(i);
+    if (r < images.files.size()) text += images.files[r].filename().string();
+    text += '\n';
+    for (Index l = 0; l < images.labels.cols(); ++l) text += static_cast<char>('0' + images.labels(i, l));
+    if (images.difficult.size() > 0)
+      for (Index l = 0; l < images.difficult.cols(); ++l) text += static_cast<char>('0' + images.difficult(i, l));
+    if (r < images.images.size()) {
+      const Image& im = images.images[r];
+      text += fmt::format("{}x{}", im.width, im.height);
+      text.append(reinterpret_cast<const char*>(im.pixels.data()), im.pixels.size());
+    }
+    text += '\n';
+  }
+  return "images:" + sha256_text(text);
+}
 
 /// `train`'s rows followed by `test`'s, as one image set (the sources' own split).
 ImageDataset train_then_test(ImageDataset train, const ImageDataset& test, Index& train_rows) {
@@ -150,21 +186,26 @@ bool obtain_image_dataset(const DatasetConfig& cfg, const Context& ctx, Experime
                        voc ? "test" : "val2014");
   }
   images->name = cfg.name;
+  loaded.digest = image_digest(*images);
   loaded.data = as_dataset(std::move(images));
   return true;
 }
 
 /// Generate or read one data set; returns false when an optional one is absent.
+/// `write_generated`: write a generated feature data set to data/<name>.arff.
 bool obtain_dataset(const DatasetConfig& cfg, const Context& ctx, ExperimentResult& result,
-                    LoadedData& loaded, std::string& note) {
+                    LoadedData& loaded, std::string& note, bool write_generated = true) {
   if (cfg.is_image_set()) return obtain_image_dataset(cfg, ctx, result, loaded, note);
   if (cfg.generator == "synthetic") {
     loaded.data = make_synthetic(cfg.synthetic, ctx.seed);
     loaded.data.name = cfg.name;
+    loaded.digest = "generated";
     const fs::path file = fs::path("data") / (cfg.name + ".arff");
-    create_output_folder(result.output_dir / "data");
-    write_arff(loaded.data, result.output_dir / file);
-    result.outputs.push_back(file.string());
+    if (write_generated) {
+      create_output_folder(result.output_dir / "data");
+      write_arff(loaded.data, result.output_dir / file);
+      result.outputs.push_back(file.string());
+    }
     note = fmt::format("generated (seed {}), written to {}", ctx.seed, file.string());
     return true;
   }
@@ -181,8 +222,11 @@ bool obtain_dataset(const DatasetConfig& cfg, const Context& ctx, ExperimentResu
   std::vector<Index> part_rows;
   loaded.data = load_inputs(inputs, cfg.read, &part_rows);
   if (part_rows.size() >= 2) loaded.given_train_rows = part_rows.front();
-  for (const std::string& src : loaded.data.sources)
-    result.inputs.push_back(fmt::format("{} sha256:{}", src, sha256_file(src)));
+  for (const std::string& src : loaded.data.sources) {
+    const std::string sum = sha256_file(src);
+    result.inputs.push_back(fmt::format("{} sha256:{}", src, sum));
+    loaded.digest += (loaded.digest.empty() ? "files:" : ",") + sum;
+  }
   note = fmt::format("read from {}", fmt::join(loaded.data.sources, " + "));
   return true;
 }
@@ -268,96 +312,259 @@ std::string image_model_names() {
   return names.empty() ? std::string("an image model (the neural models are not available)") : fmt::format("{}", fmt::join(names, " or "));
 }
 
-/// Every seed × fold × algorithm of one data set.
-std::vector<CellResult> evaluate_dataset(const ExperimentConfig& config, const DatasetConfig& cfg,
-                                         const LoadedData& loaded, const Context& ctx,
-                                         ProgressBar& progress, ExperimentResult& result) {
-  const SplitSpec spec = cfg.split ? *cfg.split : config.split;
-  const std::string file = config.source.string();
-  std::vector<CellResult> cells;
-  bool graph_drawn = false;
-  for (const std::uint64_t seed : config.seeds) {
-    const std::vector<Fold> folds = make_folds(cfg, spec, loaded, seed, file);
-    for (std::size_t f = 0; f < folds.size(); ++f) {
-      Dataset train = select_rows(loaded.data, folds[f].train);
-      Dataset test = select_rows(loaded.data, folds[f].test);
-      if (config.graph.enabled && !graph_drawn) {
-        draw_graph(config, cfg, train, ctx, result);  // before resampling: the data's own graph
-        graph_drawn = true;
+/// One cell of a data set during a run.
+struct Slot {
+  PlannedCell plan;
+  std::string key;
+  std::string description;          ///< the text the key hashes (kept in the cell file)
+  bool mine = true;                 ///< in this shard
+  std::optional<CellResult> result; ///< finished (run now or read from its file)
+};
+
+/// A file's path relative to the output folder, for the cell's views.
+fs::path cell_view_stem(const std::string& folder, const std::string& dataset,
+                        const std::string& label, std::uint64_t seed, int fold) {
+  return fs::path(folder) / file_stem(dataset) /
+         fmt::format("{}-seed{}-fold{}", file_stem(label), seed, fold);
+}
+
+/// runs/<dataset>/<label>-seed<S>-fold<F>.json and, for a trained network, its history
+/// (histories/...csv, .svg): written when the cell ran now (`fresh`) or when they are missing.
+void write_cell_views(const CellResult& cell, bool fresh, ExperimentResult& result) {
+  const fs::path run = cell_view_stem("runs", cell.dataset, cell.algorithm, cell.seed, cell.fold).string() + ".json";
+  if (fresh || !fs::exists(result.output_dir / run)) write_output(result, run, cell_json(cell));
+  else result.outputs.push_back(run.string());
+  if (!cell.history) return;
+  const fs::path stem = cell_view_stem("histories", cell.dataset, cell.algorithm, cell.seed, cell.fold);
+  const fs::path csv = stem.string() + ".csv";
+  const fs::path figure = stem.string() + ".svg";
+  if (fresh || !fs::exists(result.output_dir / csv))
+    write_output(result, csv, report::render(report::history_table(*cell.history), report::TableFormat::Csv));
+  else result.outputs.push_back(csv.string());
+  if (fresh || !fs::exists(result.output_dir / figure))
+    report::write_history_figure(*cell.history,
+                                 fmt::format("{} on {} (seed {}, fold {})", cell.algorithm,
+                                             cell.dataset, cell.seed, cell.fold),
+                                 result.output_dir / figure);
+  result.outputs.push_back(figure.string());
+}
+
+/// Runs the missing cells of one data set and gathers all of them (experiment/runner.hpp).
+class DatasetRun {
+ public:
+  DatasetRun(const ExperimentConfig& config, const DatasetConfig& cfg, const LoadedData& loaded,
+             const Context& ctx, const RunOptions& options, const CellStore& store,
+             ProgressBar& progress, ExperimentResult& result, std::vector<Slot>& slots)
+      : config_(config), cfg_(cfg), loaded_(loaded), ctx_(ctx), options_(options), store_(store),
+        progress_(progress), result_(result), slots_(slots),
+        spec_(cfg.split ? *cfg.split : config.split), file_(config.source.string()) {}
+
+  /// Look every cell up, run the missing ones of this shard (waiting for those another process
+  /// is running), in plan order.
+  void run() {
+    std::vector<std::size_t> busy;
+    for (std::size_t i = 0; i < slots_.size(); ++i) {
+      Slot& slot = slots_[i];
+      if (!slot.mine) continue;  // another shard's
+      if (!options_.fresh) look_up(slot);
+      if (slot.result || options_.mode != RunMode::Run) {
+        progress_.advance();
+        continue;
       }
-      if (config.preprocess.standardize && train.num_features() > 0) {
-        const Standardizer scaler = Standardizer::fit(train);
-        scaler.apply(train);
-        scaler.apply(test);
+      std::unique_ptr<CellClaim> claim = store_.try_claim(slot.key);
+      if (!claim) {
+        busy.push_back(i);
+        continue;
       }
-      std::vector<std::string> fold_notes;
-      if (config.resampling.method != "none") {
-        const std::size_t before = train.notes.size();
-        train = resample(train, config.resampling, seed);
-        fold_notes.assign(train.notes.begin() + static_cast<std::ptrdiff_t>(before),
-                          train.notes.end());
-      }
-      Context cell_ctx = ctx;
-      cell_ctx.seed = seed;
-      // Networks whose features other algorithms use, and those features (this fold only).
-      std::map<std::string, models::ModelPtr> networks;
-      std::map<std::string, std::pair<Dataset, Dataset>> learned;
-      for (const AlgorithmConfig& algorithm : config.algorithms) {
-        progress.status(fmt::format("{} · {} · seed {} · fold {}/{}", cfg.name, algorithm.label,
-                                    seed, f + 1, folds.size()));
-        CellResult cell;
-        if (!algorithm.features.empty()) {
-          auto it = learned.find(algorithm.features);
-          if (it == learned.end()) {
-            const models::Model& network = *networks.at(algorithm.features);
-            std::pair<Dataset, Dataset> sets{network.learned_features(train, cell_ctx),
-                                             network.learned_features(test, cell_ctx)};
-            if (config.preprocess.standardize) {
-              const Standardizer scaler = Standardizer::fit(sets.first);
-              scaler.apply(sets.first);
-              scaler.apply(sets.second);
-            }
-            it = learned.emplace(algorithm.features, std::move(sets)).first;
-          }
-          cell = run_cell(algorithm, it->second.first, it->second.second, config, cell_ctx);
-          cell.notes.insert(cell.notes.begin(),
-                            fmt::format("fitted on the {} features of {}'s trained network",
-                                        it->second.first.num_features(), algorithm.features));
-        } else {
-          if (train.has_images() && !reads_images(algorithm.name))
-            throw Error(file, algorithm.line,
-                        fmt::format("'{}' cannot read the images of '{}': add features = "
-                                    "\"<label of a {} algorithm before it>\" to fit "
-                                    "it on that network's pooled features",
-                                    algorithm.label, cfg.name, image_model_names()));
-          const bool keep = std::any_of(config.algorithms.begin(), config.algorithms.end(),
-                                        [&](const AlgorithmConfig& o) { return o.features == algorithm.label; });
-          cell = run_cell(algorithm, train, test, config, cell_ctx, keep ? &networks[algorithm.label] : nullptr);
-        }
-        cell.notes.insert(cell.notes.begin(), fold_notes.begin(), fold_notes.end());
-        cell.dataset = cfg.name;
-        cell.fold = static_cast<int>(f);
-        write_output(result,
-                     fs::path("runs") / file_stem(cfg.name) /
-                         fmt::format("{}-seed{}-fold{}.json", file_stem(algorithm.label), seed, f),
-                     cell_json(cell));
-        if (cell.history) {
-          const fs::path stem = fs::path("histories") / file_stem(cfg.name) /
-                                fmt::format("{}-seed{}-fold{}", file_stem(algorithm.label), seed, f);
-          write_output(result, stem.string() + ".csv",
-                       report::render(report::history_table(*cell.history), report::TableFormat::Csv));
-          const fs::path figure = stem.string() + ".svg";
-          report::write_history_figure(
-              *cell.history,
-              fmt::format("{} on {} (seed {}, fold {})", algorithm.label, cfg.name, seed, f),
-              result.output_dir / figure);
-          result.outputs.push_back(figure.string());
-        }
-        cells.push_back(std::move(cell));
-        progress.advance();
-      }
+      if (!options_.fresh) look_up(slot);  // finished by another process meanwhile?
+      if (!slot.result) run_slot(slot, *claim);
+      claim.reset();
+      progress_.advance();
+      stop_if_asked();
+    }
+    for (const std::size_t i : busy) wait_for(slots_[i]);
+  }
+
+ private:
+  /// Read the cell's file; a damaged one is reported and redone.
+  void look_up(Slot& slot) {
+    CellStore::Lookup found = store_.find(slot.key);
+    if (found.state == CellStore::State::Done) {
+      found.cell->algorithm = algorithm(slot).label;  // labels are not part of the key
+      found.cell->dataset = cfg_.name;
+      slot.result = std::move(found.cell);
+      ++result_.cells_reused;
+      write_cell_views(*slot.result, false, result_);
+    } else if (found.state == CellStore::State::Damaged && !reported_.count(slot.key)) {
+      reported_.insert(slot.key);
+      ++result_.cells_damaged;
+      result_.run_notes.push_back(fmt::format("damaged cell file redone: {}", found.why));
     }
   }
+
+  /// A cell another process holds: wait until it is finished, or run it if that process died.
+  void wait_for(Slot& slot) {
+    const AlgorithmConfig& a = algorithm(slot);
+    progress_.status(fmt::format("{} · {} · seed {} · fold {}: waiting for process {}", cfg_.name,
+                                 a.label, slot.plan.seed, slot.plan.fold + 1,
+                                 store_.claimant(slot.key)));
+    for (;;) {
+      look_up(slot);
+      if (slot.result) break;
+      if (std::unique_ptr<CellClaim> claim = store_.try_claim(slot.key)) {
+        look_up(slot);
+        if (!slot.result) run_slot(slot, *claim);
+        break;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+    ++result_.cells_waited;
+    progress_.advance();
+    stop_if_asked();
+  }
+
+  void stop_if_asked() const {
+    if (stop_requested())
+      throw Stopped(stop_signal(), fmt::format("every finished cell is saved under {}; run the "
+                                               "same command to continue",
+                                               store_.dir().string()));
+  }
+
+  const AlgorithmConfig& algorithm(const Slot& slot) const {
+    return config_.algorithms[slot.plan.algorithm];
+  }
+
+  /// The prepared training and test rows of (seed, fold): split, standardised, resampled.
+  void prepare(std::uint64_t seed, int fold) {
+    if (work_ && work_->seed == seed && work_->fold == fold) return;
+    work_.reset();
+    auto folds = folds_.find(seed);
+    if (folds == folds_.end())
+      folds = folds_.emplace(seed, make_folds(cfg_, spec_, loaded_, seed, file_)).first;
+    const Fold& f = folds->second[static_cast<std::size_t>(fold)];
+    auto w = std::make_unique<FoldWork>();
+    w->seed = seed;
+    w->fold = fold;
+    w->train = select_rows(loaded_.data, f.train);
+    w->test = select_rows(loaded_.data, f.test);
+    if (config_.preprocess.standardize && w->train.num_features() > 0) {
+      const Standardizer scaler = Standardizer::fit(w->train);
+      scaler.apply(w->train);
+      scaler.apply(w->test);
+    }
+    if (config_.resampling.method != "none") {
+      const std::size_t before = w->train.notes.size();
+      w->train = resample(w->train, config_.resampling, seed);
+      w->notes.assign(w->train.notes.begin() + static_cast<std::ptrdiff_t>(before), w->train.notes.end());
+    }
+    work_ = std::move(w);
+  }
+
+  /// The trained network of the algorithm labelled `label` in the current fold: kept from its
+  /// cell when it ran now, else trained again (same seed: the same network).
+  const models::Model& network(const std::string& label) {
+    auto it = work_->networks.find(label);
+    if (it != work_->networks.end()) return *it->second;
+    const auto source = std::find_if(config_.algorithms.begin(), config_.algorithms.end(),
+                                     [&](const AlgorithmConfig& o) { return o.label == label; });
+    Context cell_ctx = ctx_;
+    cell_ctx.seed = work_->seed;
+    progress_.status(fmt::format("{} · {} · seed {} · fold {}: training the network for its "
+                                 "features", cfg_.name, label, work_->seed, work_->fold + 1));
+    models::ModelPtr& kept = work_->networks[label];
+    run_cell(*source, work_->train, work_->test, config_, cell_ctx, &kept);
+    return *kept;
+  }
+
+  void run_slot(Slot& slot, const CellClaim& claim) {
+    const AlgorithmConfig& a = algorithm(slot);
+    const std::uint64_t seed = slot.plan.seed;
+    const int fold = slot.plan.fold;
+    progress_.status(fmt::format("{} · {} · seed {} · fold {}/{}", cfg_.name, a.label, seed,
+                                 fold + 1, fold_count_of(config_, cfg_)));
+    prepare(seed, fold);
+    Context cell_ctx = ctx_;
+    cell_ctx.seed = seed;
+    TrainSession session;
+    session.state_file = claim.dir() / "state.pt";
+    session.state_every_epochs = config_.checkpoint_epochs;
+    session.state_every_seconds = config_.checkpoint_minutes * 60.0;
+    const bool resuming = fs::exists(session.state_file);
+    CellResult cell;
+    if (!a.features.empty()) {
+      auto it = work_->learned.find(a.features);
+      if (it == work_->learned.end()) {
+        const models::Model& net = network(a.features);
+        std::pair<Dataset, Dataset> sets{net.learned_features(work_->train, cell_ctx),
+                                         net.learned_features(work_->test, cell_ctx)};
+        if (config_.preprocess.standardize) {
+          const Standardizer scaler = Standardizer::fit(sets.first);
+          scaler.apply(sets.first);
+          scaler.apply(sets.second);
+        }
+        it = work_->learned.emplace(a.features, std::move(sets)).first;
+      }
+      cell = run_cell(a, it->second.first, it->second.second, config_, cell_ctx, nullptr, &session);
+      cell.notes.insert(cell.notes.begin(),
+                        fmt::format("fitted on the {} features of {}'s trained network",
+                                    it->second.first.num_features(), a.features));
+    } else {
+      if (work_->train.has_images() && !reads_images(a.name))
+        throw Error(file_, a.line,
+                    fmt::format("'{}' cannot read the images of '{}': add features = "
+                                "\"<label of a {} algorithm before it>\" to fit "
+                                "it on that network's pooled features",
+                                a.label, cfg_.name, image_model_names()));
+      const bool keep = std::any_of(config_.algorithms.begin(), config_.algorithms.end(),
+                                    [&](const AlgorithmConfig& o) { return o.features == a.label; });
+      cell = run_cell(a, work_->train, work_->test, config_, cell_ctx,
+                      keep ? &work_->networks[a.label] : nullptr, &session);
+    }
+    if (resuming) ++result_.cells_resumed;
+    cell.notes.insert(cell.notes.begin(), work_->notes.begin(), work_->notes.end());
+    cell.dataset = cfg_.name;
+    cell.fold = fold;
+    // The cell as its file holds it: tables never depend on whether it ran now or earlier.
+    store_.save(slot.key, slot.description, cell);
+    std::error_code ec;
+    fs::remove(session.state_file, ec);
+    CellResult stored = cell_from_record(cell_record_json(slot.key, slot.description, cell), slot.key,
+                                         store_.file(slot.key).string());
+    write_cell_views(stored, true, result_);
+    slot.result = std::move(stored);
+    ++result_.cells_run;
+  }
+
+  struct FoldWork {
+    std::uint64_t seed = 0;
+    int fold = -1;
+    Dataset train, test;
+    std::vector<std::string> notes;  ///< what resampling did
+    std::map<std::string, models::ModelPtr> networks;  ///< networks whose features others use
+    std::map<std::string, std::pair<Dataset, Dataset>> learned;  ///< those features
+  };
+
+  const ExperimentConfig& config_;
+  const DatasetConfig& cfg_;
+  const LoadedData& loaded_;
+  const Context& ctx_;
+  const RunOptions& options_;
+  const CellStore& store_;
+  ProgressBar& progress_;
+  ExperimentResult& result_;
+  std::vector<Slot>& slots_;
+  const SplitSpec spec_;
+  const std::string file_;
+  std::map<std::uint64_t, std::vector<Fold>> folds_;
+  std::unique_ptr<FoldWork> work_;
+  std::set<std::string> reported_;
+};
+
+/// The per-data-set tables from its finished cells, in plan order.
+std::vector<CellResult> dataset_tables(const ExperimentConfig& config, const DatasetConfig& cfg,
+                                       const std::vector<Slot>& slots, ExperimentResult& result) {
+  std::vector<CellResult> cells;
+  for (const Slot& s : slots) cells.push_back(*s.result);
   write_tables(label_table(cells), result.output_dir, file_stem(cfg.name) + "-labels", result);
   write_tables(bucket_table(cells), result.output_dir, file_stem(cfg.name) + "-buckets", result);
   if (!config.evaluation.baseline.empty())
@@ -372,12 +579,56 @@ std::vector<CellResult> evaluate_dataset(const ExperimentConfig& config, const D
   return cells;
 }
 
-/// Cells per data set, for the progress bar's total.
-std::uint64_t planned_cells(const ExperimentConfig& config, const DatasetConfig& cfg) {
-  const SplitSpec& spec = cfg.split ? *cfg.split : config.split;
-  const int folds = spec.method == "given" ? 1 : fold_count(spec);
-  return static_cast<std::uint64_t>(folds) * config.seeds.size() *
-         config.algorithms.size();
+/// The slots of one data set with their keys (network cells come before the cells fitted on
+/// their features, so their keys are known).
+std::vector<Slot> dataset_slots(const ExperimentConfig& config, std::size_t d,
+                                const std::vector<PlannedCell>& plan, const std::vector<int>& shard,
+                                const RunOptions& options, const std::string& digest) {
+  std::vector<Slot> slots;
+  const DatasetConfig& cfg = config.datasets[d];
+  std::vector<std::string> texts(config.algorithms.size());
+  for (std::size_t a = 0; a < config.algorithms.size(); ++a)
+    texts[a] = cell_config_text(config, cfg, config.algorithms[a]);
+  std::map<std::tuple<std::uint64_t, int, std::string>, std::string> keys;  // (seed, fold, label)
+  for (std::size_t i = 0; i < plan.size(); ++i) {
+    if (plan[i].dataset != d) continue;
+    Slot s;
+    s.plan = plan[i];
+    s.mine = shard[i] == options.shard_index;
+    const AlgorithmConfig& a = config.algorithms[s.plan.algorithm];
+    const std::string network = a.features.empty() ? "" : keys.at({s.plan.seed, s.plan.fold, a.features});
+    s.key = cell_key(texts[s.plan.algorithm], digest, s.plan.seed, s.plan.fold, network, &s.description);
+    keys[{s.plan.seed, s.plan.fold, a.label}] = s.key;
+    slots.push_back(std::move(s));
+  }
+  return slots;
+}
+
+/// One line per cell for --list-cells.
+void list_slots(const ExperimentConfig& config, const DatasetConfig& cfg,
+                const std::vector<Slot>& slots, const CellStore& store, ExperimentResult& result) {
+  for (const Slot& s : slots) {
+    CellListing row;
+    row.dataset = cfg.name;
+    row.algorithm = config.algorithms[s.plan.algorithm].label;
+    row.seed = s.plan.seed;
+    row.fold = s.plan.fold;
+    row.key = s.key;
+    row.mine = s.mine;
+    const CellStore::Lookup found = store.find(s.key);
+    if (found.state == CellStore::State::Done) {
+      row.state = "done";
+    } else if (const long pid = store.claimant(s.key); pid != 0) {
+      row.state = fmt::format("running (pid {})", pid);
+    } else if (found.state == CellStore::State::Damaged) {
+      row.state = "damaged";
+      row.why = found.why;
+    } else {
+      row.state = fs::exists(store.work_dir(s.key) / "state.pt") ? "missing (training state saved)"
+                                                                  : "missing";
+    }
+    result.listing.push_back(std::move(row));
+  }
 }
 
 /// Summary over data sets, and ranks / significance / CD diagrams when they mean something.
@@ -435,50 +686,103 @@ ExperimentFold experiment_fold(const ExperimentConfig& config, const DatasetConf
   return out;
 }
 
-ExperimentResult run_experiment(const ExperimentConfig& config, const Context& ctx) {
+ExperimentResult run_experiment(const ExperimentConfig& config, const Context& ctx,
+                                const RunOptions& options) {
   const auto start = std::chrono::steady_clock::now();
   ExperimentResult result;
   result.output_dir = ctx.output_dir.empty() ? config.output : ctx.output_dir;
-  create_output_folder(result.output_dir);
+  const bool listing = options.mode == RunMode::List;
+  const bool sharded = options.shard_count > 1;
+  if (options.shard_count < 1 || options.shard_index < 0 || options.shard_index >= options.shard_count)
+    throw Error(fmt::format("shard {} of {} does not exist", options.shard_index + 1, options.shard_count));
+  if (!listing) create_output_folder(result.output_dir);
+  const CellStore store(result.output_dir);
 
-  std::uint64_t total = 0;
-  for (const DatasetConfig& cfg : config.datasets) total += planned_cells(config, cfg);
+  const std::vector<PlannedCell> plan = plan_cells(config);
+  const std::vector<int> shard = assign_shards(config, plan, options.shard_count);
   const bool evaluating = !config.algorithms.empty();
-  ProgressBar progress(evaluating ? "cells" : "data sets", evaluating ? total : config.datasets.size());
+  std::vector<std::size_t> mine_per_dataset(config.datasets.size(), 0);
+  for (std::size_t i = 0; i < plan.size(); ++i)
+    if (shard[i] == options.shard_index) ++mine_per_dataset[plan[i].dataset];
+  std::uint64_t total = 0;
+  for (const std::size_t n : mine_per_dataset) total += n;
+  std::unique_ptr<ProgressBar> progress;
+  if (!listing)
+    progress = std::make_unique<ProgressBar>(evaluating ? "cells" : "data sets",
+                                             evaluating ? total : config.datasets.size());
 
   std::vector<std::string> names;
   std::vector<DatasetStats> all_stats;
   std::string per_dataset_text;
-  for (const DatasetConfig& cfg : config.datasets) {
-    progress.status(cfg.name);
+  for (std::size_t d = 0; d < config.datasets.size(); ++d) {
+    const DatasetConfig& cfg = config.datasets[d];
+    if (sharded && evaluating && mine_per_dataset[d] == 0) continue;  // another shard's
+    if (progress) progress->status(cfg.name);
     DatasetOutcome outcome;
     outcome.name = cfg.name;
     LoadedData loaded;
-    if (!obtain_dataset(cfg, ctx, result, loaded, outcome.note)) {
+    if (!obtain_dataset(cfg, ctx, result, loaded, outcome.note, !listing)) {
       outcome.skipped = true;
       result.datasets.push_back(std::move(outcome));
-      progress.advance(evaluating ? planned_cells(config, cfg) : 1);
+      if (progress) progress->advance(evaluating ? mine_per_dataset[d] : 1);
       continue;
     }
-    outcome.stats = compute_stats(loaded.data);
-    const std::string stem = file_stem(cfg.name);
-    write_output(result, fs::path("tables") / (stem + "-stats.json"),
-                 report::stats_json(outcome.stats));
-    write_tables(report::stats_label_table(outcome.stats), result.output_dir,
-                 stem + "-label-stats", result);
-    names.push_back(cfg.name);
-    all_stats.push_back(outcome.stats);
-    per_dataset_text += fmt::format("\n{} — {}\n", cfg.name, outcome.note);
-    if (!evaluating) per_dataset_text += report::to_text(report::stats_label_table(outcome.stats));
-    result.datasets.push_back(std::move(outcome));
-    if (evaluating) {
-      std::vector<CellResult> cells = evaluate_dataset(config, cfg, loaded, ctx, progress, result);
-      for (CellResult& c : cells) result.cells.push_back(std::move(c));
-    } else {
-      progress.advance();
+    const bool tables = !listing && !sharded;
+    if (tables) {
+      outcome.stats = compute_stats(loaded.data);
+      const std::string stem = file_stem(cfg.name);
+      write_output(result, fs::path("tables") / (stem + "-stats.json"),
+                   report::stats_json(outcome.stats));
+      write_tables(report::stats_label_table(outcome.stats), result.output_dir,
+                   stem + "-label-stats", result);
+      names.push_back(cfg.name);
+      all_stats.push_back(outcome.stats);
+      per_dataset_text += fmt::format("\n{} — {}\n", cfg.name, outcome.note);
+      if (!evaluating) per_dataset_text += report::to_text(report::stats_label_table(outcome.stats));
     }
+    result.datasets.push_back(std::move(outcome));
+    if (!evaluating) {
+      if (progress) progress->advance();
+      continue;
+    }
+    std::vector<Slot> slots = dataset_slots(config, d, plan, shard, options, loaded.digest);
+    if (listing) {
+      list_slots(config, cfg, slots, store, result);
+      continue;
+    }
+    DatasetRun(config, cfg, loaded, ctx, options, store, *progress, result, slots).run();
+    if (!tables) continue;
+    std::size_t missing = 0;
+    const Slot* first_missing = nullptr;
+    for (const Slot& s : slots)
+      if (!s.result) {
+        ++missing;
+        if (!first_missing) first_missing = &s;
+      }
+    if (missing > 0) {
+      const Slot& s = *first_missing;
+      throw Error(fmt::format("{} of the {} cells of '{}' have no finished file in {} (the first: "
+                              "{}, seed {}, fold {}, key {}): run the shards that own them, then "
+                              "merge again",
+                              missing, slots.size(), cfg.name, store.dir().string(),
+                              config.algorithms[s.plan.algorithm].label, s.plan.seed, s.plan.fold,
+                              s.key));
+    }
+    if (config.graph.enabled) {
+      // The label graph of the first seed's first training fold, before resampling.
+      const LoadedData& data = loaded;
+      const SplitSpec spec = cfg.split ? *cfg.split : config.split;
+      const std::vector<Fold> folds = make_folds(cfg, spec, data, config.seeds.front(), config.source.string());
+      draw_graph(config, cfg, select_rows(data.data, folds.front().train), ctx, result);
+    }
+    std::vector<CellResult> cells = dataset_tables(config, cfg, slots, result);
+    for (CellResult& c : cells) result.cells.push_back(std::move(c));
   }
-  progress.finish();
+  if (progress) progress->finish();
+  if (listing || sharded) {
+    result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    return result;
+  }
 
   const report::Table comparison = report::stats_comparison_table(names, all_stats);
   write_tables(comparison, result.output_dir, "datasets", result);
@@ -491,6 +795,32 @@ ExperimentResult run_experiment(const ExperimentConfig& config, const Context& c
   result.seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return result;
+}
+
+std::size_t import_cells(const fs::path& from, const fs::path& into) {
+  const fs::path source = from / "cells";
+  if (!fs::is_directory(source))
+    throw Error(source.string(), 0, "no cells/ folder here: not the output folder of a run");
+  const CellStore target(into);
+  std::size_t copied = 0;
+  for (const fs::directory_entry& e : fs::directory_iterator(source)) {
+    if (!e.is_regular_file() || e.path().extension() != ".json") continue;
+    const std::string key = e.path().stem().string();
+    if (fs::equivalent(source, target.dir())) continue;
+    if (target.find(key).state == CellStore::State::Done) continue;
+    std::ifstream in(e.path(), std::ios::binary);
+    std::ostringstream text;
+    text << in.rdbuf();
+    try {
+      (void)cell_from_record(text.str(), key, e.path().string());
+    } catch (const Error&) {
+      continue;  // damaged there: the merge names the cell as missing if no folder has it
+    }
+    create_output_folder(target.dir());
+    write_file_atomically(target.file(key), text.str());
+    ++copied;
+  }
+  return copied;
 }
 
 }  // namespace lg

@@ -239,6 +239,20 @@ std::string sha256_file(const fs::path& file) {
   return hex;
 }
 
+std::string sha256_text(std::string_view text) {
+  std::array<unsigned char, EVP_MAX_MD_SIZE> md{};
+  unsigned int len = 0;
+  if (EVP_Digest(text.data(), text.size(), md.data(), &len, EVP_sha256(), nullptr) != 1)
+    throw Error("OpenSSL: cannot compute SHA-256");
+  static const char* digits = "0123456789abcdef";
+  std::string hex(2 * len, '0');
+  for (unsigned int i = 0; i < len; ++i) {
+    hex[2 * i] = digits[md[i] >> 4];
+    hex[2 * i + 1] = digits[md[i] & 15];
+  }
+  return hex;
+}
+
 std::vector<FileCheck> verify(const Descriptor& d, const fs::path& root) {
   std::vector<FileCheck> out;
   for (const CatalogFile& f : d.files) {

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace lg {
@@ -72,6 +73,8 @@ std::optional<Descriptor> find_descriptor(const std::string& name,
 
 /// Lower-case hex SHA-256 of a file, read in chunks. Throws lg::Error if it cannot be read.
 std::string sha256_file(const std::filesystem::path& file);
+/// Lower-case hex SHA-256 of bytes in memory.
+std::string sha256_text(std::string_view text);
 
 enum class FileStatus { Ok, Missing, SizeMismatch, ChecksumMismatch };
 const char* to_string(FileStatus status);

@@ -19,6 +19,7 @@
 #include "core/context.hpp"
 #include "core/dataset.hpp"
 #include "core/error.hpp"
+#include "core/train_session.hpp"
 #include "report/training_history.hpp"
 
 namespace lg::models {
@@ -30,6 +31,12 @@ class Model {
   virtual std::string name() const = 0;
   /// Train on `train` (features + labels). Throws lg::Error on unusable input.
   virtual void fit(const Dataset& train, const Context& ctx) = 0;
+  /// Train with a session (core/train_session.hpp: a state file to continue from and keep
+  /// current, a stop signal's save). Models fitted in one go ignore the session: fit().
+  virtual void fit_resumable(const Dataset& train, const Context& ctx, const TrainSession& session) {
+    (void)session;
+    fit(train, ctx);
+  }
   /// N x L scores for the rows of `data` (features only). Call after fit().
   virtual ScoreMatrix predict_scores(const Dataset& data, const Context& ctx) const = 0;
   /// What fit() did that a reader of the results should know (constant labels, fallbacks).

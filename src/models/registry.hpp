@@ -11,6 +11,7 @@
 #include <string>
 #include <toml++/toml.h>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "core/error.hpp"
@@ -24,6 +25,7 @@ struct ModelEntry {
   std::string summary;  ///< one line for --help and `labelgraph models`
   std::string params_help;  ///< one line per parameter with its default
   bool reads_images = false;  ///< fits on image data sets itself (a CNN backbone); else features
+  bool neural = false;        ///< a network trained in epochs (its Params have `train`)
   /// The key of the model's label-graph builder when it builds one (Params::kGraphWeightingKey:
   /// `order_weighting`, `weighting`, `adjacency`), else "": an experiment's graph = "NAME"
   /// writes the named graph's `weighting` under this key and its other keys under their own.
@@ -54,6 +56,10 @@ template <class P, class = void>
 struct has_graph_key : std::false_type {};
 template <class P>
 struct has_graph_key<P, std::void_t<decltype(P::kGraphWeightingKey)>> : std::true_type {};
+template <class P, class = void>
+struct has_train : std::false_type {};
+template <class P>
+struct has_train<P, std::void_t<decltype(std::declval<P>().train)>> : std::true_type {};
 }  // namespace detail
 
 template <class M>
@@ -63,6 +69,7 @@ void register_model(const std::string& name, const std::string& summary, bool re
   e.name = name;
   e.summary = summary;
   e.reads_images = reads_images;
+  e.neural = detail::has_train<Params>::value;
   e.params_help = params_help(Params{});
   e.param_keys = param_keys(Params{});  // throws for a key visited twice
   if constexpr (detail::has_graph_key<Params>::value) {

@@ -24,7 +24,11 @@ extern char** environ;
 
 namespace {
 namespace fs = std::filesystem;
+using lg::test::files_under;
 using lg::test::run_labelgraph;
+using lg::test::spawn;
+using lg::test::wait_exit;
+using lg::test::wait_for;
 
 /// `text` as one single-quoted shell word.
 std::string sh_quote(const std::string& text) {
@@ -43,16 +47,6 @@ std::size_t count_lines(const std::string& s) {
   return n;
 }
 
-/// Every file under `dir` (recursively), as paths relative to it.
-std::vector<std::string> files_under(const fs::path& dir) {
-  std::vector<std::string> out;
-  std::error_code ec;
-  for (auto it = fs::recursive_directory_iterator(dir, ec); it != fs::recursive_directory_iterator();
-       it.increment(ec))
-    if (it->is_regular_file()) out.push_back(fs::relative(it->path(), dir).string());
-  return out;
-}
-
 bool any_temporary(const fs::path& dir) {
   for (const std::string& f : files_under(dir))
     if (f.find(".tmp-") != std::string::npos) return true;
@@ -67,50 +61,6 @@ int shell(const std::string& script) {
   const std::string cmd = "/bin/sh -c " + sh_quote(script);
   const int raw = std::system(cmd.c_str());
   return WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
-}
-
-/// Start `labelgraph ARGS...` with stderr to `err`; returns its pid.
-pid_t spawn(const std::vector<std::string>& args, const fs::path& err) {
-  std::vector<std::string> all = {lg::test::labelgraph_binary()};
-  all.insert(all.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (std::string& a : all) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  // The signals a test runner may ignore are delivered to the child with their defaults.
-  posix_spawnattr_t attr;
-  posix_spawnattr_init(&attr);
-  sigset_t defaults;
-  sigemptyset(&defaults);
-  sigaddset(&defaults, SIGINT);
-  sigaddset(&defaults, SIGTERM);
-  posix_spawnattr_setsigdefault(&attr, &defaults);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF);
-  pid_t pid = -1;
-  const int rc = posix_spawn(&pid, argv[0], &actions, &attr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  posix_spawnattr_destroy(&attr);
-  REQUIRE(rc == 0);
-  return pid;
-}
-
-int wait_exit(pid_t pid) {
-  int raw = 0;
-  REQUIRE(waitpid(pid, &raw, 0) == pid);
-  return WIFEXITED(raw) ? WEXITSTATUS(raw) : -1000 - WTERMSIG(raw);
-}
-
-/// Wait until `path` exists (at most `seconds`).
-bool wait_for(const std::function<bool()>& ready, double seconds) {
-  const auto end = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
-  while (std::chrono::steady_clock::now() < end) {
-    if (ready()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  return false;
 }
 
 }  // namespace
