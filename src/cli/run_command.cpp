@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include <cstdio>
+#include <algorithm>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -83,7 +84,12 @@ void execute(const ExperimentConfig& config, const RunOptions& options, const st
   ctx.device = config.device;
   ctx.output_dir = config.output;
   set_output_description(config.output.string());
-  nets_api().configure_torch(ctx);
+  // LibTorch (~0.7 s to load) only when a network is trained.
+  const bool neural = std::any_of(config.algorithms.begin(), config.algorithms.end(), [](const AlgorithmConfig& a) {
+    const models::ModelEntry* e = models::find_model(a.name);
+    return e != nullptr && e->neural;
+  });
+  if (neural) nets_api().configure_torch(ctx);
 
   const ExperimentResult result = run_experiment(config, ctx, options);
   if (options.mode == RunMode::List) return print_listing(result, options);
@@ -94,7 +100,7 @@ void execute(const ExperimentConfig& config, const RunOptions& options, const st
   manifest.seed = config.seed;
   manifest.threads = ctx.resolved_threads();
   set_build_facts(manifest);
-  manifest.torch_version = nets_api().torch_version();
+  if (neural) manifest.torch_version = nets_api().torch_version();
   manifest.inputs = result.inputs;
   manifest.outputs = result.outputs;
   manifest.seeds = config.seeds;
@@ -161,6 +167,30 @@ void merge(const MergeArgs& args) {
     imported += import_cells(dir, config.output);
   }
   std::printf("merge: %zu cell files copied into %s\n", imported, (config.output / "cells").string().c_str());
+  {  // Every cell must be there before anything is written.
+    Context ctx;
+    ctx.seed = config.seed;
+    ctx.threads = config.threads;
+    ctx.output_dir = config.output;
+    RunOptions list;
+    list.mode = RunMode::List;
+    const ExperimentResult cells = run_experiment(config, ctx, list);
+    std::size_t missing = 0;
+    const CellListing* absent = nullptr;
+    for (const CellListing& c : cells.listing)
+      if (c.state != "done") {
+        ++missing;
+        if (!absent) absent = &c;
+      }
+    if (absent)
+      throw Error(fmt::format("{} of the {} cells have no finished file in {} (the first: {} · {} · "
+                              "seed {} · fold {}, key {}, {}): run the shards that own them "
+                              "(`labelgraph run CONFIG --shard I/N --list-cells` says which), "
+                              "then merge again; nothing was written but the copied cells",
+                              missing, cells.listing.size(), (config.output / "cells").string(),
+                              absent->dataset, absent->algorithm, absent->seed, absent->fold,
+                              absent->key, absent->state));
+  }
   RunOptions options;
   options.mode = RunMode::Merge;
   execute(config, options, args.command_line);

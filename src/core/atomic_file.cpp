@@ -1,5 +1,11 @@
 #include "core/atomic_file.hpp"
 
+#include <signal.h>
+#include <unistd.h>
+
+#include <cctype>
+#include <cerrno>
+
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -126,7 +132,7 @@ AtomicFile::AtomicFile(fs::path target, bool create_folder) : target_(std::move(
   }
   std::random_device rd;
   tmp_ = target_;
-  tmp_ += ".tmp-" + std::to_string(rd());
+  tmp_ += temporary_suffix() + std::to_string(rd());
   slot_ = register_temporary(tmp_);
   const int fd = ::open(tmp_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
   if (fd < 0) {
@@ -184,6 +190,52 @@ void write_file_atomically(const fs::path& target, std::string_view content, boo
   AtomicFile file(target, create_folder);
   file.stream().write(content.data(), static_cast<std::streamsize>(content.size()));
   file.commit();
+}
+
+namespace {
+
+/// This machine's name as temporary names carry it (letters, digits, '-' only).
+std::string host_tag() {
+  char name[256] = {};
+  if (::gethostname(name, sizeof name - 1) != 0) return "host";
+  std::string out;
+  for (const char* c = name; *c; ++c)
+    out += std::isalnum(static_cast<unsigned char>(*c)) || *c == '-' ? *c : '-';
+  return out.empty() ? "host" : out;
+}
+
+}  // namespace
+
+std::string temporary_suffix() {
+  static const std::string host = host_tag();
+  return ".tmp-" + host + "-" + std::to_string(static_cast<long>(::getpid())) + "-";
+}
+
+std::size_t remove_stale_temporaries(const fs::path& folder) {
+  static const std::string host = host_tag();
+  const std::string mark = ".tmp-" + host + "-";
+  std::size_t removed = 0;
+  std::error_code ec;
+  for (auto it = fs::recursive_directory_iterator(folder, ec); !ec && it != fs::recursive_directory_iterator();
+       it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    const std::size_t at = name.rfind(mark);
+    if (at == std::string::npos || !it->is_regular_file(ec)) continue;
+    const std::string rest = name.substr(at + mark.size());
+    const std::size_t dash = rest.find('-');
+    if (dash == std::string::npos || dash == 0) continue;
+    long pid = 0;
+    try {
+      pid = std::stol(rest.substr(0, dash));
+    } catch (const std::exception&) {
+      continue;
+    }
+    if (pid <= 0 || pid == static_cast<long>(::getpid())) continue;
+    if (::kill(static_cast<pid_t>(pid), 0) == 0 || errno != ESRCH) continue;  // alive, or unknown
+    std::error_code rm;
+    if (fs::remove(it->path(), rm)) ++removed;
+  }
+  return removed;
 }
 
 }  // namespace lg

@@ -75,4 +75,13 @@ void write_file_atomically(const std::filesystem::path& target, std::string_view
 void create_output_folder(const std::filesystem::path& folder,
                           const std::filesystem::path& for_file = {});
 
+/// The start of this process's temporary names: ".tmp-<host>-<pid>-" (a random number follows).
+std::string temporary_suffix();
+
+/// Remove, under `folder` (recursively), the temporaries that processes of this machine left
+/// when they were killed without a chance to clean up (SIGKILL, out of memory, a power cut):
+/// those whose process no longer exists. Temporaries of live processes (another run writing
+/// into the same folder) and of other machines stay. Returns how many were removed.
+std::size_t remove_stale_temporaries(const std::filesystem::path& folder);
+
 }  // namespace lg

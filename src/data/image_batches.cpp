@@ -78,11 +78,12 @@ ImageBatchLoader::~ImageBatchLoader() { stop_worker(); }
 std::size_t ImageBatchLoader::cached_bytes() const { return cache_ ? cache_->bytes() : 0; }
 
 void ImageBatchLoader::start(std::vector<Index> rows, Index batch_size, const ImageTransform& t,
-                             std::uint64_t seed, int threads, int depth) {
+                             std::uint64_t seed, int threads, int depth, Index first_batch) {
   validate(t);
   if (batch_size < 1) throw Error(fmt::format("batch size = {} must be >= 1", batch_size));
   if (depth < 1) throw Error(fmt::format("prefetch depth = {} must be >= 1", depth));
   if (threads < 0) throw Error(fmt::format("threads = {} must be >= 0 (0 = all cores)", threads));
+  if (first_batch < 0) throw Error(fmt::format("first batch = {} must be >= 0", first_batch));
   for (std::size_t i = 0; i < rows.size(); ++i)
     if (rows[i] < 0 || rows[i] >= data_.rows())
       throw Error(fmt::format("image batches: row {} (entry {} of the pass) is outside the {} rows of '{}'",
@@ -91,7 +92,7 @@ void ImageBatchLoader::start(std::vector<Index> rows, Index batch_size, const Im
   stats_ = LoaderStats{};
   finished_ = false;
   worker_ = std::thread(&ImageBatchLoader::run_pass, this, std::move(rows), batch_size, t, seed,
-                        resolve_threads(threads), depth);
+                        resolve_threads(threads), depth, first_batch);
 }
 
 const ImageBatch* ImageBatchLoader::next() {
@@ -136,10 +137,10 @@ void ImageBatchLoader::stop_worker() {
 }
 
 void ImageBatchLoader::run_pass(std::vector<Index> rows, Index batch_size, ImageTransform t,
-                                std::uint64_t seed, int threads, int depth) {
+                                std::uint64_t seed, int threads, int depth, Index first_batch) {
   try {
     const auto n = static_cast<Index>(rows.size());
-    for (Index b = 0, first = 0; first < n; ++b, first += batch_size) {
+    for (Index b = first_batch, first = 0; first < n; ++b, first += batch_size) {
       std::unique_ptr<Prepared> item;
       {
         // Wait for room before preparing, so at most `depth` batches exist ahead of next():

@@ -55,13 +55,16 @@ class ImageBatchLoader {
   ImageBatchLoader& operator=(const ImageBatchLoader&) = delete;
 
   /// Begin a pass: `rows` in this order, cut into batches of batch_size (the last may be
-  /// smaller), transformed with `t`. Batch b's random draws come from derive_seed(seed, b).
+  /// smaller), transformed with `t`. Batch b's random draws come from
+  /// derive_seed(seed, first_batch + b): a pass resumed at batch k of an epoch (rows = the
+  /// epoch's rows from entry k * batch_size on, first_batch = k) gives the batches the whole
+  /// pass would have given from its batch k on.
   /// Prefetches up to `depth` (>= 1) batches ahead on one worker thread, which uses `threads`
   /// threads (0 = all cores) to decode and transform a batch. Cancels a pass still running.
   /// Throws lg::Error (before starting anything) for a row out of range, batch_size < 1,
-  /// depth < 1 or a bad transform.
+  /// depth < 1, first_batch < 0 or a bad transform.
   void start(std::vector<Index> rows, Index batch_size, const ImageTransform& t, std::uint64_t seed,
-             int threads = 1, int depth = 2);
+             int threads = 1, int depth = 2, Index first_batch = 0);
 
   /// The next batch (blocks until it is ready), or nullptr after the last one (and before any
   /// start()). The pointer stays valid until the next call of next() or start(). An error from
@@ -88,7 +91,7 @@ class ImageBatchLoader {
 
   void stop_worker();
   void run_pass(std::vector<Index> rows, Index batch_size, ImageTransform t, std::uint64_t seed,
-                int threads, int depth);
+                int threads, int depth, Index first_batch);
   void prepare(Prepared& item, const ImageTransform& t, std::uint64_t batch_seed, int threads);
 
   const ImageDataset& data_;

@@ -48,30 +48,36 @@ double get_num(const json& j) {
   return j.get<double>();
 }
 
-// Per-label figures as one array: tp fp fn tn precision recall f1 fbeta ap ap_mlgcn auc
-// has_positive has_negative.
-json label_measures_json(const eval::LabelMeasures& m) {
-  return json::array({m.confusion.tp, m.confusion.fp, m.confusion.fn, m.confusion.tn,
-                      num(m.precision), num(m.recall), num(m.f1), num(m.fbeta), num(m.ap),
-                      num(m.ap_mlgcn), num(m.auc), m.has_positive, m.has_negative});
+// The record's body is laid out for reading thousands of them quickly (a rerun of a large grid
+// is mostly that): columns of numbers rather than one object per label or measure, so a parse
+// allocates a few dozen blocks instead of hundreds. runs/ holds the readable view of a cell.
+
+constexpr std::size_t kLabelFields = 13;
+
+// tp fp fn tn precision recall f1 fbeta ap ap_mlgcn auc has_positive has_negative
+void put_label_measures(json& out, const eval::LabelMeasures& m) {
+  for (const Index v : {m.confusion.tp, m.confusion.fp, m.confusion.fn, m.confusion.tn}) out.push_back(v);
+  for (const double v : {m.precision, m.recall, m.f1, m.fbeta, m.ap, m.ap_mlgcn, m.auc}) out.push_back(num(v));
+  out.push_back(m.has_positive ? 1 : 0);
+  out.push_back(m.has_negative ? 1 : 0);
 }
 
-eval::LabelMeasures label_measures_from(const json& a) {
-  if (!a.is_array() || a.size() != 13) throw Error("a per-label entry is not 13 values");
+eval::LabelMeasures label_measures_at(const json& a, std::size_t at) {
+  if (!a.is_array() || a.size() < at + kLabelFields) throw Error("a per-label block is cut short");
   eval::LabelMeasures m;
-  m.confusion.tp = a[0].get<Index>();
-  m.confusion.fp = a[1].get<Index>();
-  m.confusion.fn = a[2].get<Index>();
-  m.confusion.tn = a[3].get<Index>();
-  m.precision = get_num(a[4]);
-  m.recall = get_num(a[5]);
-  m.f1 = get_num(a[6]);
-  m.fbeta = get_num(a[7]);
-  m.ap = get_num(a[8]);
-  m.ap_mlgcn = get_num(a[9]);
-  m.auc = get_num(a[10]);
-  m.has_positive = a[11].get<bool>();
-  m.has_negative = a[12].get<bool>();
+  m.confusion.tp = a[at].get<Index>();
+  m.confusion.fp = a[at + 1].get<Index>();
+  m.confusion.fn = a[at + 2].get<Index>();
+  m.confusion.tn = a[at + 3].get<Index>();
+  m.precision = get_num(a[at + 4]);
+  m.recall = get_num(a[at + 5]);
+  m.f1 = get_num(a[at + 6]);
+  m.fbeta = get_num(a[at + 7]);
+  m.ap = get_num(a[at + 8]);
+  m.ap_mlgcn = get_num(a[at + 9]);
+  m.auc = get_num(a[at + 10]);
+  m.has_positive = a[at + 11].get<int>() != 0;
+  m.has_negative = a[at + 12].get<int>() != 0;
   return m;
 }
 
@@ -88,30 +94,36 @@ bool same(const eval::LabelMeasures& a, const eval::LabelMeasures& b) {
          a.has_positive == b.has_positive && a.has_negative == b.has_negative;
 }
 
+// name labels min_count max_count macro_precision macro_recall macro_f1 map skipped_labels
 json bucket_json(const eval::BucketSummary& b) {
-  return {{"name", b.name},
-          {"labels", b.labels},
-          {"min_count", b.min_count},
-          {"max_count", b.max_count},
-          {"macro_precision", num(b.macro_precision)},
-          {"macro_recall", num(b.macro_recall)},
-          {"macro_f1", num(b.macro_f1)},
-          {"map", num(b.map)},
-          {"skipped_labels", b.skipped_labels}};
+  return json::array({b.name, b.labels, b.min_count, b.max_count, num(b.macro_precision),
+                      num(b.macro_recall), num(b.macro_f1), num(b.map), b.skipped_labels});
 }
 
-eval::BucketSummary bucket_from(const json& j) {
+eval::BucketSummary bucket_from(const json& a) {
+  if (!a.is_array() || a.size() != 9) throw Error("a bucket entry is not 9 values");
   eval::BucketSummary b;
-  b.name = j.at("name").get<std::string>();
-  b.labels = j.at("labels").get<Index>();
-  b.min_count = j.at("min_count").get<Index>();
-  b.max_count = j.at("max_count").get<Index>();
-  b.macro_precision = get_num(j.at("macro_precision"));
-  b.macro_recall = get_num(j.at("macro_recall"));
-  b.macro_f1 = get_num(j.at("macro_f1"));
-  b.map = get_num(j.at("map"));
-  b.skipped_labels = j.at("skipped_labels").get<Index>();
+  b.name = a[0].get<std::string>();
+  b.labels = a[1].get<Index>();
+  b.min_count = a[2].get<Index>();
+  b.max_count = a[3].get<Index>();
+  b.macro_precision = get_num(a[4]);
+  b.macro_recall = get_num(a[5]);
+  b.macro_f1 = get_num(a[6]);
+  b.map = get_num(a[7]);
+  b.skipped_labels = a[8].get<Index>();
   return b;
+}
+
+/// Words joined by single spaces (measure names have none).
+std::string joined(const std::vector<eval::MeasureValue>& measures) {
+  std::string out;
+  for (const eval::MeasureValue& m : measures) {
+    if (m.name.empty() || m.name.find(' ') != std::string::npos)
+      throw Error("measure name '" + m.name + "' cannot be stored");
+    out += (out.empty() ? "" : " ") + m.name;
+  }
+  return out;
 }
 
 json cell_body(const CellResult& c) {
@@ -124,51 +136,65 @@ json cell_body(const CellResult& c) {
   j["test_rows"] = c.test_rows;
   j["threshold"] = c.threshold;
   const eval::EvaluationResult& e = c.evaluation;
-  json measures = json::array();
-  for (const eval::MeasureValue& m : e.measures) measures.push_back({m.name, num(m.value)});
+  json values = json::array();
+  for (const eval::MeasureValue& m : e.measures) values.push_back(num(m.value));
   json per_label = json::array();
-  for (const eval::LabelMeasures& m : e.per_label) per_label.push_back(label_measures_json(m));
-  j["evaluation"] = {{"measures", measures},
-                     {"per_label", per_label},
-                     {"skipped_labels", e.skipped_labels},
-                     {"auc_skipped_labels", e.auc_skipped_labels},
-                     {"undefined_measures", e.undefined_measures}};
+  for (const eval::LabelMeasures& m : e.per_label) put_label_measures(per_label, m);
+  j["measure_names"] = joined(e.measures);
+  j["measure_values"] = std::move(values);
+  j["per_label"] = std::move(per_label);
+  j["skipped_labels"] = e.skipped_labels;
+  j["auc_skipped_labels"] = e.auc_skipped_labels;
+  j["undefined_measures"] = e.undefined_measures;
   const eval::ImbalanceReport& r = c.imbalance;
-  json labels = json::array();
+  json names = json::array(), counts = json::array(), support = json::array(),
+       irlbl = json::array(), minority = json::array(), bucket = json::array(), own = json::object();
   for (std::size_t l = 0; l < r.labels.size(); ++l) {
     const eval::LabelRow& row = r.labels[l];
-    json x = {{"name", row.name},       {"train_count", row.train_count},
-              {"support", row.support}, {"irlbl", num(row.irlbl)},
-              {"minority", row.minority}, {"bucket", row.bucket}};
+    names.push_back(row.name);
+    counts.push_back(row.train_count);
+    support.push_back(row.support);
+    irlbl.push_back(num(row.irlbl));
+    minority.push_back(row.minority ? 1 : 0);
+    bucket.push_back(row.bucket);
     // Usually the evaluation's own per-label figures: stored once.
-    if (l >= e.per_label.size() || !same(row.measures, e.per_label[l]))
-      x["measures"] = label_measures_json(row.measures);
-    labels.push_back(std::move(x));
+    if (l >= e.per_label.size() || !same(row.measures, e.per_label[l])) {
+      json m = json::array();
+      put_label_measures(m, row.measures);
+      own[std::to_string(l)] = std::move(m);
+    }
   }
+  j["label_names"] = std::move(names);
+  j["label_train_count"] = std::move(counts);
+  j["label_support"] = std::move(support);
+  j["label_irlbl"] = std::move(irlbl);
+  j["label_minority"] = std::move(minority);
+  j["label_bucket"] = std::move(bucket);
+  if (!own.empty()) j["label_measures"] = std::move(own);
   json buckets = json::array();
   for (const eval::BucketSummary& b : r.buckets) buckets.push_back(bucket_json(b));
+  buckets.push_back(bucket_json(r.minority));
+  buckets.push_back(bucket_json(r.majority));
+  j["buckets"] = std::move(buckets);  // the frequency buckets, then minority and majority
   json edges = json::array();
   for (const double v : r.edge_counts) edges.push_back(num(v));
-  j["imbalance"] = {{"labels", labels},
-                    {"buckets", buckets},
-                    {"edge_counts", edges},
-                    {"minority", bucket_json(r.minority)},
-                    {"majority", bucket_json(r.majority)},
-                    {"meanir", num(r.meanir)}};
+  j["edge_counts"] = std::move(edges);
+  j["meanir"] = num(r.meanir);
   j["fit_seconds"] = num(c.fit_seconds);
   j["predict_seconds"] = num(c.predict_seconds);
   j["notes"] = c.notes;
   if (c.history) {
+    // epoch train_loss validation_loss validation_map learning_rate seconds, per epoch
     json epochs = json::array();
     for (const report::EpochRecord& ep : c.history->epochs)
-      epochs.push_back(json::array({ep.epoch, num(ep.train_loss), num(ep.validation_loss),
-                                    num(ep.validation_map), num(ep.learning_rate),
-                                    num(ep.seconds)}));
+      for (const json& v : {json(ep.epoch), num(ep.train_loss), num(ep.validation_loss),
+                            num(ep.validation_map), num(ep.learning_rate), num(ep.seconds)})
+        epochs.push_back(v);
     j["history"] = {{"epochs", epochs},
                     {"best_epoch", c.history->best_epoch},
                     {"stop_reason", c.history->stop_reason}};
   }
-  if (c.cost) j["cost"] = {{"parameters", c.cost->parameters}, {"multiply_adds", c.cost->multiply_adds}};
+  if (c.cost) j["cost"] = json::array({c.cost->parameters, c.cost->multiply_adds});
   return j;
 }
 
@@ -181,54 +207,74 @@ CellResult cell_from_body(const json& j) {
   c.train_rows = j.at("train_rows").get<Index>();
   c.test_rows = j.at("test_rows").get<Index>();
   c.threshold = j.at("threshold").get<std::string>();
-  const json& e = j.at("evaluation");
-  for (const json& m : e.at("measures")) {
-    if (!m.is_array() || m.size() != 2) throw Error("a measure entry is not [name, value]");
-    c.evaluation.measures.push_back({m[0].get<std::string>(), get_num(m[1])});
+  const std::string& names = j.at("measure_names").get_ref<const std::string&>();
+  const json& values = j.at("measure_values");
+  std::size_t from = 0;
+  for (std::size_t k = 0; k < values.size(); ++k) {
+    if (from > names.size()) throw Error("fewer measure names than values");
+    const std::size_t space = names.find(' ', from);
+    const std::size_t end = space == std::string::npos ? names.size() : space;
+    c.evaluation.measures.push_back({names.substr(from, end - from), get_num(values[k])});
+    from = end + 1;
   }
-  for (const json& m : e.at("per_label")) c.evaluation.per_label.push_back(label_measures_from(m));
-  c.evaluation.skipped_labels = e.at("skipped_labels").get<Index>();
-  c.evaluation.auc_skipped_labels = e.at("auc_skipped_labels").get<Index>();
-  c.evaluation.undefined_measures = e.at("undefined_measures").get<std::vector<std::string>>();
-  const json& r = j.at("imbalance");
-  const json& labels = r.at("labels");
-  for (std::size_t l = 0; l < labels.size(); ++l) {
-    const json& x = labels[l];
+  if (from <= names.size() && !(names.empty() && values.empty()))
+    throw Error("more measure names than values");
+  const json& per_label = j.at("per_label");
+  if (per_label.size() % kLabelFields != 0) throw Error("the per-label block is cut short");
+  for (std::size_t at = 0; at < per_label.size(); at += kLabelFields)
+    c.evaluation.per_label.push_back(label_measures_at(per_label, at));
+  c.evaluation.skipped_labels = j.at("skipped_labels").get<Index>();
+  c.evaluation.auc_skipped_labels = j.at("auc_skipped_labels").get<Index>();
+  c.evaluation.undefined_measures = j.at("undefined_measures").get<std::vector<std::string>>();
+  const json& label_names = j.at("label_names");
+  const json& counts = j.at("label_train_count");
+  const json& support = j.at("label_support");
+  const json& irlbl = j.at("label_irlbl");
+  const json& minority = j.at("label_minority");
+  const json& bucket = j.at("label_bucket");
+  const json* own = j.contains("label_measures") ? &j.at("label_measures") : nullptr;
+  const std::size_t labels = label_names.size();
+  for (const json* column : {&counts, &support, &irlbl, &minority, &bucket})
+    if (!column->is_array() || column->size() != labels) throw Error("the label columns differ in length");
+  for (std::size_t l = 0; l < labels; ++l) {
     eval::LabelRow row;
-    row.name = x.at("name").get<std::string>();
-    row.train_count = x.at("train_count").get<Index>();
-    row.support = x.at("support").get<Index>();
-    row.irlbl = get_num(x.at("irlbl"));
-    row.minority = x.at("minority").get<bool>();
-    row.bucket = x.at("bucket").get<std::string>();
-    if (x.contains("measures")) {
-      row.measures = label_measures_from(x.at("measures"));
+    row.name = label_names[l].get<std::string>();
+    row.train_count = counts[l].get<Index>();
+    row.support = support[l].get<Index>();
+    row.irlbl = get_num(irlbl[l]);
+    row.minority = minority[l].get<int>() != 0;
+    row.bucket = bucket[l].get<std::string>();
+    if (own && own->contains(std::to_string(l))) {
+      row.measures = label_measures_at(own->at(std::to_string(l)), 0);
     } else {
       if (l >= c.evaluation.per_label.size()) throw Error("more label rows than per-label figures");
       row.measures = c.evaluation.per_label[l];
     }
     c.imbalance.labels.push_back(std::move(row));
   }
-  for (const json& b : r.at("buckets")) c.imbalance.buckets.push_back(bucket_from(b));
-  for (const json& v : r.at("edge_counts")) c.imbalance.edge_counts.push_back(get_num(v));
-  c.imbalance.minority = bucket_from(r.at("minority"));
-  c.imbalance.majority = bucket_from(r.at("majority"));
-  c.imbalance.meanir = get_num(r.at("meanir"));
+  const json& buckets = j.at("buckets");
+  if (buckets.size() < 2) throw Error("the buckets lack minority and majority");
+  for (std::size_t b = 0; b + 2 < buckets.size(); ++b) c.imbalance.buckets.push_back(bucket_from(buckets[b]));
+  c.imbalance.minority = bucket_from(buckets[buckets.size() - 2]);
+  c.imbalance.majority = bucket_from(buckets[buckets.size() - 1]);
+  for (const json& v : j.at("edge_counts")) c.imbalance.edge_counts.push_back(get_num(v));
+  c.imbalance.meanir = get_num(j.at("meanir"));
   c.fit_seconds = get_num(j.at("fit_seconds"));
   c.predict_seconds = get_num(j.at("predict_seconds"));
   c.notes = j.at("notes").get<std::vector<std::string>>();
   if (j.contains("history")) {
     const json& h = j.at("history");
+    const json& e = h.at("epochs");
+    if (e.size() % 6 != 0) throw Error("the epochs block is cut short");
     report::TrainingHistory history;
-    for (const json& ep : h.at("epochs")) {
-      if (!ep.is_array() || ep.size() != 6) throw Error("an epoch entry is not 6 values");
+    for (std::size_t at = 0; at < e.size(); at += 6) {
       report::EpochRecord rec;
-      rec.epoch = ep[0].get<int>();
-      rec.train_loss = get_num(ep[1]);
-      rec.validation_loss = get_num(ep[2]);
-      rec.validation_map = get_num(ep[3]);
-      rec.learning_rate = get_num(ep[4]);
-      rec.seconds = get_num(ep[5]);
+      rec.epoch = e[at].get<int>();
+      rec.train_loss = get_num(e[at + 1]);
+      rec.validation_loss = get_num(e[at + 2]);
+      rec.validation_map = get_num(e[at + 3]);
+      rec.learning_rate = get_num(e[at + 4]);
+      rec.seconds = get_num(e[at + 5]);
       history.epochs.push_back(rec);
     }
     history.best_epoch = h.at("best_epoch").get<int>();
@@ -236,10 +282,9 @@ CellResult cell_from_body(const json& j) {
     c.history = std::move(history);
   }
   if (j.contains("cost")) {
-    models::Model::Cost cost;
-    cost.parameters = j.at("cost").at("parameters").get<std::int64_t>();
-    cost.multiply_adds = j.at("cost").at("multiply_adds").get<std::int64_t>();
-    c.cost = cost;
+    const json& cost = j.at("cost");
+    if (!cost.is_array() || cost.size() != 2) throw Error("the cost is not [parameters, multiply-adds]");
+    c.cost = models::Model::Cost{cost[0].get<std::int64_t>(), cost[1].get<std::int64_t>()};
   }
   return c;
 }
@@ -264,7 +309,7 @@ std::string cell_record_json(const std::string& key, const std::string& descript
   j["labelgraph"] = build_info().version;
   j["description"] = description;
   j["cell"] = cell_body(cell);
-  return j.dump(1) + "\n";
+  return j.dump() + "\n";  // one line: a rerun reads thousands (runs/ has the readable view)
 }
 
 CellResult cell_from_record(const std::string& text, const std::string& key,
@@ -319,12 +364,23 @@ bool CellStore::has_file(const std::string& key) const {
 CellStore::Lookup CellStore::find(const std::string& key) const {
   Lookup out;
   const fs::path path = file(key);
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return out;  // Missing
-  std::ostringstream text;
-  text << in.rdbuf();
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return out;  // Missing
+  std::string text;
+  struct stat st {};
+  // One byte more than the file: the read that returns 0 needs no second buffer.
+  text.resize(::fstat(fd, &st) == 0 && st.st_size > 0 ? static_cast<std::size_t>(st.st_size) + 1 : 4096);
+  std::size_t got = 0;
+  for (;;) {
+    if (got == text.size()) text.resize(2 * text.size());
+    const ssize_t n = ::read(fd, text.data() + got, text.size() - got);
+    if (n <= 0) break;
+    got += static_cast<std::size_t>(n);
+  }
+  ::close(fd);
+  text.resize(got);
   try {
-    out.cell = cell_from_record(text.str(), key, path.string());
+    out.cell = cell_from_record(text, key, path.string());
     out.state = State::Done;
   } catch (const Error& e) {
     out.state = State::Damaged;

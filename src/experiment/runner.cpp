@@ -17,6 +17,7 @@
 #include "core/atomic_file.hpp"
 #include "core/error.hpp"
 #include "core/interrupt.hpp"
+#include "core/parallel.hpp"
 #include "core/progress.hpp"
 #include "core/train_session.hpp"
 #include "data/resampling.hpp"
@@ -363,10 +364,20 @@ class DatasetRun {
   /// is running), in plan order.
   void run() {
     std::vector<std::size_t> busy;
+    if (!options_.fresh) {
+      // Read every finished cell first, on the context's threads (a rerun of a large grid is
+      // mostly this); reporting and views follow in plan order.
+      std::vector<CellStore::Lookup> found(slots_.size());
+      parallel_for(static_cast<Index>(slots_.size()), ctx_.threads, [&](Index i) {
+        const auto k = static_cast<std::size_t>(i);
+        if (slots_[k].mine) found[k] = store_.find(slots_[k].key);
+      });
+      for (std::size_t i = 0; i < slots_.size(); ++i)
+        if (slots_[i].mine) take(slots_[i], std::move(found[i]));
+    }
     for (std::size_t i = 0; i < slots_.size(); ++i) {
       Slot& slot = slots_[i];
       if (!slot.mine) continue;  // another shard's
-      if (!options_.fresh) look_up(slot);
       if (slot.result || options_.mode != RunMode::Run) {
         progress_.advance();
         continue;
@@ -387,8 +398,9 @@ class DatasetRun {
 
  private:
   /// Read the cell's file; a damaged one is reported and redone.
-  void look_up(Slot& slot) {
-    CellStore::Lookup found = store_.find(slot.key);
+  void look_up(Slot& slot) { take(slot, store_.find(slot.key)); }
+
+  void take(Slot& slot, CellStore::Lookup found) {
     if (found.state == CellStore::State::Done) {
       found.cell->algorithm = algorithm(slot).label;  // labels are not part of the key
       found.cell->dataset = cfg_.name;
@@ -562,9 +574,10 @@ class DatasetRun {
 
 /// The per-data-set tables from its finished cells, in plan order.
 std::vector<CellResult> dataset_tables(const ExperimentConfig& config, const DatasetConfig& cfg,
-                                       const std::vector<Slot>& slots, ExperimentResult& result) {
+                                       std::vector<Slot>& slots, ExperimentResult& result) {
   std::vector<CellResult> cells;
-  for (const Slot& s : slots) cells.push_back(*s.result);
+  cells.reserve(slots.size());
+  for (Slot& s : slots) cells.push_back(std::move(*s.result));
   write_tables(label_table(cells), result.output_dir, file_stem(cfg.name) + "-labels", result);
   write_tables(bucket_table(cells), result.output_dir, file_stem(cfg.name) + "-buckets", result);
   if (!config.evaluation.baseline.empty())
@@ -695,7 +708,12 @@ ExperimentResult run_experiment(const ExperimentConfig& config, const Context& c
   const bool sharded = options.shard_count > 1;
   if (options.shard_count < 1 || options.shard_index < 0 || options.shard_index >= options.shard_count)
     throw Error(fmt::format("shard {} of {} does not exist", options.shard_index + 1, options.shard_count));
-  if (!listing) create_output_folder(result.output_dir);
+  if (!listing) {
+    create_output_folder(result.output_dir);
+    // What a killed run left half-written goes; finished files stay.
+    if (const std::size_t stale = remove_stale_temporaries(result.output_dir))
+      result.run_notes.push_back(fmt::format("removed {} unfinished file(s) a killed run left", stale));
+  }
   const CellStore store(result.output_dir);
 
   const std::vector<PlannedCell> plan = plan_cells(config);
@@ -776,6 +794,7 @@ ExperimentResult run_experiment(const ExperimentConfig& config, const Context& c
       draw_graph(config, cfg, select_rows(data.data, folds.front().train), ctx, result);
     }
     std::vector<CellResult> cells = dataset_tables(config, cfg, slots, result);
+    result.cells.reserve(result.cells.size() + cells.size());
     for (CellResult& c : cells) result.cells.push_back(std::move(c));
   }
   if (progress) progress->finish();

@@ -23,7 +23,8 @@ namespace {
 
 constexpr const char* kCheckpointFormat = "labelgraph-net-checkpoint";
 // 2: the network is a backbone and a head (module names backbone.*, head.*); version 1
-// checkpoints (before the heads) are refused with a message.
+// checkpoints (before the heads) are refused with a message. Fields added since (the state of
+// an unfinished epoch) are read with defaults, so every version 2 file loads.
 constexpr int kCheckpointVersion = 2;
 
 nlohmann::json history_json(const report::TrainingHistory& h) {
@@ -74,6 +75,11 @@ void NetModel::save(const std::filesystem::path& path) const {
       {"best_map", s.best_map},
       {"best_epoch", s.best_epoch},
       {"epochs_without_gain", s.epochs_without_gain},
+      {"epoch_batches", s.epoch_batches},
+      // Exact: nlohmann writes the shortest text that reads back as the same double.
+      {"epoch_loss_sum", std::isfinite(s.epoch_loss_sum) ? nlohmann::json(s.epoch_loss_sum)
+                                                         : nlohmann::json(nullptr)},
+      {"epoch_seconds", s.epoch_seconds},
       {"history", history_json(s.history)},
       {"notes", s.notes},
       {"image_input", s.image_input},
@@ -101,6 +107,7 @@ void NetModel::save(const std::filesystem::path& path) const {
   for (std::size_t k = 0; k < s.best_weights.size(); ++k)
     best_archive.write(std::to_string(k), s.best_weights[k]);
   archive.write("best_weights", best_archive);
+  if (s.epoch_batches > 0) archive.write("epoch_dropout_state", s.epoch_dropout_state);
   AtomicFile file(path);
   try {
     archive.save_to(file.stream());
@@ -152,6 +159,15 @@ std::unique_ptr<NetModel> NetModel::load(const std::filesystem::path& path) {
     s.best_map = meta.at("best_map").get<double>();
     s.best_epoch = meta.at("best_epoch").get<int>();
     s.epochs_without_gain = meta.at("epochs_without_gain").get<int>();
+    s.epoch_batches = meta.value("epoch_batches", Index{0});
+    if (s.epoch_batches < 0 || (s.epoch_batches > 0 && s.finished))
+      throw Error(file, 0, fmt::format("damaged checkpoint: {} batches done in an unfinished epoch",
+                                       s.epoch_batches));
+    if (meta.contains("epoch_loss_sum"))
+      s.epoch_loss_sum = meta.at("epoch_loss_sum").is_null()
+                             ? std::numeric_limits<double>::quiet_NaN()
+                             : meta.at("epoch_loss_sum").get<double>();
+    s.epoch_seconds = meta.value("epoch_seconds", 0.0);
     s.history = history_from_json(meta.at("history"));
     s.notes = meta.at("notes").get<std::vector<std::string>>();
     s.image_input = meta.value("image_input", false);
@@ -198,6 +214,10 @@ std::unique_ptr<NetModel> NetModel::load(const std::filesystem::path& path) {
       if (!best_archive.try_read(std::to_string(k), t)) break;
       s.best_weights.push_back(t);
     }
+    if (s.epoch_batches > 0 &&
+        (!archive.try_read("epoch_dropout_state", s.epoch_dropout_state) ||
+         s.epoch_dropout_state.scalar_type() != torch::kUInt8))
+      throw Error(file, 0, "damaged checkpoint: the unfinished epoch's dropout generator state is missing");
     model->notes_ = s.notes;
     model->state_ = std::move(state);
     return model;

@@ -7,8 +7,11 @@
 
 #include <chrono>
 #include <cmath>
+#include <filesystem>
+#include <optional>
 
 #include "core/error.hpp"
+#include "core/interrupt.hpp"
 #include "core/progress.hpp"
 #include "core/random.hpp"
 #include "data/image_batches.hpp"
@@ -358,18 +361,33 @@ void NetModel::train(const Dataset& data, const Context& ctx, const TrainSession
   if (data.num_labels() < 1) throw Error(fmt::format("{}: the training set has no labels", spec_.algorithm));
   configure_torch(ctx);
 
-  if (!session.resume.empty()) {
-    std::unique_ptr<NetModel> saved = load(session.resume);
-    const std::string file = session.resume.string();
-    if (saved->spec_.algorithm != spec_.algorithm || saved->spec_.params_toml != spec_.params_toml)
-      throw Error(file, 0, fmt::format("the checkpoint is of {} with other parameters than this "
-                                       "config's {}: resume with the config it was trained with",
-                                       saved->spec_.algorithm, spec_.algorithm));
-    if (saved->state_->data_fingerprint != fingerprint(data))
-      throw Error(file, 0, "the checkpoint was trained on other data (rows, features or labels differ)");
-    if (saved->state_->seed != ctx.seed)
-      throw Error(file, 0, fmt::format("the checkpoint was trained with seed {}, this run has seed {}",
-                                       saved->state_->seed, ctx.seed));
+  // With a state file, a stop signal is saved at the next batch boundary (core/interrupt.hpp).
+  std::optional<DeferredStop> deferred_stop;
+  if (!session.state_file.empty()) deferred_stop.emplace();
+
+  // Why a saved training cannot be continued on this data with this config and seed; empty
+  // when it can.
+  auto mismatch = [&](const NetModel& saved, bool resume) -> std::string {
+    if (saved.spec_.algorithm != spec_.algorithm || saved.spec_.params_toml != spec_.params_toml)
+      return fmt::format("the checkpoint is of {} with other parameters than this config's {}{}",
+                         saved.spec_.algorithm, spec_.algorithm,
+                         resume ? ": resume with the config it was trained with" : "");
+    if (saved.state_->data_fingerprint != fingerprint(data))
+      return "the checkpoint was trained on other data (rows, features or labels differ)";
+    if (saved.state_->seed != ctx.seed)
+      return fmt::format("the checkpoint was trained with seed {}, this run has seed {}",
+                         saved.state_->seed, ctx.seed);
+    if (saved.state_->epoch_batches > 0) {
+      try {  // a CPU generator's state of the wrong size is refused here, not mid-training
+        at::detail::createCPUGenerator(0).set_state(saved.state_->epoch_dropout_state);
+      } catch (const c10::Error&) {
+        return "the unfinished epoch's dropout generator state is damaged";
+      }
+    }
+    return {};
+  };
+  // Continue from `saved` (checked by mismatch()) on this context's device.
+  auto adopt = [&](std::unique_ptr<NetModel> saved) {
     state_ = std::move(saved->state_);
     notes_ = state_->notes;
     const torch::Device device = parse_device(ctx.device);
@@ -382,11 +400,51 @@ void NetModel::train(const Dataset& data, const Context& ctx, const TrainSession
       }
       move_optimizer_state(*state_->optimizer, device);
     }
+  };
+  if (!session.resume.empty()) {
+    std::unique_ptr<NetModel> saved = load(session.resume);
+    const std::string problem = mismatch(*saved, true);
+    if (!problem.empty()) throw Error(session.resume.string(), 0, problem);
+    adopt(std::move(saved));
+  } else if (!session.state_file.empty() && std::filesystem::exists(session.state_file)) {
+    std::unique_ptr<NetModel> saved;
+    std::string problem;
+    try {
+      saved = load(session.state_file);
+      problem = mismatch(*saved, false);
+    } catch (const Error& e) {
+      problem = e.message();
+    } catch (const std::exception& e) {
+      problem = e.what();
+    }
+    if (problem.empty()) {
+      adopt(std::move(saved));
+      notes_.push_back(fmt::format("continued from the state file {} (epoch {}, batch {})",
+                                   session.state_file.string(), state_->epoch + 1,
+                                   state_->epoch_batches));
+    } else {
+      start(data, ctx);
+      problem = problem.substr(0, problem.find('\n'));  // LibTorch's messages go on for lines
+      const std::string note = fmt::format("state file {} not usable ({}): trained from the start",
+                                           session.state_file.string(), problem);
+      state_->notes.push_back(note);
+      notes_.push_back(note);
+    }
   } else {
     start(data, ctx);
   }
   State& s = *state_;
-  if (s.finished) return;
+  auto final_note = [&] {
+    if (s.history.best_epoch > 0)
+      notes_.push_back(fmt::format("weights of epoch {} (best validation mAP {:.4f}); {}",
+                                   s.history.best_epoch, s.best_map, s.history.stop_reason));
+    else
+      notes_.push_back("trained: " + s.history.stop_reason);
+  };
+  if (s.finished) {  // a finished training saved by a stop at its last epoch's end
+    final_note();
+    return;
+  }
   // Small feature-data networks train faster on one thread (nets/thread_policy.hpp); the guard
   // gives LibTorch the context's count back when train() ends, also on an exception.
   const int requested_threads = ctx.resolved_threads();
@@ -460,8 +518,20 @@ void NetModel::train(const Dataset& data, const Context& ctx, const TrainSession
     if (yv.defined()) cached_validation = s.encoded(validation, threads);
   }
 
+  const Index batches = (n + batch - 1) / batch;  // per epoch
+  if (s.epoch_batches >= batches)  // a checkpoint of other data would have been refused
+    throw Error(fmt::format("{}: the saved epoch has {} batches done of {}", spec_.algorithm,
+                            s.epoch_batches, batches));
+  using Clock = std::chrono::steady_clock;
+  const bool keep_state = !session.state_file.empty();
+  const bool timed_saves = keep_state && session.state_every_seconds > 0;
+  Clock::time_point last_save = Clock::now();
+  auto seconds_since = [](Clock::time_point t) {
+    return std::chrono::duration<double>(Clock::now() - t).count();
+  };
+
   while (s.epoch < spec_.train.epochs) {
-    const auto start = std::chrono::steady_clock::now();
+    const auto start = Clock::now();
     const int e = s.epoch;  // 0-based epoch being trained
     const double factor = schedule_factor(spec_.train, e);
     auto& groups = s.optimizer->param_groups();
@@ -475,17 +545,55 @@ void NetModel::train(const Dataset& data, const Context& ctx, const TrainSession
     order_rng.shuffle(order);
     const at::Tensor order_t = torch::from_blob(order.data(), {n}, torch::kInt64).to(s.device);
 
+    // A state saved in the middle of this epoch: its first batches are done; the dropout
+    // generator and the loss sum continue where they stopped.
+    const Index first_batch = s.epoch_batches;
+    double loss_sum = 0;
+    double seconds_before = 0;  // of this epoch, before the resume
+    if (first_batch > 0) {
+      dropout_gen.set_state(s.epoch_dropout_state);
+      loss_sum = s.epoch_loss_sum;
+      seconds_before = s.epoch_seconds;
+    }
+    s.epoch_batches = 0;
+    s.epoch_loss_sum = 0;
+    s.epoch_dropout_state = at::Tensor();
+    s.epoch_seconds = 0;
+    // The state file after `done` batches of this epoch (0: at its end, after its record).
+    auto save_state = [&](Index done) {
+      if (done > 0) {
+        s.epoch_batches = done;
+        s.epoch_loss_sum = loss_sum;
+        s.epoch_dropout_state = dropout_gen.get_state();
+        s.epoch_seconds = seconds_before + seconds_since(start);
+      }
+      save(session.state_file);
+      s.epoch_batches = 0;
+      s.epoch_loss_sum = 0;
+      s.epoch_dropout_state = at::Tensor();
+      s.epoch_seconds = 0;
+      last_save = Clock::now();
+    };
+    auto stop = [&](Index done) {
+      save_state(done);
+      throw Stopped(stop_signal(),
+                    fmt::format("{} saved its training at epoch {}, batch {} of {} to {}; run the "
+                                "same command to continue", spec_.algorithm, e + 1,
+                                done > 0 ? done : batches, batches, session.state_file.string()));
+    };
+
     const std::uint64_t augment_seed = derive_seed(derive_seed(ctx.seed, kAugmentStream),
                                                    static_cast<std::uint64_t>(e));
     if (loader) {
       std::vector<Index> epoch_rows;
       epoch_rows.reserve(order.size());
-      for (const std::int64_t r : order) epoch_rows.push_back(fit_part.image_rows[static_cast<std::size_t>(r)]);
-      loader->start(std::move(epoch_rows), batch, s.train_transform, augment_seed, 1);
+      for (std::size_t i = static_cast<std::size_t>(first_batch * batch); i < order.size(); ++i)
+        epoch_rows.push_back(fit_part.image_rows[static_cast<std::size_t>(order[i])]);
+      loader->start(std::move(epoch_rows), batch, s.train_transform, augment_seed, 1, 2, first_batch);
     }
     s.net->train();
-    double loss_sum = 0;
-    for (Index first = 0; first < n; first += batch) {
+    for (Index b = first_batch; b < batches; ++b) {
+      const Index first = b * batch;
       const Index size = std::min(batch, n - first);
       const at::Tensor rows = order_t.narrow(0, first, size);
       at::Tensor xb;
@@ -518,6 +626,12 @@ void NetModel::train(const Dataset& data, const Context& ctx, const TrainSession
       if (spec_.train.clip_grad_norm > 0) clip_gradients(params, spec_.train.clip_grad_norm);
       s.optimizer->step();
       loss_sum += l.item<double>() * static_cast<double>(size);
+      if (session.after_batch) session.after_batch(e + 1, static_cast<int>(b + 1));
+      // The last batch's stop and timed save come at the epoch's end, after its validation.
+      if (keep_state && b + 1 < batches) {
+        if (stop_requested()) stop(b + 1);
+        if (timed_saves && seconds_since(last_save) >= session.state_every_seconds) save_state(b + 1);
+      }
     }
 
     report::EpochRecord record;
@@ -536,7 +650,7 @@ void NetModel::train(const Dataset& data, const Context& ctx, const TrainSession
       mo.threads = 1;
       record.validation_map = eval::evaluate(validation.labels, scores, predicted, mo).get("mAP");
     }
-    record.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    record.seconds = seconds_before + seconds_since(start);
     s.history.epochs.push_back(record);
     s.epoch = e + 1;
 
@@ -579,13 +693,16 @@ void NetModel::train(const Dataset& data, const Context& ctx, const TrainSession
     if (!std::isfinite(record.train_loss))
       throw Error(fmt::format("{}: the training loss became {} in epoch {} (lower lr, or set "
                               "clip_grad_norm)", spec_.algorithm, record.train_loss, s.epoch));
+    if (keep_state) {
+      if (stop_requested()) stop(0);  // also after the last epoch: the state is then finished
+      if (!s.finished &&
+          ((session.state_every_epochs > 0 && s.epoch % session.state_every_epochs == 0) ||
+           (timed_saves && seconds_since(last_save) >= session.state_every_seconds)))
+        save_state(0);
+    }
     if (s.finished) break;
   }
-  if (s.history.best_epoch > 0)
-    notes_.push_back(fmt::format("weights of epoch {} (best validation mAP {:.4f}); {}",
-                                 s.history.best_epoch, s.best_map, s.history.stop_reason));
-  else
-    notes_.push_back("trained: " + s.history.stop_reason);
+  final_note();
 }
 
 Dataset NetModel::learned_features(const Dataset& data, const Context& ctx) const {

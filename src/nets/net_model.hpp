@@ -47,8 +47,9 @@
 //
 // Checkpoints (torch archive): the algorithm and its resolved parameters, label and feature
 // names, standardisation, the network (incl. label inputs and Â), optimiser state, epoch,
-// early-stopping state with the best weights, the history, and a fingerprint of the training
-// data. Loading for prediction refuses another feature width or label set; resuming refuses
+// early-stopping state with the best weights, the history, a fingerprint of the training
+// data, and, when saved in the middle of an epoch (a state file), the batches done, their loss
+// sum and the dropout generator's state. Loading for prediction refuses another feature width or label set; resuming refuses
 // other parameters or data.
 #include <filesystem>
 #include <memory>
@@ -94,7 +95,16 @@ class NetModel : public models::Model {
   /// f(x) of the trained network (eval mode: no dropout, centre crops), N x F.
   Dataset learned_features(const Dataset& data, const Context& ctx) const override;
 
-  /// Train with checkpoints and/or resume (`labelgraph train`).
+  /// train() with the session (the runner's state file and stop signals).
+  void fit_resumable(const Dataset& data, const Context& ctx, const TrainSession& session) override {
+    train(data, ctx, session);
+  }
+
+  /// Train with checkpoints, a resume, and/or a state file (core/train_session.hpp: continued
+  /// when it fits, else a fresh start with a note; saved by its rules and, inside a DeferredStop
+  /// scope, on a stop signal at the next batch boundary, which then throws lg::Stopped).
+  /// Stopped at any batch boundary and continued, it ends exactly as an uninterrupted run: the
+  /// same weights, scores and history (but its seconds).
   void train(const Dataset& train, const Context& ctx, const TrainSession& session);
   /// Write the trained model as a checkpoint (atomically). Throws lg::Error before fit().
   void save(const std::filesystem::path& path) const;

@@ -65,6 +65,14 @@ struct NetModel::State {
   std::uint64_t seed = 0;
   std::string data_fingerprint;
   int epoch = 0;              // finished epochs
+  // An unfinished epoch (number `epoch`, 0-based) saved at a batch boundary (a state file or a
+  // stop): its batches done (0 = none: the state is at an epoch boundary), the loss sum of those
+  // batches, its dropout generator's state (a CPU generator's get_state()) and its seconds so
+  // far (for the history only). The row order and image seeds are recomputed from the seed.
+  Index epoch_batches = 0;
+  double epoch_loss_sum = 0;
+  at::Tensor epoch_dropout_state;
+  double epoch_seconds = 0;
   bool finished = false;
   double best_map = -1.0;
   int best_epoch = 0;

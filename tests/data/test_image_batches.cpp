@@ -264,6 +264,28 @@ TEST_CASE("image batches: stopping or restarting in the middle of a pass", "[dat
   }
 }
 
+TEST_CASE("image batches: a pass started at batch k gives the whole pass's batches from k on", "[data]") {
+  // A training resumed in the middle of an epoch starts the loader at its next batch.
+  const std::vector<lg::Image> images = patterns(11);
+  const lg::ImageDataset data = in_memory(images);
+  const lg::ImageTransform t = augmenting();
+  const std::vector<lg::Index> rows = {10, 3, 5, 7, 0, 1, 9, 2, 8, 4, 6};
+  const std::vector<Batch> whole = expected(images, rows, 3, t, 77);
+  REQUIRE(whole.size() == 4);
+  lg::ImageBatchLoader loader(data, 0);
+  for (lg::Index k = 0; k <= 4; ++k) {
+    INFO("first batch " << k);
+    loader.start(std::vector<lg::Index>(rows.begin() + std::min<std::ptrdiff_t>(3 * k, 11), rows.end()),
+                 3, t, 77, 1, 2, k);
+    const std::vector<Batch> got = drain(loader);
+    CHECK(got == std::vector<Batch>(whole.begin() + k, whole.end()));
+  }
+  // Without the offset the same rows draw batch 0's seeds: other crops and flips.
+  loader.start(std::vector<lg::Index>(rows.begin() + 3, rows.end()), 3, t, 77);
+  CHECK(drain(loader).front().pixels != whole[1].pixels);
+  CHECK_THROWS_WITH(loader.start({0}, 1, t, 1, 1, 2, -1), Catch::Contains("first batch = -1"));
+}
+
 TEST_CASE("image batches: bad arguments are refused before anything starts", "[data]") {
   const lg::ImageDataset data = in_memory(patterns(3));
   lg::ImageBatchLoader loader(data, 0);
