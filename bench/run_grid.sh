@@ -6,6 +6,7 @@
 #
 #   bench/run_grid.sh [BUILD_DIR]        (default build/)
 #   GRID_SEEDS=500 GRID_FOLDS=5 GRID_ROUNDS=3 bench/run_grid.sh
+#   GRID_ROWS=2000 GRID_FEATURES=50 GRID_LABELS=10 bench/run_grid.sh    (larger cells)
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 build=${1:-$here/../build}
@@ -13,6 +14,9 @@ bin=$build/labelgraph
 seeds=${GRID_SEEDS:-500}
 folds=${GRID_FOLDS:-5}
 rounds=${GRID_ROUNDS:-3}
+rows=${GRID_ROWS:-60}
+features=${GRID_FEATURES:-5}
+labels=${GRID_LABELS:-4}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 seed_list=$(seq -s, 1 "$seeds")
@@ -30,9 +34,9 @@ enabled = false
 [[datasets]]
 name = "tiny"
 [datasets.synthetic]
-rows = 60
-labels = 4
-features = 5
+rows = $rows
+labels = $labels
+features = $features
 [[algorithms]]
 name = "br"
 [[algorithms]]
@@ -45,8 +49,8 @@ name = "lp"
 TOML
 cells=$((seeds * folds * 4))
 now() { date +%s.%N; }
-echo "bench/grid: $cells cells, $(nproc) cores, load $(cut -d' ' -f1 /proc/loadavg), $(date -u +%FT%TZ)"
-printf '%-6s %10s %10s %8s\n' round first_s rerun_s ratio
+echo "bench/grid: $cells cells ($rows rows, $features features, $labels labels), $(nproc) cores, load $(cut -d' ' -f1 /proc/loadavg), $(date -u +%FT%TZ)"
+printf '%-6s %10s %10s %8s %12s\n' round first_s rerun_s ratio ms_per_cell
 i=1
 while [ "$i" -le "$rounds" ]; do
   rm -rf "$work/out"
@@ -57,6 +61,6 @@ while [ "$i" -le "$rounds" ]; do
   t2=$(now)
   grep -q "cells: $cells run, 0 reused" "$work/first.txt" || { echo "first run did not run every cell"; tail -3 "$work/first.txt"; exit 1; }
   grep -q "cells: 0 run, $cells reused" "$work/rerun.txt" || { echo "rerun did not reuse every cell"; tail -3 "$work/rerun.txt"; exit 1; }
-  awk -v r="$i" -v a="$t0" -v b="$t1" -v c="$t2" 'BEGIN { printf "%-6s %10.2f %10.2f %8.4f\n", r, b - a, c - b, (c - b) / (b - a) }'
+  awk -v r="$i" -v a="$t0" -v b="$t1" -v c="$t2" -v n="$cells" 'BEGIN { printf "%-6s %10.2f %10.2f %8.4f %12.2f\n", r, b - a, c - b, (c - b) / (b - a), 1000 * (b - a) / n }'
   i=$((i + 1))
 done

@@ -91,6 +91,12 @@ void execute(const ExperimentConfig& config, const RunOptions& options, const st
   });
   if (neural) nets_api().configure_torch(ctx);
 
+  if (options.mode == RunMode::Run) {
+    // Written first, so that the folder of a shard stopped or killed before it finished can
+    // still be merged (its finished cells count).
+    create_output_folder(config.output);
+    write_file_atomically(config.output / "config.resolved.toml", to_toml(config));
+  }
   const ExperimentResult result = run_experiment(config, ctx, options);
   if (options.mode == RunMode::List) return print_listing(result, options);
   std::fputs(result.summary_text.c_str(), stdout);
@@ -149,9 +155,13 @@ void merge(const MergeArgs& args) {
                                          "shard wrote into its output folder");
   ExperimentConfig config = load_experiment_config(config_file);
   config.output = args.out.empty() ? first : fs::path(args.out);
+  // A data set the shards used must be here too: an optional one whose files are absent on
+  // this machine is an error naming them, not a table that silently lacks it.
+  for (DatasetConfig& d : config.datasets) d.optional = false;
   if (args.threads) config.threads = *args.threads;
   const std::string want = to_toml(config);
   std::size_t imported = 0;
+  std::vector<std::string> skipped;
   for (const std::string& dir : args.dirs) {
     const fs::path other = fs::path(dir) / "config.resolved.toml";
     if (dir != args.dirs.front()) {
@@ -159,13 +169,15 @@ void merge(const MergeArgs& args) {
       ExperimentConfig c = load_experiment_config(other);
       c.output = config.output;
       c.threads = config.threads;
+      for (DatasetConfig& d : c.datasets) d.optional = false;
       if (plan_cells(c).size() != plan_cells(config).size() || to_toml(c) != want)
         throw Error(other.string(), 0, fmt::format("another experiment than {} (the resolved "
                                                    "configs differ): merge shards of one config",
                                                    config_file.string()));
     }
-    imported += import_cells(dir, config.output);
+    imported += import_cells(dir, config.output, &skipped);
   }
+  for (const std::string& why : skipped) std::printf("merge: left out a damaged cell file: %s\n", why.c_str());
   std::printf("merge: %zu cell files copied into %s\n", imported, (config.output / "cells").string().c_str());
   {  // Every cell must be there before anything is written.
     Context ctx;

@@ -99,7 +99,8 @@ void install_interrupt_handlers() {
   sigaddset(&action.sa_mask, SIGINT);
   sigaddset(&action.sa_mask, SIGTERM);
   sigaddset(&action.sa_mask, SIGUSR1);
-  action.sa_flags = 0;
+  // A deferred stop returns from the handler: interrupted system calls go on.
+  action.sa_flags = SA_RESTART;
   // A signal the parent ignores stays ignored (nohup, `cmd &` in a script), as shells expect.
   for (const int signal_number : {SIGINT, SIGTERM, SIGUSR1}) {
     struct sigaction old {};

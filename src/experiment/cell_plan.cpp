@@ -7,7 +7,6 @@
 #include <numeric>
 #include <stdexcept>
 #include <tuple>
-#include <system_error>
 
 #include "core/context.hpp"
 #include "core/error.hpp"
@@ -19,14 +18,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::uint64_t file_bytes(const fs::path& p) {
-  std::error_code ec;
-  const std::uintmax_t n = fs::file_size(p, ec);
-  return ec ? 0 : static_cast<std::uint64_t>(n);
-}
-
-/// A data set's size in rough "values": what a pass over it reads. From the config and file
-/// sizes only, so every shard computes the same figure without reading the data.
+/// A data set's size in rough "values": what a pass over it reads. From the config alone (and
+/// the catalog's recorded sizes of known data sets), never from local files: every shard, on
+/// any machine, computes the same figure.
 double dataset_weight(const DatasetConfig& d) {
   if (d.generator == "synthetic")
     return static_cast<double>(d.synthetic.rows) * (d.synthetic.features + d.synthetic.labels);
@@ -34,13 +28,14 @@ double dataset_weight(const DatasetConfig& d) {
   if (d.generator == "mosaics") return static_cast<double>(d.mosaics.rows) * 28 * 28 * d.mosaics.grid * d.mosaics.grid * 3;
   if (!d.voc2007.empty()) return 1e10;
   if (!d.coco2014.empty()) return 1e11;
-  if (!d.images.empty()) return static_cast<double>(file_bytes(d.labels_csv)) * 1e4;
-  std::uint64_t bytes = 0;
-  for (const fs::path& f : d.files) bytes += file_bytes(f);
+  if (!d.images.empty()) return 1e9;
   if (d.files.empty())
-    if (const std::optional<Descriptor> desc = find_descriptor(d.name))
+    if (const std::optional<Descriptor> desc = find_descriptor(d.name)) {
+      std::uint64_t bytes = 0;
       for (const CatalogFile* f : desc->data_files()) bytes += f->bytes;
-  return std::max<double>(1.0, static_cast<double>(bytes) / 4.0);
+      if (bytes > 0) return static_cast<double>(bytes) / 4.0;
+    }
+  return 1e6 * static_cast<double>(std::max<std::size_t>(1, d.files.size()));  // files: size unknown here
 }
 
 /// An integer parameter, or `fallback`.
@@ -145,12 +140,24 @@ std::vector<int> assign_shards(const ExperimentConfig& config, const std::vector
   return shard;
 }
 
-std::string cell_key(const std::string& config_text, const std::string& data_digest,
+std::string cell_key(const std::string& config_digest, const std::string& data_digest,
                      std::uint64_t seed, int fold, const std::string& network_key,
                      std::string* description) {
-  std::string text = fmt::format("labelgraph {}\n{}\ndata = '{}'\nseed = {}\nfold = {}\n",
-                                 build_info().version, config_text, data_digest, seed, fold);
-  if (!network_key.empty()) text += fmt::format("features_of_cell = '{}'\n", network_key);
+  static const std::string version = build_info().version;
+  std::string text;
+  text.reserve(256);
+  text += "labelgraph ";
+  text += version;
+  text += "\nconfig = '";
+  text += config_digest;
+  text += "'\ndata = '";
+  text += data_digest;
+  text += "'\nseed = ";
+  text += std::to_string(seed);
+  text += "\nfold = ";
+  text += std::to_string(fold);
+  text += '\n';
+  if (!network_key.empty()) text += "features_of_cell = '" + network_key + "'\n";
   std::string key = sha256_text(text).substr(0, 16);
   if (description) *description = std::move(text);
   return key;

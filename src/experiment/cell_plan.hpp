@@ -3,10 +3,11 @@
 // what it should cost, and which shard runs it.
 //
 // A cell is (data set, seed, fold, algorithm). Its key is the first 16 hex digits of the
-// SHA-256 of a text naming everything its result depends on:
+// SHA-256 of a short text naming everything its result depends on:
 //   * labelgraph's version (not the git revision: a commit that changes no result keeps the
 //     cells; a version bump redoes them);
-//   * cell_config_text (experiment/config.hpp): the data set's settings without paths, the
+//   * the SHA-256 of cell_config_text (experiment/config.hpp; the cell file keeps the text
+//     itself): the data set's settings without paths, the
 //     effective split, preprocessing, resampling, the evaluation settings a cell uses, the
 //     algorithm's name and every resolved parameter, the master seed of a generated data set;
 //   * the data's digest: the SHA-256 of every file read (in order), or of an image set's file
@@ -48,8 +49,10 @@ int fold_count_of(const ExperimentConfig& config, const DatasetConfig& dataset);
 std::vector<int> assign_shards(const ExperimentConfig& config,
                                const std::vector<PlannedCell>& cells, int count);
 
-/// A cell's key (16 hex digits); `description` (optional) receives the text it hashes.
-std::string cell_key(const std::string& config_text, const std::string& data_digest,
+/// A cell's key (16 hex digits): the SHA-256 of the short text `description` receives
+/// (optional), which names the version, `config_digest` (sha256_text of cell_config_text,
+/// computed once per algorithm), the data digest, seed, fold and the network cell's key.
+std::string cell_key(const std::string& config_digest, const std::string& data_digest,
                      std::uint64_t seed, int fold, const std::string& network_key,
                      std::string* description = nullptr);
 

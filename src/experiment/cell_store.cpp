@@ -209,6 +209,7 @@ CellResult cell_from_body(const json& j) {
   c.threshold = j.at("threshold").get<std::string>();
   const std::string& names = j.at("measure_names").get_ref<const std::string&>();
   const json& values = j.at("measure_values");
+  c.evaluation.measures.reserve(values.size());
   std::size_t from = 0;
   for (std::size_t k = 0; k < values.size(); ++k) {
     if (from > names.size()) throw Error("fewer measure names than values");
@@ -221,6 +222,7 @@ CellResult cell_from_body(const json& j) {
     throw Error("more measure names than values");
   const json& per_label = j.at("per_label");
   if (per_label.size() % kLabelFields != 0) throw Error("the per-label block is cut short");
+  c.evaluation.per_label.reserve(per_label.size() / kLabelFields);
   for (std::size_t at = 0; at < per_label.size(); at += kLabelFields)
     c.evaluation.per_label.push_back(label_measures_at(per_label, at));
   c.evaluation.skipped_labels = j.at("skipped_labels").get<Index>();
@@ -374,6 +376,7 @@ CellStore::Lookup CellStore::find(const std::string& key) const {
   for (;;) {
     if (got == text.size()) text.resize(2 * text.size());
     const ssize_t n = ::read(fd, text.data() + got, text.size() - got);
+    if (n < 0 && errno == EINTR) continue;
     if (n <= 0) break;
     got += static_cast<std::size_t>(n);
   }

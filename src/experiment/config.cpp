@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "core/error.hpp"
+#include "io/catalog.hpp"
 #include "eval/measures.hpp"
 #include "eval/thresholding.hpp"
 #include "graph/graph_render.hpp"
@@ -96,7 +97,7 @@ void read_mosaics(TomlTableReader& r, MosaicSpec& s) {
 
 toml::table mosaics_table(const MosaicSpec& s) {
   return toml::table{{"rows", s.rows},       {"grid", s.grid},
-                     {"source", s.source_dir.string()}, {"split", s.split},
+                     {"source", fs::absolute(s.source_dir).lexically_normal().string()}, {"split", s.split},
                      {"empty_rate", s.empty_rate}, {"stray_rate", s.stray_rate},
                      {"empty_noise", s.empty_noise}, {"tint", s.tint}};
 }
@@ -242,8 +243,12 @@ AlgorithmConfig read_algorithm(toml::table& t, const std::string& file, std::siz
   if (a.name.empty()) head.fail("each [[algorithms]] needs a name (e.g. name = \"br\")");
   const models::ModelEntry* entry = models::find_model(a.name);
   if (!entry)
-    head.fail("name", fmt::format("unknown algorithm '{}' (known: {})", a.name,
-                                  fmt::join(models::model_names(), ", ")));
+    head.fail("name", fmt::format("unknown algorithm '{}' (known: {}){}", a.name,
+                                  fmt::join(models::model_names(), ", "),
+                                  models::neural_models_unavailable().empty()
+                                      ? std::string()
+                                      : "; the neural models are unavailable: " +
+                                            models::neural_models_unavailable()));
   // graph = "NAME": the named graph's keys join the table under the model's key names, unless
   // the table gives them itself (its own keys override). Keys the model has no use for (the
   // propagation of a graph that only orders a chain) are left out. Inserted in place: a copy
@@ -330,6 +335,9 @@ DatasetConfig read_dataset(const toml::table& t, const std::string& file, const 
   };
   generator("scenes", d.scenes, read_scenes);
   generator("mosaics", d.mosaics, read_mosaics);
+  if (d.generator == "mosaics" && d.mosaics.source_dir.is_relative() && r.table("mosaics") &&
+      (*r.table("mosaics"))["source"])
+    d.mosaics.source_dir = base / d.mosaics.source_dir;  // a relative source: beside the config
   generator("synthetic", d.synthetic, read_synthetic);
   r.reject_unknown_keys();
   if (d.name.empty()) throw Error(file, d.line, "each [[datasets]] needs a name");
@@ -599,6 +607,18 @@ std::string cell_config_text(const ExperimentConfig& c, const DatasetConfig& d,
   const EvaluationConfig& e = c.evaluation;
   toml::table algorithm = a.params;
   algorithm.insert_or_assign("name", a.name);
+  // A parameter naming a file (embeddings, "torchscript:PATH"): its content is part of what
+  // the cell depends on, not only its name.
+  toml::table checksums;
+  for (auto&& [key, value] : a.params) {
+    const std::optional<std::string> text = value.value<std::string>();
+    if (!text || text->empty()) continue;
+    std::string path = *text;
+    if (path.rfind("torchscript:", 0) == 0) path = path.substr(12);
+    std::error_code ec;
+    if (fs::is_regular_file(path, ec)) checksums.insert(key.str(), sha256_file(path));
+  }
+  if (!checksums.empty()) algorithm.insert_or_assign("file_sha256", std::move(checksums));
   toml::table root{
       {"dataset", dataset_table(d, false)},
       {"split", split_table(d.split ? *d.split : c.split)},

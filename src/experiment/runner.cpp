@@ -9,6 +9,8 @@
 #include <sstream>
 #include <thread>
 #include <tuple>
+#include <unordered_map>
+#include <unordered_set>
 #include <cstdlib>
 #include <map>
 #include <memory>
@@ -17,6 +19,7 @@
 #include "core/atomic_file.hpp"
 #include "core/error.hpp"
 #include "core/interrupt.hpp"
+#include "core/nets_loader.hpp"
 #include "core/parallel.hpp"
 #include "core/progress.hpp"
 #include "core/train_session.hpp"
@@ -228,6 +231,13 @@ bool obtain_dataset(const DatasetConfig& cfg, const Context& ctx, ExperimentResu
     result.inputs.push_back(fmt::format("{} sha256:{}", src, sum));
     loaded.digest += (loaded.digest.empty() ? "files:" : ",") + sum;
   }
+  // Which attributes are labels (a MULAN XML found beside the file, label_count, a prefix)
+  // changes the data without changing its files: the names go into the digest too.
+  std::string names;
+  for (const std::string& n : loaded.data.label_names) names += n + '\n';
+  names += "--\n";
+  for (const std::string& n : loaded.data.feature_names) names += n + '\n';
+  loaded.digest += ",names:" + sha256_text(names).substr(0, 16);
   note = fmt::format("read from {}", fmt::join(loaded.data.sources, " + "));
   return true;
 }
@@ -317,7 +327,7 @@ std::string image_model_names() {
 struct Slot {
   PlannedCell plan;
   std::string key;
-  std::string description;          ///< the text the key hashes (kept in the cell file)
+  std::string network_key;          ///< the key of the network whose features it uses, or ""
   bool mine = true;                 ///< in this shard
   std::optional<CellResult> result; ///< finished (run now or read from its file)
 };
@@ -329,20 +339,35 @@ fs::path cell_view_stem(const std::string& folder, const std::string& dataset,
          fmt::format("{}-seed{}-fold{}", file_stem(label), seed, fold);
 }
 
+/// The files under OUT/<folder>/<dataset stem>/, as paths relative to OUT (one directory read
+/// instead of a stat per cell).
+std::unordered_set<std::string> existing_views(const fs::path& out, const std::string& folder,
+                                               const std::string& dataset) {
+  std::unordered_set<std::string> names;
+  const fs::path rel = fs::path(folder) / file_stem(dataset);
+  std::error_code ec;
+  for (auto it = fs::directory_iterator(out / rel, ec); !ec && it != fs::directory_iterator(); it.increment(ec))
+    names.insert((rel / it->path().filename()).string());
+  return names;
+}
+
 /// runs/<dataset>/<label>-seed<S>-fold<F>.json and, for a trained network, its history
-/// (histories/...csv, .svg): written when the cell ran now (`fresh`) or when they are missing.
-void write_cell_views(const CellResult& cell, bool fresh, ExperimentResult& result) {
+/// (histories/...csv, .svg): written when `fresh` (the cell ran now, or its views are of another
+/// key) or when they are missing (not in `existing`).
+void write_cell_views(const CellResult& cell, bool fresh, const std::unordered_set<std::string>& existing,
+                      ExperimentResult& result) {
+  const auto missing = [&](const fs::path& rel) { return fresh || existing.count(rel.string()) == 0; };
   const fs::path run = cell_view_stem("runs", cell.dataset, cell.algorithm, cell.seed, cell.fold).string() + ".json";
-  if (fresh || !fs::exists(result.output_dir / run)) write_output(result, run, cell_json(cell));
+  if (missing(run)) write_output(result, run, cell_json(cell));
   else result.outputs.push_back(run.string());
   if (!cell.history) return;
   const fs::path stem = cell_view_stem("histories", cell.dataset, cell.algorithm, cell.seed, cell.fold);
   const fs::path csv = stem.string() + ".csv";
   const fs::path figure = stem.string() + ".svg";
-  if (fresh || !fs::exists(result.output_dir / csv))
+  if (missing(csv))
     write_output(result, csv, report::render(report::history_table(*cell.history), report::TableFormat::Csv));
   else result.outputs.push_back(csv.string());
-  if (fresh || !fs::exists(result.output_dir / figure))
+  if (missing(figure))
     report::write_history_figure(*cell.history,
                                  fmt::format("{} on {} (seed {}, fold {})", cell.algorithm,
                                              cell.dataset, cell.seed, cell.fold),
@@ -358,7 +383,11 @@ class DatasetRun {
              ProgressBar& progress, ExperimentResult& result, std::vector<Slot>& slots)
       : config_(config), cfg_(cfg), loaded_(loaded), ctx_(ctx), options_(options), store_(store),
         progress_(progress), result_(result), slots_(slots),
-        spec_(cfg.split ? *cfg.split : config.split), file_(config.source.string()) {}
+        spec_(cfg.split ? *cfg.split : config.split), file_(config.source.string()) {
+    views_ = existing_views(result.output_dir, "runs", cfg.name);
+    read_view_index();
+    views_.merge(existing_views(result.output_dir, "histories", cfg.name));
+  }
 
   /// Look every cell up, run the missing ones of this shard (waiting for those another process
   /// is running), in plan order.
@@ -375,6 +404,7 @@ class DatasetRun {
       for (std::size_t i = 0; i < slots_.size(); ++i)
         if (slots_[i].mine) take(slots_[i], std::move(found[i]));
     }
+    std::set<std::string> busy_keys;
     for (std::size_t i = 0; i < slots_.size(); ++i) {
       Slot& slot = slots_[i];
       if (!slot.mine) continue;  // another shard's
@@ -382,12 +412,15 @@ class DatasetRun {
         progress_.advance();
         continue;
       }
-      std::unique_ptr<CellClaim> claim = store_.try_claim(slot.key);
+      // Fitted on a network another process is training: wait for it rather than train it twice.
+      std::unique_ptr<CellClaim> claim =
+          busy_keys.count(slot.network_key) ? nullptr : store_.try_claim(slot.key);
       if (!claim) {
         busy.push_back(i);
+        busy_keys.insert(slot.key);
         continue;
       }
-      if (!options_.fresh) look_up(slot);  // finished by another process meanwhile?
+      look_up(slot);  // finished by another process meanwhile?
       if (!slot.result) run_slot(slot, *claim);
       claim.reset();
       progress_.advance();
@@ -397,8 +430,17 @@ class DatasetRun {
   }
 
  private:
-  /// Read the cell's file; a damaged one is reported and redone.
-  void look_up(Slot& slot) { take(slot, store_.find(slot.key)); }
+  /// Read the cell's file; a damaged one is reported and redone. With --fresh only a file this
+  /// run's processes wrote counts (another process of the same --fresh command may finish a
+  /// cell first).
+  void look_up(Slot& slot) {
+    if (options_.fresh) {
+      std::error_code ec;
+      const auto written = fs::last_write_time(store_.file(slot.key), ec);
+      if (ec || written < fresh_since_) return;
+    }
+    take(slot, store_.find(slot.key));
+  }
 
   void take(Slot& slot, CellStore::Lookup found) {
     if (found.state == CellStore::State::Done) {
@@ -406,7 +448,7 @@ class DatasetRun {
       found.cell->dataset = cfg_.name;
       slot.result = std::move(found.cell);
       ++result_.cells_reused;
-      write_cell_views(*slot.result, false, result_);
+      write_cell_views(*slot.result, !view_current(slot), views_, result_);
     } else if (found.state == CellStore::State::Damaged && !reported_.count(slot.key)) {
       reported_.insert(slot.key);
       ++result_.cells_damaged;
@@ -442,6 +484,46 @@ class DatasetRun {
                                                store_.dir().string()));
   }
 
+  /// Whether runs/ shows this cell (its view there was written from the same key).
+  bool view_current(const Slot& slot) const {
+    const std::string run =
+        cell_view_stem("runs", cfg_.name, algorithm(slot).label, slot.plan.seed, slot.plan.fold).string() + ".json";
+    const auto it = view_keys_.find(run);
+    return views_.count(run) && it != view_keys_.end() && it->second == slot.key;
+  }
+
+  /// runs/<dataset>/.cell-keys: which key each view was written from ("KEY PATH" lines), so a
+  /// rerun rewrites a view whose cell changed (an edited parameter, then reverted) and no other.
+  fs::path view_index() const { return result_.output_dir / "runs" / file_stem(cfg_.name) / ".cell-keys"; }
+
+  void read_view_index() {
+    std::ifstream in(view_index());
+    std::string key, path;
+    while (in >> key >> path) view_keys_[path] = key;
+  }
+
+ public:
+  /// Record the keys of the views now in runs/ (after the data set's cells).
+  void write_view_index() const {
+    std::string text;
+    for (const Slot& slot : slots_)
+      if (slot.result)
+        text += slot.key + " " +
+                cell_view_stem("runs", cfg_.name, algorithm(slot).label, slot.plan.seed, slot.plan.fold).string() +
+                ".json\n";
+    if (!text.empty()) write_file_atomically(view_index(), text);
+  }
+
+ private:
+  /// What the cell file says its key was computed from: the key's text, then the config text.
+  std::string slot_description(const Slot& slot) const {
+    std::string text;
+    const std::string config = cell_config_text(config_, cfg_, algorithm(slot));
+    (void)cell_key(sha256_text(config), loaded_.digest, slot.plan.seed, slot.plan.fold,
+                   slot.network_key, &text);
+    return text + "# the configuration (its sha256 is `config` above):\n" + config;
+  }
+
   const AlgorithmConfig& algorithm(const Slot& slot) const {
     return config_.algorithms[slot.plan.algorithm];
   }
@@ -474,17 +556,41 @@ class DatasetRun {
 
   /// The trained network of the algorithm labelled `label` in the current fold: kept from its
   /// cell when it ran now, else trained again (same seed: the same network).
-  const models::Model& network(const std::string& label) {
+  /// cells/<key>.model.pt: the trained network of a cell whose features others use, so that
+  /// they need not train it again (a rerun after a kill, another shard's process).
+  fs::path model_file(const std::string& key) const { return store_.dir() / (key + ".model.pt"); }
+
+  /// The trained network of the algorithm labelled `label` in the current fold: kept from its
+  /// cell when it ran now, else read from its model file, else trained again (same seed: the
+  /// same network) under its cell's claim and saved.
+  const models::Model& network(const std::string& label, const std::string& key) {
     auto it = work_->networks.find(label);
     if (it != work_->networks.end()) return *it->second;
+    models::ModelPtr& kept = work_->networks[label];
+    if (fs::exists(model_file(key))) {
+      try {
+        kept = nets_api().load(model_file(key));
+        return *kept;
+      } catch (const Error& e) {
+        result_.run_notes.push_back(fmt::format("trained {} again: {}", label, e.what()));
+      }
+    }
     const auto source = std::find_if(config_.algorithms.begin(), config_.algorithms.end(),
                                      [&](const AlgorithmConfig& o) { return o.label == label; });
     Context cell_ctx = ctx_;
     cell_ctx.seed = work_->seed;
     progress_.status(fmt::format("{} · {} · seed {} · fold {}: training the network for its "
                                  "features", cfg_.name, label, work_->seed, work_->fold + 1));
-    models::ModelPtr& kept = work_->networks[label];
-    run_cell(*source, work_->train, work_->test, config_, cell_ctx, &kept);
+    std::unique_ptr<CellClaim> claim;
+    while (!(claim = store_.try_claim(key))) std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    TrainSession session;
+    session.state_file = claim->dir() / "state.pt";
+    session.state_every_epochs = config_.checkpoint_epochs;
+    session.state_every_seconds = config_.checkpoint_minutes * 60.0;
+    run_cell(*source, work_->train, work_->test, config_, cell_ctx, &kept, &session);
+    nets_api().save(*kept, model_file(key));
+    std::error_code ec;
+    fs::remove(session.state_file, ec);
     return *kept;
   }
 
@@ -501,12 +607,16 @@ class DatasetRun {
     session.state_file = claim.dir() / "state.pt";
     session.state_every_epochs = config_.checkpoint_epochs;
     session.state_every_seconds = config_.checkpoint_minutes * 60.0;
+    if (options_.fresh) {
+      std::error_code ec;
+      fs::remove(session.state_file, ec);
+    }
     const bool resuming = fs::exists(session.state_file);
     CellResult cell;
     if (!a.features.empty()) {
       auto it = work_->learned.find(a.features);
       if (it == work_->learned.end()) {
-        const models::Model& net = network(a.features);
+        const models::Model& net = network(a.features, slot.network_key);
         std::pair<Dataset, Dataset> sets{net.learned_features(work_->train, cell_ctx),
                                          net.learned_features(work_->test, cell_ctx)};
         if (config_.preprocess.standardize) {
@@ -531,18 +641,21 @@ class DatasetRun {
                                     [&](const AlgorithmConfig& o) { return o.features == a.label; });
       cell = run_cell(a, work_->train, work_->test, config_, cell_ctx,
                       keep ? &work_->networks[a.label] : nullptr, &session);
+      const models::ModelEntry* entry = models::find_model(a.name);
+      if (keep && entry && entry->neural) nets_api().save(*work_->networks[a.label], model_file(slot.key));
     }
     if (resuming) ++result_.cells_resumed;
     cell.notes.insert(cell.notes.begin(), work_->notes.begin(), work_->notes.end());
     cell.dataset = cfg_.name;
     cell.fold = fold;
     // The cell as its file holds it: tables never depend on whether it ran now or earlier.
-    store_.save(slot.key, slot.description, cell);
+    const std::string description = slot_description(slot);
+    store_.save(slot.key, description, cell);
     std::error_code ec;
     fs::remove(session.state_file, ec);
-    CellResult stored = cell_from_record(cell_record_json(slot.key, slot.description, cell), slot.key,
+    CellResult stored = cell_from_record(cell_record_json(slot.key, description, cell), slot.key,
                                          store_.file(slot.key).string());
-    write_cell_views(stored, true, result_);
+    write_cell_views(stored, true, views_, result_);
     slot.result = std::move(stored);
     ++result_.cells_run;
   }
@@ -570,6 +683,11 @@ class DatasetRun {
   std::map<std::uint64_t, std::vector<Fold>> folds_;
   std::unique_ptr<FoldWork> work_;
   std::set<std::string> reported_;
+  /// --fresh: cell files older than this are ignored (less a file system's coarse clock tick)
+  const fs::file_time_type fresh_since_ =
+      fs::file_time_type::clock::now() - std::chrono::milliseconds(20);
+  std::unordered_set<std::string> views_;  ///< runs/ and histories/ files there at the start
+  std::unordered_map<std::string, std::string> view_keys_;  ///< view -> key it was written from
 };
 
 /// The per-data-set tables from its finished cells, in plan order.
@@ -599,9 +717,9 @@ std::vector<Slot> dataset_slots(const ExperimentConfig& config, std::size_t d,
                                 const RunOptions& options, const std::string& digest) {
   std::vector<Slot> slots;
   const DatasetConfig& cfg = config.datasets[d];
-  std::vector<std::string> texts(config.algorithms.size());
+  std::vector<std::string> digests(config.algorithms.size());
   for (std::size_t a = 0; a < config.algorithms.size(); ++a)
-    texts[a] = cell_config_text(config, cfg, config.algorithms[a]);
+    digests[a] = sha256_text(cell_config_text(config, cfg, config.algorithms[a]));
   std::map<std::tuple<std::uint64_t, int, std::string>, std::string> keys;  // (seed, fold, label)
   for (std::size_t i = 0; i < plan.size(); ++i) {
     if (plan[i].dataset != d) continue;
@@ -609,8 +727,8 @@ std::vector<Slot> dataset_slots(const ExperimentConfig& config, std::size_t d,
     s.plan = plan[i];
     s.mine = shard[i] == options.shard_index;
     const AlgorithmConfig& a = config.algorithms[s.plan.algorithm];
-    const std::string network = a.features.empty() ? "" : keys.at({s.plan.seed, s.plan.fold, a.features});
-    s.key = cell_key(texts[s.plan.algorithm], digest, s.plan.seed, s.plan.fold, network, &s.description);
+    if (!a.features.empty()) s.network_key = keys.at({s.plan.seed, s.plan.fold, a.features});
+    s.key = cell_key(digests[s.plan.algorithm], digest, s.plan.seed, s.plan.fold, s.network_key);
     keys[{s.plan.seed, s.plan.fold, a.label}] = s.key;
     slots.push_back(std::move(s));
   }
@@ -768,7 +886,9 @@ ExperimentResult run_experiment(const ExperimentConfig& config, const Context& c
       list_slots(config, cfg, slots, store, result);
       continue;
     }
-    DatasetRun(config, cfg, loaded, ctx, options, store, *progress, result, slots).run();
+    DatasetRun dataset_run(config, cfg, loaded, ctx, options, store, *progress, result, slots);
+    dataset_run.run();
+    dataset_run.write_view_index();
     if (!tables) continue;
     std::size_t missing = 0;
     const Slot* first_missing = nullptr;
@@ -816,26 +936,27 @@ ExperimentResult run_experiment(const ExperimentConfig& config, const Context& c
   return result;
 }
 
-std::size_t import_cells(const fs::path& from, const fs::path& into) {
+std::size_t import_cells(const fs::path& from, const fs::path& into, std::vector<std::string>* skipped) {
   const fs::path source = from / "cells";
   if (!fs::is_directory(source))
     throw Error(source.string(), 0, "no cells/ folder here: not the output folder of a run");
   const CellStore target(into);
+  create_output_folder(target.dir());
+  std::error_code ec;
+  if (fs::equivalent(source, target.dir(), ec)) return 0;  // merging a folder into itself
   std::size_t copied = 0;
   for (const fs::directory_entry& e : fs::directory_iterator(source)) {
     if (!e.is_regular_file() || e.path().extension() != ".json") continue;
     const std::string key = e.path().stem().string();
-    if (fs::equivalent(source, target.dir())) continue;
     if (target.find(key).state == CellStore::State::Done) continue;
+    const CellStore::Lookup there = CellStore(from).find(key);
+    if (there.state != CellStore::State::Done) {
+      if (skipped) skipped->push_back(there.why);
+      continue;  // damaged there: the merge names the cell as missing if no folder has it
+    }
     std::ifstream in(e.path(), std::ios::binary);
     std::ostringstream text;
     text << in.rdbuf();
-    try {
-      (void)cell_from_record(text.str(), key, e.path().string());
-    } catch (const Error&) {
-      continue;  // damaged there: the merge names the cell as missing if no folder has it
-    }
-    create_output_folder(target.dir());
     write_file_atomically(target.file(key), text.str());
     ++copied;
   }

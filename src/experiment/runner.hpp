@@ -83,8 +83,10 @@ ExperimentResult run_experiment(const ExperimentConfig& config, const Context& c
                                 const RunOptions& options = {});
 
 /// Copy the sound finished cell files of the output folder `from` into `into`'s cells/ (those
-/// `into` lacks); returns how many. Throws lg::Error when `from` has no cells/ folder.
-std::size_t import_cells(const std::filesystem::path& from, const std::filesystem::path& into);
+/// `into` lacks); returns how many. `skipped` (optional) receives why each damaged file there
+/// was left out. Throws lg::Error when `from` has no cells/ folder.
+std::size_t import_cells(const std::filesystem::path& from, const std::filesystem::path& into,
+                         std::vector<std::string>* skipped = nullptr);
 
 /// One data set's first fold as the runner sees it for `ctx.seed` (the files' own split for
 /// "given"), before standardisation and resampling: what `labelgraph train` trains on.

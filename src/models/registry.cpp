@@ -68,6 +68,8 @@ std::string register_plugin_models() {
 
 }  // namespace
 
+std::string neural_models_unavailable() { return register_plugin_models(); }
+
 const ModelEntry* find_model(const std::string& name) {
   register_builtin_models();
   if (const ModelEntry* entry = lookup(name)) return entry;

@@ -42,6 +42,8 @@ void register_model(ModelEntry entry);
 void register_builtin_models();
 /// The entry called `name`, or nullptr.
 const ModelEntry* find_model(const std::string& name);
+/// Why the LibTorch plugin's models are unavailable (its load error), "" when they are registered.
+std::string neural_models_unavailable();
 /// All registered names, sorted.
 std::vector<std::string> model_names();
 

@@ -278,8 +278,9 @@ std::string measures_of(const fs::path& out, const std::string& cell) {
 }
 
 bool state_saved(const fs::path& out) {
+  // The state file itself, not its temporary (state.pt.tmp-...) while it is written.
   for (const std::string& f : files_under(out / "cells"))
-    if (f.find("state.pt") != std::string::npos) return true;
+    if (f.size() >= 9 && f.compare(f.size() - 9, 9, "/state.pt") == 0) return true;
   return false;
 }
 
@@ -322,4 +323,23 @@ TEST_CASE("grid: a neural cell killed or stopped mid-training continues from its
     CHECK(measures_of(out, "BR_on_MLP-seed3-fold0") == measures_of(dir / "whole", "BR_on_MLP-seed3-fold0"));
     check_same_tables(dir / "whole", out);
   }
+}
+
+TEST_CASE("grid: runs/ shows the cells the tables use after an edit and its undo",
+          "[cli][grid]") {
+  lg::test::TempDir dir;
+  const fs::path out = dir / "out";
+  const fs::path original = dir.write("a.toml", classical_config("[1]", 150));
+  REQUIRE(run_labelgraph("run " + q(original) + " --out " + q(out)).status == 0);
+  const std::string view = lg::test::read_file(out / "runs" / "first" / "cc-seed1-fold0.json");
+  REQUIRE(!view.empty());
+  REQUIRE(run_labelgraph("run " + q(dir.write("b.toml", classical_config("[1]", 150) + "order = \"frequency\"\n")) +
+                         " --out " + q(out)).status == 0);
+  const std::string edited = lg::test::read_file(out / "runs" / "first" / "cc-seed1-fold0.json");
+  CHECK(edited != view);
+  const auto undone = run_labelgraph("run " + q(original) + " --out " + q(out));
+  REQUIRE(undone.status == 0);
+  CHECK(run_reused(undone.out) == std::pair<int, int>{0, 4});
+  // The view is the original cell's again (timings and all: it is written from its file).
+  CHECK(lg::test::read_file(out / "runs" / "first" / "cc-seed1-fold0.json") == view);
 }

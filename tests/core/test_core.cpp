@@ -121,11 +121,18 @@ TEST_CASE("the LibTorch plugin loads on demand and configures torch", "[core][ne
 TEST_CASE("a missing plugin is a clear error", "[core][nets]") {
   // The process above already loaded the plugin, so check through the binary.
   lg::test::TempDir tmp;
-  const auto config = tmp.write("c.toml", "[[datasets]]\nname = \"s\"\n[datasets.synthetic]\nrows = 10\n");
+  const auto config = tmp.write("c.toml", "[[datasets]]\nname = \"s\"\n[datasets.synthetic]\nrows = 10\n"
+                                         "[[algorithms]]\nname = \"mlp-br\"\n");
   lg::test::ScopedEnv env("LABELGRAPH_NETS_PLUGIN", (tmp / "nope.so").string());
   const auto r = lg::test::run_labelgraph("run '" + config.string() + "' --out '" + (tmp / "o").string() + "'");
   CHECK(r.status != 0);
   CHECK_THAT(r.err, Catch::Matchers::Contains("nope.so (absent)"));
+  // A config without a network runs without the plugin.
+  const auto classical = tmp.write("k.toml", "[split]\nmethod = \"holdout\"\n[[datasets]]\nname = \"s\"\n[datasets.synthetic]\nrows = 30\n"
+                                             "[[algorithms]]\nname = \"br\"\n");
+  const auto k = lg::test::run_labelgraph("run '" + classical.string() + "' --out '" + (tmp / "k").string() + "'");
+  INFO(k.err);
+  CHECK(k.status == 0);
   // Commands that do not train never load it.
   const auto stats = lg::test::run_labelgraph("synth --rows 5 --labels 3 --groups 1 --features 2 --out '" + (tmp / "s.arff").string() + "'");
   CHECK(stats.status == 0);
