@@ -76,6 +76,7 @@ void NetModel::save(const std::filesystem::path& path) const {
       {"best_epoch", s.best_epoch},
       {"epochs_without_gain", s.epochs_without_gain},
       {"epoch_batches", s.epoch_batches},
+      {"threads", s.trained_threads},
       // Exact: nlohmann writes the shortest text that reads back as the same double.
       {"epoch_loss_sum", std::isfinite(s.epoch_loss_sum) ? nlohmann::json(s.epoch_loss_sum)
                                                          : nlohmann::json(nullptr)},
@@ -160,6 +161,7 @@ std::unique_ptr<NetModel> NetModel::load(const std::filesystem::path& path) {
     s.best_epoch = meta.at("best_epoch").get<int>();
     s.epochs_without_gain = meta.at("epochs_without_gain").get<int>();
     s.epoch_batches = meta.value("epoch_batches", Index{0});
+    s.trained_threads = meta.value("threads", 0);
     if (s.epoch_batches < 0 || (s.epoch_batches > 0 && s.finished))
       throw Error(file, 0, fmt::format("damaged checkpoint: {} batches done in an unfinished epoch",
                                        s.epoch_batches));

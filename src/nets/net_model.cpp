@@ -307,6 +307,7 @@ void NetModel::start(const Dataset& data, const Context& ctx) {
   State& s = *state_;
   s.device = parse_device(ctx.device);
   s.seed = ctx.seed;
+  s.trained_threads = ctx.resolved_threads();
   s.data_fingerprint = fingerprint(data);
   s.label_names = data.label_names;
   s.feature_names = data.feature_names;
@@ -390,8 +391,22 @@ void NetModel::train(const Dataset& data, const Context& ctx, const TrainSession
   auto adopt = [&](std::unique_ptr<NetModel> saved) {
     state_ = std::move(saved->state_);
     notes_ = state_->notes;
+    // Same data, seed, thread count and device: bit-identical to an uninterrupted training;
+    // otherwise it continues, and says that the last bits may differ.
+    auto note = [&](const std::string& text) {  // kept in the state: a later resume keeps it
+      state_->notes.push_back(text);
+      notes_.push_back(text);
+    };
+    if (state_->trained_threads != 0 && state_->trained_threads != ctx.resolved_threads())
+      note(fmt::format("continued on {} threads a training saved on {}: the result may differ in "
+                       "the last bits from an uninterrupted run",
+                       ctx.resolved_threads(), state_->trained_threads));
+    state_->trained_threads = ctx.resolved_threads();
     const torch::Device device = parse_device(ctx.device);
     if (device != state_->device) {
+      note(fmt::format("continued on {} a training saved on {}: the result may differ in the "
+                       "last bits from an uninterrupted run",
+                       device.str(), state_->device.str()));
       state_->net->move_to(device);
       state_->device = device;
       if (state_->mean.defined()) {

@@ -63,6 +63,7 @@ struct NetModel::State {
   std::vector<std::string> label_names, feature_names;
   Index label_input_dim = 0;
   std::uint64_t seed = 0;
+  int trained_threads = 0;    // the thread count of the training that saved this state (0: unknown)
   std::string data_fingerprint;
   int epoch = 0;              // finished epochs
   // An unfinished epoch (number `epoch`, 0-based) saved at a batch boundary (a state file or a

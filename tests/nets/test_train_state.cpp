@@ -367,3 +367,25 @@ TEST_CASE("train state: the save rules by epochs and by seconds", "[nets][train-
     CHECK(!std::filesystem::exists(file));
   }
 }
+
+TEST_CASE("train state: a training continued on another thread count says so", "[nets][train-state]") {
+  const Dataset train_set = rows_data(150, 1);
+  const lg::test::TempDir dir;
+  auto first = make("mlp-br", feature_params());
+  const Call stopped = train(*first, train_set, context(), with_state(dir / "s.pt"), 3);
+  REQUIRE(stopped.stopped);
+  // The same thread count: no such note.
+  {
+    auto same = make("mlp-br", feature_params());
+    const Call call = train(*same, train_set, context(), with_state(dir / "copy.pt"), 0);
+    (void)call;
+    CHECK(!has_note(*same, "threads a training saved on"));
+  }
+  lg::Context two = context();
+  two.threads = 2;
+  auto other = make("mlp-br", feature_params());
+  const Call call = train(*other, train_set, two, with_state(dir / "s.pt"), 0);
+  REQUIRE(!call.stopped);
+  CHECK(has_note(*other, "continued from the state file"));
+  CHECK(has_note(*other, "continued on 2 threads a training saved on 1: the result may differ"));
+}
