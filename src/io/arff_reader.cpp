@@ -1022,17 +1022,13 @@ void RowParser::finish_sparse_row(Index row_start, bool unsorted) {
 }
 
 // Runs job(worker, i) for every i < count on `threads` threads (this one included), each
-// taking the next i in turn; worker t runs on thread t. Jobs must not throw.
+// taking the next i in turn; worker t runs on thread t: core/parallel.hpp.
 template <typename Job>
 void run_parallel(std::size_t threads, std::size_t count, const Job& job) {
-  std::atomic<std::size_t> next{0};
-  const auto work = [&](std::size_t worker) {
-    for (std::size_t i = next++; i < count; i = next++) job(worker, i);
-  };
-  std::vector<std::thread> others;
-  for (std::size_t t = 1; t < threads; ++t) others.emplace_back(work, t);
-  work(0);
-  for (std::thread& t : others) t.join();
+  parallel_for_workers(static_cast<Index>(count), static_cast<int>(std::max<std::size_t>(1, threads)),
+                       [&](int worker, Index i) {
+                         job(static_cast<std::size_t>(worker), static_cast<std::size_t>(i));
+                       });
 }
 
 // Pieces of the data section of about equal size, each starting at a line start.

@@ -403,17 +403,11 @@ class LibsvmReader {
   }
 
   // Runs job(i) for every i < count on `threads` threads (this one included), each taking the
-  // next i in turn. Jobs must not throw.
+  // next i in turn: core/parallel.hpp.
   template <typename Job>
   static void run_parallel(std::size_t threads, std::size_t count, const Job& job) {
-    std::atomic<std::size_t> next{0};
-    const auto work = [&] {
-      for (std::size_t i = next++; i < count; i = next++) job(i);
-    };
-    std::vector<std::thread> workers;
-    for (std::size_t t = 1; t < threads; ++t) workers.emplace_back(work);
-    work();
-    for (std::thread& w : workers) w.join();
+    parallel_for(static_cast<Index>(count), static_cast<int>(std::max<std::size_t>(1, threads)),
+                 [&](Index i) { job(static_cast<std::size_t>(i)); });
   }
 
   // Appends a block's row ends (its entries start at `base`), labels and stats.

@@ -476,13 +476,10 @@ class TextMatrixReader {
     rows_ = rows;
   }
 
-  // Runs job(i) for i < count, one thread each (this one included).
+  // Runs job(i) for i < count, one thread each (this one included): core/parallel.hpp.
   template <class Job>
   static void run_parallel(std::size_t count, const Job& job) {
-    std::vector<std::thread> workers;
-    for (std::size_t i = 1; i < count; ++i) workers.emplace_back(job, i);
-    job(0);
-    for (std::thread& t : workers) t.join();
+    parallel_parts(static_cast<int>(count), [&](int i) { job(static_cast<std::size_t>(i)); });
   }
 
   fs::path path_;
