@@ -10,9 +10,7 @@
 #include <cerrno>
 #include <cmath>
 #include <cstring>
-#include <fstream>
 #include <limits>
-#include <sstream>
 
 #include "core/atomic_file.hpp"
 #include "core/context.hpp"
@@ -358,32 +356,33 @@ CellStore::CellStore(fs::path output_dir) : dir_(std::move(output_dir) / "cells"
 fs::path CellStore::file(const std::string& key) const { return dir_ / (key + ".json"); }
 fs::path CellStore::work_dir(const std::string& key) const { return dir_ / key; }
 
-bool CellStore::has_file(const std::string& key) const {
-  std::error_code ec;
-  return fs::exists(file(key), ec);
-}
-
-CellStore::Lookup CellStore::find(const std::string& key) const {
-  Lookup out;
+std::optional<std::string> CellStore::text(const std::string& key) const {
   const fs::path path = file(key);
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return out;  // Missing
-  std::string text;
+  if (fd < 0) return std::nullopt;
+  std::string bytes;
   struct stat st {};
   // One byte more than the file: the read that returns 0 needs no second buffer.
-  text.resize(::fstat(fd, &st) == 0 && st.st_size > 0 ? static_cast<std::size_t>(st.st_size) + 1 : 4096);
+  bytes.resize(::fstat(fd, &st) == 0 && st.st_size > 0 ? static_cast<std::size_t>(st.st_size) + 1 : 4096);
   std::size_t got = 0;
   for (;;) {
-    if (got == text.size()) text.resize(2 * text.size());
-    const ssize_t n = ::read(fd, text.data() + got, text.size() - got);
+    if (got == bytes.size()) bytes.resize(2 * bytes.size());
+    const ssize_t n = ::read(fd, bytes.data() + got, bytes.size() - got);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) break;
     got += static_cast<std::size_t>(n);
   }
   ::close(fd);
-  text.resize(got);
+  bytes.resize(got);
+  return bytes;
+}
+
+CellStore::Lookup CellStore::find(const std::string& key) const {
+  Lookup out;
+  const std::optional<std::string> text = this->text(key);
+  if (!text) return out;  // Missing
   try {
-    out.cell = cell_from_record(text, key, path.string());
+    out.cell = cell_from_record(*text, key, file(key).string());
     out.state = State::Done;
   } catch (const Error& e) {
     out.state = State::Damaged;

@@ -62,8 +62,8 @@ class CellStore {
   };
   /// The finished cell under `key`, if its file is there and sound.
   Lookup find(const std::string& key) const;
-  /// Whether cells/<key>.json exists (sound or not), without reading it.
-  bool has_file(const std::string& key) const;
+  /// The bytes of cells/<key>.json, nullopt when it cannot be opened (absent).
+  std::optional<std::string> text(const std::string& key) const;
   /// Write cells/<key>.json atomically.
   void save(const std::string& key, const std::string& description, const CellResult& cell) const;
   /// Claim the cell: nullptr when another live process holds it. Throws lg::Error when the
