@@ -164,9 +164,26 @@ void validate(const SplitSpec& spec) {
   if (m == "holdout" && !(spec.test_fraction > 0.0 && spec.test_fraction < 1.0))
     throw Error(fmt::format("split.test_fraction must be between 0 and 1 (exclusive), got {}",
                             spec.test_fraction));
+  if (!(spec.train_fraction > 0.0 && spec.train_fraction <= 1.0))
+    throw Error(fmt::format("split.train_fraction must be in (0, 1], got {}", spec.train_fraction));
 }
 
 int fold_count(const SplitSpec& spec) { return spec.method == "holdout" ? 1 : spec.folds; }
+
+std::vector<Index> subsample_rows(const std::vector<Index>& rows, double fraction,
+                                  std::uint64_t seed) {
+  if (!(fraction > 0.0 && fraction <= 1.0))
+    throw Error(fmt::format("train_fraction must be in (0, 1], got {}", fraction));
+  if (fraction == 1.0 || rows.empty()) return rows;
+  const auto n = static_cast<Index>(rows.size());
+  const Index keep = std::max<Index>(1, static_cast<Index>(std::llround(fraction * static_cast<double>(n))));
+  const std::vector<Index> order = shuffled_rows(n, seed);
+  std::vector<Index> out;
+  out.reserve(static_cast<std::size_t>(keep));
+  for (Index i = 0; i < keep; ++i) out.push_back(rows[static_cast<std::size_t>(order[static_cast<std::size_t>(i)])]);
+  std::sort(out.begin(), out.end());
+  return out;
+}
 
 std::vector<int> assign_folds(const LabelMatrix& labels, const SplitSpec& spec,
                               std::uint64_t seed) {

@@ -39,6 +39,10 @@ struct SplitSpec {
   int folds = 5;                 ///< k for kfold / iterative
   int order = 1;                 ///< iterative: 1 = labels, 2 = label pairs
   double test_fraction = 0.3;    ///< holdout
+  /// Share of each fold's training rows that is used (learning curves): a seeded random subset
+  /// of round(fraction x rows) rows, at least one; nested, so a smaller fraction's rows are
+  /// inside a larger one's for the same seed and fold. Test rows are unchanged. 1 = all.
+  double train_fraction = 1.0;
 };
 
 /// Throws lg::Error(message) naming the bad field ("split.folds must be ...").
@@ -72,6 +76,12 @@ std::vector<int> iterative_stratification(const LabelMatrix& labels, int folds, 
 /// folds = k >= 2: k Folds, Fold f tests on the rows of fold f. Throws lg::Error on an id
 /// out of range.
 std::vector<Fold> folds_from_assignment(const std::vector<int>& assignment, int folds);
+
+/// The first max(1, round(fraction x n)) rows of `rows` in a random order drawn from `seed`
+/// (fraction in (0, 1]), returned ascending. The order does not depend on `fraction`, so the
+/// subsets of one seed are nested. fraction 1 returns `rows`.
+std::vector<Index> subsample_rows(const std::vector<Index>& rows, double fraction,
+                                  std::uint64_t seed);
 
 /// How well folds keep the label proportions (Sechidis et al. 2011, section 4), for k folds
 /// of equal desired size N / k. With S_i the rows of fold i, S_i^j those carrying label j,

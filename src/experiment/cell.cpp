@@ -6,6 +6,7 @@
 
 #include "data/split.hpp"
 #include "eval/thresholding.hpp"
+#include "experiment/param_search.hpp"
 #include "io/image_dataset.hpp"
 #include "models/registry.hpp"
 
@@ -38,7 +39,16 @@ CellResult run_cell(const AlgorithmConfig& algorithm, const Dataset& train, cons
   const eval::ThresholdSpec spec = eval::parse_threshold_spec(config.evaluation.threshold);
   cell.threshold = spec.to_string();
   const std::string& file = config.source.string();
-  models::ModelPtr model = models::make_model(algorithm.name, algorithm.params, file, algorithm.line);
+  models::ModelPtr model;
+  if (algorithm.search.empty()) {
+    model = models::make_model(algorithm.name, algorithm.params, file, algorithm.line);
+  } else {
+    // Chosen on the training rows only (SCut's held-out part included); `test` is not seen.
+    SearchOutcome outcome = search_parameters(algorithm, train, config, ctx);
+    model = models::make_model(algorithm.name, outcome.params, file, algorithm.line);
+    cell.chosen = std::move(outcome.chosen);
+    for (std::string& note : outcome.notes) cell.notes.push_back(std::move(note));
+  }
 
   const auto fit_start = std::chrono::steady_clock::now();
   eval::Thresholds thresholds;

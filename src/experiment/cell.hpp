@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/context.hpp"
@@ -30,6 +31,9 @@ struct CellResult {
   double fit_seconds = 0;          ///< fit (and, for scut, threshold tuning)
   double predict_seconds = 0;      ///< scoring the test rows
   std::vector<std::string> notes;  ///< what the model and the thresholding did
+  /// Searched parameters (key = { search = [...] }) with the values chosen on the training
+  /// rows, as text, in the config's order; empty without a search
+  std::vector<std::pair<std::string, std::string>> chosen;
   /// Epoch by epoch, for models trained iteratively (the neural ones)
   std::optional<report::TrainingHistory> history;
   /// Parameters and multiply-adds per row / image of a network

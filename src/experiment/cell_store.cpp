@@ -181,6 +181,11 @@ json cell_body(const CellResult& c) {
   j["fit_seconds"] = num(c.fit_seconds);
   j["predict_seconds"] = num(c.predict_seconds);
   j["notes"] = c.notes;
+  if (!c.chosen.empty()) {  // searched parameters: [[key, value], ...]
+    json chosen = json::array();
+    for (const auto& [key, value] : c.chosen) chosen.push_back(json::array({key, value}));
+    j["chosen"] = std::move(chosen);
+  }
   if (c.history) {
     // epoch train_loss validation_loss validation_map learning_rate seconds, per epoch
     json epochs = json::array();
@@ -262,6 +267,11 @@ CellResult cell_from_body(const json& j) {
   c.fit_seconds = get_num(j.at("fit_seconds"));
   c.predict_seconds = get_num(j.at("predict_seconds"));
   c.notes = j.at("notes").get<std::vector<std::string>>();
+  if (j.contains("chosen"))
+    for (const json& pair : j.at("chosen")) {
+      if (!pair.is_array() || pair.size() != 2) throw Error("a chosen parameter is not [key, value]");
+      c.chosen.emplace_back(pair[0].get<std::string>(), pair[1].get<std::string>());
+    }
   if (j.contains("history")) {
     const json& h = j.at("history");
     const json& e = h.at("epochs");

@@ -19,7 +19,17 @@
 namespace lg {
 namespace fs = std::filesystem;
 
+std::string config_value_text(const toml::node& node) {
+  if (const auto s = node.value_exact<std::string>()) return *s;
+  if (const auto i = node.value_exact<std::int64_t>()) return std::to_string(*i);
+  if (const auto d = node.value_exact<double>()) return fmt::format("{}", *d);
+  if (const auto b = node.value_exact<bool>()) return *b ? "true" : "false";
+  return "?";  // take_value_lists admits scalars only
+}
+
 namespace {
+
+toml::table split_table(const SplitSpec& s);
 
 void read_synthetic(TomlTableReader& r, SyntheticSpec& s) {
   r.read("rows", s.rows);
@@ -102,12 +112,12 @@ toml::table mosaics_table(const MosaicSpec& s) {
                      {"empty_noise", s.empty_noise}, {"tint", s.tint}};
 }
 
-SplitSpec read_split(TomlTableReader& r) {
-  SplitSpec s;
+SplitSpec read_split(TomlTableReader& r, SplitSpec s = {}) {
   r.read("method", s.method);
   r.read("folds", s.folds);
   r.read("order", s.order);
   r.read("test_fraction", s.test_fraction);
+  r.read("train_fraction", s.train_fraction);
   r.reject_unknown_keys();
   validated(r, [&] { validate(s); });
   return s;
@@ -124,6 +134,79 @@ void read_resampling(TomlTableReader& r, ResamplingSpec& s) {
 
 bool contains(const std::vector<std::string>& list, const std::string& item) {
   return std::find(list.begin(), list.end(), item) != list.end();
+}
+
+/// A key given as { sweep = [...] } or { search = [...] }: its values, where it was written.
+struct ValueList {
+  std::string key;
+  toml::array values;
+  std::size_t line = 0;
+};
+
+/// Takes every `key = { sweep = [...] }` (and, when `searches` is given, `{ search = [...] }`)
+/// out of `t`, leaving the first value in its place. Errors name the file and the line.
+void take_value_lists(toml::table& t, const std::string& file, const std::string& where,
+                      std::vector<ValueList>& sweeps, std::vector<ValueList>* searches) {
+  for (auto&& [key, node] : t) {
+    toml::table* inner = node.as_table();
+    if (!inner || !(inner->contains("sweep") || inner->contains("search"))) continue;
+    const std::size_t line = node.source().begin.line;
+    const bool sweep = inner->contains("sweep");
+    const char* kind = sweep ? "sweep" : "search";
+    if (inner->size() != 1)
+      throw Error(file, line, fmt::format("{}: {} = {{ {} = [...] }} takes nothing else (a "
+                                          "sweep and a search of one key are exclusive)",
+                                          where, key.str(), kind));
+    if (!sweep && !searches)
+      throw Error(file, line, fmt::format("{}: {} = {{ search = [...] }}: only an algorithm's "
+                                          "parameters can be searched (sweep them here instead)",
+                                          where, key.str()));
+    const toml::array* values = (*inner)[kind].as_array();
+    if (!values || values->empty())
+      throw Error(file, line, fmt::format("{}: {} = {{ {} = [...] }} needs a non-empty array of "
+                                          "values",
+                                          where, key.str(), kind));
+    std::vector<std::string> seen;
+    for (const toml::node& v : *values) {
+      if (!(v.is_string() || v.is_number() || v.is_boolean()))
+        throw Error(file, line, fmt::format("{}: {} = {{ {} = [...] }}: values must be numbers, "
+                                            "strings or booleans",
+                                            where, key.str(), kind));
+      const std::string text = config_value_text(v);
+      if (contains(seen, text))
+        throw Error(file, line, fmt::format("{}: {} = {{ {} = [...] }} lists {} twice", where,
+                                            key.str(), kind, text));
+      seen.push_back(text);
+    }
+    (sweep ? sweeps : *searches).push_back({std::string(key.str()), *values, line});
+  }
+  for (const auto* lists : {&sweeps, searches})
+    if (lists)
+      for (const ValueList& list : *lists)
+        if (const toml::node* first = list.values.get(0); first && t.get(list.key) && t.get(list.key)->is_table())
+          t.insert_or_assign(list.key, *first);
+}
+
+/// Every combination of the lists' values (the last list varies fastest).
+std::vector<std::vector<const toml::node*>> combinations(const std::vector<ValueList>& lists) {
+  std::vector<std::vector<const toml::node*>> out{{}};
+  for (const ValueList& list : lists) {
+    std::vector<std::vector<const toml::node*>> next;
+    for (const auto& prefix : out)
+      for (const toml::node& v : list.values) {
+        next.push_back(prefix);
+        next.back().push_back(&v);
+      }
+    out = std::move(next);
+  }
+  return out;
+}
+
+/// " key=value key2=value2": what a sweep point adds to a label.
+std::string point_suffix(const std::vector<std::pair<std::string, std::string>>& point) {
+  std::string out;
+  for (const auto& [key, value] : point) out += " " + key + "=" + value;
+  return out;
 }
 
 void read_evaluation(TomlTableReader& r, EvaluationConfig& e) {
@@ -180,12 +263,20 @@ void check_spec(TomlTableReader& r, const graph::LabelGraphSpec& spec, const std
 }
 
 /// [graphs.NAME] tables: every key of a graph spec, propagation included.
-NamedGraphs read_named_graphs(TomlTableReader& top, const std::string& file) {
+/// [graphs.NAME] tables; a key written { sweep = [...] } is read at its first value and its
+/// list goes to `sweeps[NAME]` (the algorithms that use the graph sweep it).
+NamedGraphs read_named_graphs(TomlTableReader& top, toml::table& root, const std::string& file,
+                              std::map<std::string, std::vector<ValueList>>& sweeps) {
   NamedGraphs graphs;
-  const toml::table* t = top.table("graphs");
-  if (!t) return graphs;
-  for (const auto& [key, node] : *t) {
+  if (!top.table("graphs")) return graphs;
+  toml::table* t = root["graphs"].as_table();
+  for (auto&& [key, node] : *t) {
     const std::string name(key.str());
+    if (toml::table* mutable_graph = node.as_table()) {
+      std::vector<ValueList> lists;
+      take_value_lists(*mutable_graph, file, fmt::format("[graphs.{}]", name), lists, nullptr);
+      if (!lists.empty()) sweeps[name] = std::move(lists);
+    }
     const toml::table* g = node.as_table();
     if (!g)
       throw Error(file, node.source().begin.line,
@@ -232,8 +323,11 @@ void read_graph(TomlTableReader& r, GraphConfig& g, const NamedGraphs& graphs) {
                                  fmt::join(graph::figure_formats(), ", ")));
 }
 
-AlgorithmConfig read_algorithm(toml::table& t, const std::string& file, std::size_t index,
-                               const NamedGraphs& graphs) {
+/// One [[algorithms]] table: its algorithm, or one algorithm per point of its sweeps.
+/// `graph_sweeps`: the swept keys of each [graphs.NAME] (a graph = "NAME" passes them on).
+std::vector<AlgorithmConfig> read_algorithm(toml::table& t, const std::string& file,
+                                            std::size_t index, const NamedGraphs& graphs,
+                                            const std::map<std::string, std::vector<ValueList>>& graph_sweeps) {
   AlgorithmConfig a;
   a.line = t.source().begin.line;
   const std::string where = fmt::format("[[algorithms]] #{}", index + 1);
@@ -252,30 +346,87 @@ AlgorithmConfig read_algorithm(toml::table& t, const std::string& file, std::siz
   // graph = "NAME": the named graph's keys join the table under the model's key names, unless
   // the table gives them itself (its own keys override). Keys the model has no use for (the
   // propagation of a graph that only orders a chain) are left out. Inserted in place: a copy
-  // of the table would lose the lines its messages name.
+  // of the table would lose the lines its messages name. A key the graph sweeps joins as its
+  // { sweep = [...] }.
   if (!a.graph.empty()) {
     if (entry->graph_weighting_key.empty())
       head.fail("graph", fmt::format("graph = \"{}\": '{}' builds no label graph", a.graph, a.name));
+    const auto swept = graph_sweeps.find(a.graph);
     for (auto&& [key, value] : spec_table(named_graph(head, graphs, a.graph), true)) {
       const std::string target =
           key.str() == "weighting" ? entry->graph_weighting_key : std::string(key.str());
-      if (contains(entry->param_keys, target) && !t.contains(target)) t.insert(target, value);
+      if (!contains(entry->param_keys, target) || t.contains(target)) continue;
+      const ValueList* list = nullptr;
+      if (swept != graph_sweeps.end())
+        for (const ValueList& l : swept->second)
+          if (l.key == key.str()) list = &l;
+      if (list) t.insert(target, toml::table{{"sweep", list->values}});
+      else t.insert(target, value);
     }
   }
+  std::vector<ValueList> sweeps, searches;
+  take_value_lists(t, file, where, sweeps, &searches);
   TomlTableReader r(t, file, where);
   std::string ignored;
   r.read("name", ignored);
   r.read("graph", ignored);
   r.read("label", a.label);
   r.read("features", a.features);
+  // The resolved config's form of a sweep point: sweep_of = "LABEL", swept = ["KEY", ...].
+  std::vector<std::string> swept;
+  r.read("sweep_of", a.sweep_of);
+  r.read("swept", swept);
   entry->create(r, a.params);  // reads and checks the parameters; the model is thrown away
   r.reject_unknown_keys();
   if (a.label.empty()) a.label = a.name;
-  return a;
+  for (const std::string& key : swept) {
+    const toml::node* value = a.params.get(key);
+    if (!value) r.fail("swept", fmt::format("swept = [..., \"{}\"]: '{}' has no such parameter", key, a.name));
+    a.sweep.emplace_back(key, config_value_text(*value));
+  }
+  for (const ValueList& list : sweeps)
+    for (const ValueList& other : searches)
+      if (list.key == other.key)
+        throw Error(file, list.line, fmt::format("{}: '{}' is both swept and searched", where, list.key));
+  // Every value of a list must make a valid model: resolve each point's parameters.
+  const auto resolve = [&](const toml::table& params, const ValueList& list, const toml::node& v) {
+    toml::table changed = params;
+    changed.insert_or_assign(list.key, v);
+    toml::table resolved;
+    try {
+      TomlTableReader pr(changed, file, where);
+      entry->create(pr, resolved);
+      pr.reject_unknown_keys();
+    } catch (const Error& e) {
+      throw Error(file, list.line, fmt::format("{}: {} = {}: {}", where, list.key, config_value_text(v), e.message()));
+    }
+    return resolved;
+  };
+  for (const ValueList& list : searches) {
+    for (const toml::node& v : list.values) resolve(a.params, list, v);
+    a.search.emplace_back(list.key, list.values);
+  }
+  if (sweeps.empty()) return {a};
+  if (!a.sweep_of.empty())
+    throw Error(file, a.line, fmt::format("{}: a sweep point (sweep_of = \"{}\") cannot sweep again", where, a.sweep_of));
+  std::vector<AlgorithmConfig> points;
+  for (const std::vector<const toml::node*>& combination : combinations(sweeps)) {
+    AlgorithmConfig p = a;
+    p.sweep_of = a.label;
+    for (std::size_t k = 0; k < sweeps.size(); ++k) {
+      p.params = resolve(p.params, sweeps[k], *combination[k]);
+      p.sweep.emplace_back(sweeps[k].key, config_value_text(*combination[k]));
+    }
+    p.label = a.label + point_suffix(p.sweep);
+    points.push_back(std::move(p));
+  }
+  return points;
 }
 
-DatasetConfig read_dataset(const toml::table& t, const std::string& file, const fs::path& base,
-                           std::size_t index) {
+/// One [[datasets]] table. A [datasets.split] key written { sweep = [...] } is read at its
+/// first value and its list goes to `split_sweeps`.
+DatasetConfig read_dataset(toml::table& t, const std::string& file, const fs::path& base,
+                           std::size_t index, std::vector<ValueList>& split_sweeps) {
   DatasetConfig d;
   d.line = t.source().begin.line;
   TomlTableReader r(t, file, fmt::format("[[datasets]] #{}", index + 1));
@@ -297,10 +448,16 @@ DatasetConfig read_dataset(const toml::table& t, const std::string& file, const 
   else if (missing != "error")
     r.fail("missing", fmt::format("'missing' must be \"error\" or \"impute\", found \"{}\"", missing));
   r.read("optional", d.optional);
-  if (const toml::table* split = r.table("split")) {
-    TomlTableReader sr(*split, file, fmt::format("[datasets.split] of '{}'", d.name));
+  if (r.table("split")) {
+    toml::table& split = *t["split"].as_table();
+    const std::string where = fmt::format("[datasets.split] of '{}'", d.name);
+    take_value_lists(split, file, where, split_sweeps, nullptr);
+    TomlTableReader sr(split, file, where);
     d.split = read_split(sr);
   }
+  std::vector<std::string> swept;
+  r.read("sweep_of", d.sweep_of);
+  r.read("swept", swept);
   std::string images, labels_csv;
   r.read("images", images);
   r.read("labels", labels_csv);
@@ -341,6 +498,14 @@ DatasetConfig read_dataset(const toml::table& t, const std::string& file, const 
   generator("synthetic", d.synthetic, read_synthetic);
   r.reject_unknown_keys();
   if (d.name.empty()) throw Error(file, d.line, "each [[datasets]] needs a name");
+  for (const std::string& key : swept) {  // the resolved config's form of a sweep point
+    if (!d.split) r.fail("swept", "swept = [...] needs the point's [datasets.split]");
+    toml::table split = split_table(*d.split);
+    split.insert("train_fraction", d.split->train_fraction);  // left out when 1
+    const toml::node* value = split.get(key);
+    if (!value) r.fail("swept", fmt::format("swept = [..., \"{}\"]: no such split key", key));
+    d.sweep.emplace_back(key, config_value_text(*value));
+  }
   const int sources = !d.files.empty() + generators + !d.images.empty() + !d.voc2007.empty() +
                       !d.coco2014.empty();
   if (sources > 1)
@@ -378,8 +543,11 @@ ExperimentConfig load_experiment_config(const fs::path& path) {
     r.reject_unknown_keys();
   }
   if (c.seeds.empty()) c.seeds = {c.seed};
-  if (const toml::table* t = top.table("split")) {
-    TomlTableReader r(*t, file, "[split]");
+  std::vector<ValueList> split_sweeps;  // [split] keys written { sweep = [...] }
+  if (top.table("split")) {
+    toml::table& t = *root["split"].as_table();
+    take_value_lists(t, file, "[split]", split_sweeps, nullptr);
+    TomlTableReader r(t, file, "[split]");
     c.split = read_split(r);
   }
   if (const toml::table* t = top.table("preprocess")) {
@@ -395,18 +563,61 @@ ExperimentConfig load_experiment_config(const fs::path& path) {
     TomlTableReader r(*t, file, "[evaluation]");
     read_evaluation(r, c.evaluation);
   }
-  c.graphs = read_named_graphs(top, file);
+  if (const toml::table* t = top.table("search")) {
+    TomlTableReader r(*t, file, "[search]");
+    r.read("measure", c.search.measure);
+    SearchConfig& sc = c.search;
+    sc.split = read_split(r, sc.split);
+    if (sc.split.method == "given")
+      r.fail("method", "[search] method must be kfold, iterative or holdout (the inner split of "
+                       "a cell's training rows)");
+    if (sc.split.train_fraction != 1.0) r.fail("train_fraction", "[search] has no train_fraction");
+    if (!contains(eval::measure_names(), sc.measure))
+      r.fail("measure", fmt::format("unknown measure '{}' (known: {})", sc.measure,
+                                    fmt::join(eval::measure_names(), ", ")));
+  }
+  std::map<std::string, std::vector<ValueList>> graph_sweeps;
+  c.graphs = read_named_graphs(top, root, file, graph_sweeps);
   if (const toml::table* t = top.table("graph")) {
     TomlTableReader r(*t, file, "[graph]");
     read_graph(r, c.graph, c.graphs);
   }
   if (const toml::array* datasets = top.tables("datasets"))
-    for (std::size_t i = 0; i < datasets->size(); ++i)
-      c.datasets.push_back(read_dataset(*datasets->get(i)->as_table(), file, base, i));
+    for (std::size_t i = 0; i < datasets->size(); ++i) {
+      std::vector<ValueList> own_sweeps;
+      DatasetConfig d = read_dataset(*root["datasets"].as_array()->get(i)->as_table(), file, base,
+                                     i, own_sweeps);
+      // A swept split: one data set per point ("<name> key=value"), each with its split.
+      const std::vector<ValueList>& sweeps = d.split ? own_sweeps : split_sweeps;
+      if (sweeps.empty()) {
+        c.datasets.push_back(std::move(d));
+        continue;
+      }
+      for (const std::vector<const toml::node*>& combination : combinations(sweeps)) {
+        DatasetConfig point = d;
+        SplitSpec spec = d.split ? *d.split : c.split;
+        for (std::size_t k = 0; k < sweeps.size(); ++k) {
+          toml::table one;
+          one.insert(sweeps[k].key, *combination[k]);
+          try {
+            TomlTableReader pr(one, file, "[split]");
+            spec = read_split(pr, spec);
+          } catch (const Error& e) {
+            throw Error(file, sweeps[k].line, fmt::format("{} = {}: {}", sweeps[k].key,
+                                                          config_value_text(*combination[k]), e.message()));
+          }
+          point.sweep.emplace_back(sweeps[k].key, config_value_text(*combination[k]));
+        }
+        point.split = spec;
+        point.sweep_of = d.name;
+        point.name = d.name + point_suffix(point.sweep);
+        c.datasets.push_back(std::move(point));
+      }
+    }
   if (const toml::array* algorithms = top.tables("algorithms"))
-    for (std::size_t i = 0; i < algorithms->size(); ++i) {
-      AlgorithmConfig a = read_algorithm(*root["algorithms"].as_array()->get(i)->as_table(), file,
-                                         i, c.graphs);
+    for (std::size_t i = 0; i < algorithms->size(); ++i)
+      for (AlgorithmConfig& a : read_algorithm(*root["algorithms"].as_array()->get(i)->as_table(),
+                                               file, i, c.graphs, graph_sweeps)) {
       for (const AlgorithmConfig& other : c.algorithms)
         if (other.label == a.label)
           throw Error(file, a.line,
@@ -416,6 +627,16 @@ ExperimentConfig load_experiment_config(const fs::path& path) {
       if (!a.features.empty()) {
         const auto source = std::find_if(c.algorithms.begin(), c.algorithms.end(),
                                          [&](const AlgorithmConfig& o) { return o.label == a.features; });
+        if (source == c.algorithms.end() &&
+            std::any_of(c.algorithms.begin(), c.algorithms.end(),
+                        [&](const AlgorithmConfig& o) { return o.sweep_of == a.features; }))
+          throw Error(file, a.line,
+                      fmt::format("features = \"{}\": that algorithm is swept, so it is several "
+                                  "networks; name one point (e.g. \"{}\")",
+                                  a.features,
+                                  std::find_if(c.algorithms.begin(), c.algorithms.end(),
+                                               [&](const AlgorithmConfig& o) { return o.sweep_of == a.features; })
+                                      ->label));
         if (source == c.algorithms.end())
           throw Error(file, a.line,
                       fmt::format("features = \"{}\": no earlier algorithm has that label (the "
@@ -444,10 +665,13 @@ ExperimentConfig load_experiment_config(const fs::path& path) {
 namespace {
 
 toml::table split_table(const SplitSpec& s) {
-  return toml::table{{"method", s.method},
-                     {"folds", s.folds},
-                     {"order", s.order},
-                     {"test_fraction", s.test_fraction}};
+  toml::table t{{"method", s.method},
+                {"folds", s.folds},
+                {"order", s.order},
+                {"test_fraction", s.test_fraction}};
+  // Only when used: configs without it keep their cells' keys.
+  if (s.train_fraction != 1.0) t.insert("train_fraction", s.train_fraction);
+  return t;
 }
 
 template <class T>
@@ -545,6 +769,22 @@ toml::table dataset_table(const DatasetConfig& d, bool with_paths) {
   return t;
 }
 
+/// A sweep point's resolved form: sweep_of = "LABEL", swept = ["KEY", ...].
+void append_variation(toml::table& t, const std::string& sweep_of,
+                      const std::vector<std::pair<std::string, std::string>>& sweep) {
+  if (sweep_of.empty()) return;
+  t.insert_or_assign("sweep_of", sweep_of);
+  toml::array keys;
+  for (const auto& [key, value] : sweep) keys.push_back(key);
+  t.insert_or_assign("swept", std::move(keys));
+}
+
+toml::table search_table(const SearchConfig& s) {
+  toml::table t = split_table(s.split);
+  t.insert("measure", s.measure);
+  return t;
+}
+
 toml::table resampling_table(const ResamplingSpec& r) {
   return toml::table{{"method", r.method}, {"percentage", r.percentage}, {"k", r.k},
                      {"label_set", r.label_set}};
@@ -562,7 +802,11 @@ std::string to_toml(const ExperimentConfig& c) {
                   {"checkpoint_minutes", c.checkpoint_minutes},
                   {"checkpoint_epochs", c.checkpoint_epochs}};
   toml::array datasets;
-  for (const DatasetConfig& d : c.datasets) datasets.push_back(dataset_table(d, true));
+  for (const DatasetConfig& d : c.datasets) {
+    toml::table t = dataset_table(d, true);
+    append_variation(t, d.sweep_of, d.sweep);
+    datasets.push_back(std::move(t));
+  }
   const EvaluationConfig& e = c.evaluation;
   const GraphConfig& g = c.graph;
   toml::table figure = spec_table(g.spec, false);
@@ -579,6 +823,8 @@ std::string to_toml(const ExperimentConfig& c) {
     t.insert_or_assign("label", a.label);
     if (!a.features.empty()) t.insert_or_assign("features", a.features);
     if (!a.graph.empty()) t.insert_or_assign("graph", a.graph);
+    append_variation(t, a.sweep_of, a.sweep);
+    for (const auto& [key, values] : a.search) t.insert_or_assign(key, toml::table{{"search", values}});
     algorithms.push_back(std::move(t));
   }
   toml::table root{
@@ -595,6 +841,8 @@ std::string to_toml(const ExperimentConfig& c) {
                    {"baseline", e.baseline}}},
       {"graph", figure},
       {"datasets", datasets}};
+  if (std::any_of(c.algorithms.begin(), c.algorithms.end(), [](const AlgorithmConfig& a) { return !a.search.empty(); }))
+    root.insert("search", search_table(c.search));
   if (!algorithms.empty()) root.insert("algorithms", std::move(algorithms));
   if (!named.empty()) root.insert("graphs", std::move(named));
   std::ostringstream out;
@@ -619,6 +867,12 @@ std::string cell_config_text(const ExperimentConfig& c, const DatasetConfig& d,
     if (fs::is_regular_file(path, ec)) checksums.insert(key.str(), sha256_file(path));
   }
   if (!checksums.empty()) algorithm.insert_or_assign("file_sha256", std::move(checksums));
+  // A searched parameter: its candidates and how the choice is made (params hold the first).
+  if (!a.search.empty()) {
+    toml::table search = search_table(c.search);
+    for (const auto& [key, values] : a.search) search.insert_or_assign("candidates." + key, values);
+    algorithm.insert_or_assign("search", std::move(search));
+  }
   toml::table root{
       {"dataset", dataset_table(d, false)},
       {"split", split_table(d.split ? *d.split : c.split)},

@@ -9,6 +9,9 @@
 //   [preprocess]   standardize
 //   [resampling]   method none | ml-ros | ml-rus | mlsmote | remedial, percentage, k, label_set
 //   [evaluation]   threshold, validation_fraction, measures, zero_division, bucket_edges
+//   [search]       method kfold | iterative | holdout, folds, order, test_fraction, measure:
+//                  how a parameter given as key = { search = [...] } is chosen per cell, on
+//                  the cell's training rows only
 //   [graphs.NAME]  a label graph stated once (graph::LabelGraphSpec: weighting, tau, p,
 //                  min_support, top_k, normalization, propagation); an algorithm or [graph]
 //                  with graph = "NAME" takes its keys (its own keys override them)
@@ -20,12 +23,17 @@
 //   [[algorithms]] name (registry), label (table name), features (the label of an earlier
 //                  neural algorithm whose trained network gives this one its features), and
 //                  the model's own parameters
+// Sweeps: any parameter of an algorithm, of a [graphs.NAME] or of [split] / [datasets.split]
+// (train_fraction included) may be written key = { sweep = [v1, v2, ...] }: each value
+// becomes an algorithm "<label> key=v" (a data set "<name> key=v" for split keys) with cells
+// of its own. Several swept keys of one table give every combination.
 #include <cstdint>
 #include <filesystem>
 #include <map>
 #include <optional>
 #include <string>
 #include <toml++/toml.h>
+#include <utility>
 #include <vector>
 
 #include "graph/weighting.hpp"
@@ -54,6 +62,11 @@ struct DatasetConfig {
   bool optional = false;                    ///< skip with a note when its files are absent
   std::optional<SplitSpec> split;           ///< overrides the experiment's [split]
   std::size_t line = 0;                     ///< where it was declared, for messages
+  /// A point of a swept split key ([split] or [datasets.split] key = { sweep = [...] }): the
+  /// name as written (`name` is then "<sweep_of> key=value"), else ""
+  std::string sweep_of;
+  /// The swept split keys of this point with their values as text, in the config's order
+  std::vector<std::pair<std::string, std::string>> sweep;
 
   bool is_image_set() const { return generator == "scenes" || generator == "mosaics" || !images.empty() || !voc2007.empty() || !coco2014.empty(); }
 };
@@ -68,6 +81,28 @@ struct AlgorithmConfig {
   std::string graph;    ///< a [graphs.NAME] whose keys filled the model's graph keys ("" = none)
   toml::table params;   ///< every parameter of the model, defaults written out
   std::size_t line = 0; ///< where it was declared, for messages
+  /// A point of a sweep (key = { sweep = [...] }): the label as written (`label` is then
+  /// "<sweep_of> key=value ..."), else ""
+  std::string sweep_of;
+  /// The swept keys of this point with their values as text, in the config's order
+  std::vector<std::pair<std::string, std::string>> sweep;
+  /// Parameters searched on the training rows (key = { search = [...] }): key and candidate
+  /// values; `params` holds the first candidate. Empty: nothing searched
+  std::vector<std::pair<std::string, toml::array>> search;
+};
+
+/// How a searched parameter is chosen ([search]): on the training rows of a cell only.
+struct SearchConfig {
+  /// The inner split of a cell's training rows: kfold | iterative (folds, order) or holdout
+  /// (test_fraction = the validation share)
+  SplitSpec split = [] {
+    SplitSpec s;
+    s.method = "kfold";
+    s.folds = 3;
+    s.test_fraction = 0.2;
+    return s;
+  }();
+  std::string measure = "micro_f1";  ///< the measure whose mean over the inner folds decides
 };
 
 struct PreprocessConfig {
@@ -109,6 +144,7 @@ struct ExperimentConfig {
   PreprocessConfig preprocess;              ///< feature preprocessing
   ResamplingSpec resampling;                ///< applied to training folds only
   EvaluationConfig evaluation;              ///< thresholds, measures, buckets
+  SearchConfig search;                      ///< how searched parameters are chosen
   /// [graphs.NAME] tables: label graphs stated once, by name (sorted)
   std::map<std::string, graph::LabelGraphSpec> graphs;
   GraphConfig graph;                        ///< the label-graph figure
@@ -118,6 +154,9 @@ struct ExperimentConfig {
 
 /// The measures of tables/summary when the config names none.
 const std::vector<std::string>& default_summary_measures();
+
+/// A scalar config value as text, for labels and tables ("0.3", "mst", "5", "true").
+std::string config_value_text(const toml::node& node);
 
 /// Parse a config file; relative data paths are resolved against the config's folder.
 ExperimentConfig load_experiment_config(const std::filesystem::path& path);

@@ -10,6 +10,7 @@
 
 #include "core/atomic_file.hpp"
 #include "core/error.hpp"
+#include "core/random.hpp"
 #include "io/arff_writer.hpp"
 #include "io/catalog.hpp"
 #include "io/image_readers.hpp"
@@ -169,7 +170,8 @@ bool obtain_dataset(const DatasetConfig& cfg, const Context& ctx, ExperimentResu
     loaded.data = make_synthetic(cfg.synthetic, ctx.seed);
     loaded.data.name = cfg.name;
     loaded.digest = "generated";
-    const fs::path file = fs::path("data") / (cfg.name + ".arff");
+    // The points of a swept split share their data: one file under the name as written.
+    const fs::path file = fs::path("data") / ((cfg.sweep_of.empty() ? cfg.name : cfg.sweep_of) + ".arff");
     if (write_generated) {
       create_output_folder(result.output_dir / "data");
       write_arff(loaded.data, result.output_dir / file);
@@ -210,6 +212,7 @@ bool obtain_dataset(const DatasetConfig& cfg, const Context& ctx, ExperimentResu
 std::vector<Fold> make_folds(const DatasetConfig& cfg, const SplitSpec& spec,
                              const LoadedData& loaded, std::uint64_t seed,
                              const std::string& file) {
+  std::vector<Fold> folds;
   if (spec.method == "given") {
     if (loaded.given_train_rows == 0)
       throw Error(file, cfg.line,
@@ -220,9 +223,17 @@ std::vector<Fold> make_folds(const DatasetConfig& cfg, const SplitSpec& spec,
     Fold f;
     for (Index i = 0; i < loaded.data.rows(); ++i)
       (i < loaded.given_train_rows ? f.train : f.test).push_back(i);
-    return {f};
+    folds = {f};
+  } else {
+    folds = folds_from_assignment(assign_folds(loaded.data.labels, spec, seed), fold_count(spec));
   }
-  return folds_from_assignment(assign_folds(loaded.data.labels, spec, seed), fold_count(spec));
+  // train_fraction: a nested random subset of each fold's training rows (a stream of its own,
+  // so the folds themselves do not depend on it).
+  if (spec.train_fraction < 1.0)
+    for (std::size_t f = 0; f < folds.size(); ++f)
+      folds[f].train = subsample_rows(folds[f].train, spec.train_fraction,
+                                      derive_seed(seed, 0x7472616e0000ull + f));
+  return folds;
 }
 
 }  // namespace lg

@@ -169,6 +169,8 @@ std::string cell_json(const CellResult& cell) {
     j["training"] = {{"epochs", cell.history->epochs.size()},
                      {"best_epoch", cell.history->best_epoch},
                      {"stop_reason", cell.history->stop_reason}};
+  if (!cell.chosen.empty())
+    for (const auto& [key, value] : cell.chosen) j["chosen"][key] = value;
   j["notes"] = cell.notes;
   return j.dump(2) + "\n";
 }

@@ -28,6 +28,7 @@
 #include "experiment/cell_store.hpp"
 #include "experiment/experiment_data.hpp"
 #include "experiment/results.hpp"
+#include "experiment/sweep_results.hpp"
 #include "graph/build_label_graph.hpp"
 #include "graph/communities.hpp"
 #include "graph/graph_render.hpp"
@@ -566,10 +567,22 @@ void write_comparison(const ExperimentConfig& config, ExperimentResult& result) 
                  report::render(summary, format));
   write_output(result, "tables/summary.json", summary_json(cells, options.measures));
   result.summary_text += "\n" + report::to_text(summary);
+  for (const SweepSeries& series : sweep_series(config, result.cells, options.measures)) {
+    const report::Table table = sweep_table(series, options.measures);
+    write_tables(table, result.output_dir, "sweep-" + file_stem(series.key), result);
+    result.summary_text += "\n" + report::to_text(table);
+  }
+  if (const report::Table search = search_table(config, result.cells); !search.rows.empty()) {
+    write_tables(search, result.output_dir, "search", result);
+    result.summary_text += "\n" + report::to_text(search);
+  }
 
   std::size_t datasets = 0;
   for (const DatasetOutcome& o : result.datasets) datasets += !o.skipped;
-  if (datasets < 2 || config.algorithms.size() < 2) return;
+  // The points of a swept split are one data set seen several ways, not independent data sets.
+  const bool split_swept = std::any_of(config.datasets.begin(), config.datasets.end(),
+                                       [](const DatasetConfig& d) { return !d.sweep_of.empty(); });
+  if (datasets < 2 || config.algorithms.size() < 2 || split_swept) return;
   write_tables(report::rank_table(cells, options), result.output_dir, "ranks", result);
   write_tables(report::significance_table(cells, options), result.output_dir, "significance",
                result);
