@@ -15,6 +15,7 @@
 #include "core/atomic_file.hpp"
 #include "core/context.hpp"
 #include "core/error.hpp"
+#include "core/file_text.hpp"
 #include "core/interrupt.hpp"
 
 namespace lg {
@@ -367,24 +368,7 @@ fs::path CellStore::file(const std::string& key) const { return dir_ / (key + ".
 fs::path CellStore::work_dir(const std::string& key) const { return dir_ / key; }
 
 std::optional<std::string> CellStore::text(const std::string& key) const {
-  const fs::path path = file(key);
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return std::nullopt;
-  std::string bytes;
-  struct stat st {};
-  // One byte more than the file: the read that returns 0 needs no second buffer.
-  bytes.resize(::fstat(fd, &st) == 0 && st.st_size > 0 ? static_cast<std::size_t>(st.st_size) + 1 : 4096);
-  std::size_t got = 0;
-  for (;;) {
-    if (got == bytes.size()) bytes.resize(2 * bytes.size());
-    const ssize_t n = ::read(fd, bytes.data() + got, bytes.size() - got);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    got += static_cast<std::size_t>(n);
-  }
-  ::close(fd);
-  bytes.resize(got);
-  return bytes;
+  return try_read_file(file(key));
 }
 
 CellStore::Lookup CellStore::find(const std::string& key) const {

@@ -6,7 +6,6 @@
 #include <atomic>
 #include <charconv>
 #include <cmath>
-#include <fstream>
 #include <limits>
 #include <memory>
 #include <sstream>
@@ -16,6 +15,7 @@
 
 #include "core/parallel.hpp"
 #include "core/error.hpp"
+#include "core/file_text.hpp"
 #include "core/huge_pages.hpp"
 
 namespace lg::graph {
@@ -574,15 +574,6 @@ void check_row_count(Index n) {
 
 // ---- reading published counts ----
 
-std::string read_whole_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(path, 0, "cannot open the file");
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (in.bad()) throw Error(path, 0, "cannot read the file");
-  return text.str();
-}
-
 /// Lines without their end (LF or CRLF); trailing empty lines dropped.
 std::vector<std::string_view> split_lines(std::string_view text) {
   std::vector<std::string_view> lines;
@@ -751,7 +742,7 @@ Cooccurrence read_cooccurrence(const std::string& cooccurrence_csv,
                                const std::string& label_counts_csv, const std::string& names_txt,
                                Index rows) {
   // The matrix.
-  const std::string matrix_text = read_whole_file(cooccurrence_csv);
+  const std::string matrix_text = read_file(cooccurrence_csv);
   const std::vector<std::string_view> matrix_lines = split_lines(matrix_text);
   if (matrix_lines.empty())
     throw Error(cooccurrence_csv, 0, "empty file: expected an L x L matrix");
@@ -779,7 +770,7 @@ Cooccurrence read_cooccurrence(const std::string& cooccurrence_csv,
         fmt::format("{} rows of {} values: expected a square L x L matrix", m.size(), num_labels));
 
   // The label counts: one per line, or all on one line.
-  const std::string counts_text = read_whole_file(label_counts_csv);
+  const std::string counts_text = read_file(label_counts_csv);
   const std::vector<std::string_view> count_lines = split_lines(counts_text);
   std::vector<double> label_counts;
   std::vector<std::size_t> count_line;  // the line of each count, for messages
@@ -804,7 +795,7 @@ Cooccurrence read_cooccurrence(const std::string& cooccurrence_csv,
                             num_labels, cooccurrence_csv));
 
   // The names.
-  const std::string names_text = read_whole_file(names_txt);
+  const std::string names_text = read_file(names_txt);
   const std::vector<std::string_view> name_lines = split_lines(names_text);
   // Point at the first extra name, or at the last line when names are missing.
   if (static_cast<Index>(name_lines.size()) != num_labels)

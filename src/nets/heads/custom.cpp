@@ -14,10 +14,9 @@
 
 #include <fmt/format.h>
 
-#include <fstream>
-#include <sstream>
 
 #include "core/error.hpp"
+#include "core/file_text.hpp"
 #include "models/registry.hpp"
 #include "nets/head.hpp"
 #include "nets/heads/heads.hpp"
@@ -132,11 +131,11 @@ class CustomHead : public HeadFactory {
   LabelSide label_side(const Dataset& train, const Context& ctx,
                        std::vector<std::string>& notes) const override {
     LabelSide side;
-    std::ifstream in(path(), std::ios::binary);
-    if (!in) throw Error(path(), 0, "cannot open the TorchScript head (head = \"torchscript:PATH\")");
-    std::ostringstream bytes;
-    bytes << in.rdbuf();
-    side.script = bytes.str();
+    try {
+      side.script = read_file(path());
+    } catch (const Error& e) {
+      throw Error(e.file(), 0, e.message() + " (the TorchScript head: head = \"torchscript:PATH\")");
+    }
     side.inputs = label_input_matrix(train, inputs_, graph_, ctx, notes);
     side.adjacency = to_tensor_f(label_graph_matrix(train, graph_, ctx, &notes));
     notes.push_back(fmt::format("TorchScript head {} on the {} features", path(), p_.head_input));
