@@ -28,6 +28,7 @@
 #include "experiment/cell_store.hpp"
 #include "experiment/experiment_data.hpp"
 #include "experiment/results.hpp"
+#include "experiment/run_figures.hpp"
 #include "graph/build_label_graph.hpp"
 #include "graph/communities.hpp"
 #include "graph/graph_render.hpp"
@@ -703,6 +704,7 @@ ExperimentResult run_experiment(const ExperimentConfig& config, const Context& c
       draw_graph(config, cfg, select_rows(data.data, folds.front().train), ctx, result);
     }
     std::vector<CellResult> cells = dataset_tables(config, cfg, slots, result);
+    write_dataset_figures(config, cfg, loaded, cells, ctx, fs::path("figures") / file_stem(cfg.name), result);
     result.cells.reserve(result.cells.size() + cells.size());
     for (CellResult& c : cells) result.cells.push_back(std::move(c));
   }
