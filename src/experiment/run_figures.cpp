@@ -150,7 +150,7 @@ std::vector<std::string> write_cell_figures(const std::vector<CellResult>& cells
     pr.x_label = "recall";
     pr.y_min = 0;
     pr.y_max = 1.02;
-    pr.columns = std::min<int>(static_cast<int>(grid->groups.size()), 4);
+    pr.columns = grid->groups.size() == 4 ? 2 : 3;  // 2 x 2 for three buckets and "all"
     report::BandFigure th;
     th.title = fmt::format("{}: measures against one global threshold on the test scores "
                            "(mean ± sd over cells)", dataset);
@@ -178,7 +178,8 @@ std::vector<std::string> write_cell_figures(const std::vector<CellResult>& cells
         macro.push_back(&k->macro_f1);
         hamming.push_back(&k->hamming_loss);
       }
-      const std::string name = fmt::format("{} ({} cells)", algorithm, curves.size());
+      const std::string name =
+          fmt::format("{} ({} cell{})", algorithm, curves.size(), curves.size() == 1 ? "" : "s");
       for (std::size_t g = 0; g < grid->groups.size(); ++g)
         pr.panels[g].series.push_back(band(name, grid->recall_levels, precision, g * R));
       th.panels[0].series.push_back(band(name, grid->thresholds, micro));
@@ -265,8 +266,8 @@ void write_dataset_figures(const ExperimentConfig& config, const DatasetConfig& 
   const std::vector<Fold> folds =
       make_folds(cfg, spec, loaded, config.seeds.front(), config.source.string());
   const Dataset train = select_rows(loaded.data, folds.front().train);
-  const std::string title = fmt::format("{}: label co-occurrence in the first training fold ({} "
-                                        "rows), by Leiden community", cfg.name, train.rows());
+  const std::string title = fmt::format("{}: label co-occurrence by Leiden community (first "
+                                        "training fold, {} rows)", cfg.name, train.rows());
   for (fs::path& p : write_cooccurrence_figure(train.labels, train.label_names, config.graph.spec,
                                                config.seed, ctx, title, dir))
     written.push_back(std::move(p));

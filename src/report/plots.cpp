@@ -32,6 +32,17 @@ std::string comment(const std::string& text) {
   return out + "\n";
 }
 
+/// `text` as a single-quoted gnuplot string shown as is where enhanced text is off (tics set
+/// `noenhanced`): only quotes are doubled and control characters become spaces.
+std::string plain_text(const std::string& text) {
+  std::string out = "'";
+  for (const char c : text) {
+    if (c == '\'') out += "''";
+    else out += (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) ? ' ' : c;
+  }
+  return out + "'";
+}
+
 /// The key and frame settings every figure shares.
 const char* const kFrame =
     "set grid xtics ytics lc rgb '#e0e0e0' lt 1\n"
@@ -297,11 +308,11 @@ WrittenFigure write_heat_map_figure(const fs::path& dir, const std::string& name
   // Small matrices: one rectangle per non-zero cell (crisp); larger: an embedded image.
   const bool pixels = m <= 100;
   std::string b;
-  b += "set title " + gnuplot_text(step > 1 ? fmt::format("{} (averaged over {} x {} squares)", figure.title, step, step)
-                                              : figure.title) + "\n";
+  b += "set title " + gnuplot_text(figure.title) + "\n";
   b += "set size ratio -1\nunset key\nset border lc rgb '#404040'\n";
   b += fmt::format("set xrange [-0.5:{0}]\nset yrange [{0}:-0.5]\n", gnuplot_number(static_cast<double>(m) - 0.5));
-  b += "set cblabel " + gnuplot_text(figure.colour_label + (figure.log_colour ? " (log scale)" : "")) + "\n";
+  b += "set cblabel " + gnuplot_text(figure.colour_label + (figure.log_colour ? " (log scale)" : "")) +
+       " offset 2.5,0\n";
   b += "set palette defined (0 '#ffffff', 1 '#c6dbef', 2 '#6baed6', 3 '#2171b5', 4 '#08306b')\n";
   if (figure.log_colour) {
     // Colour by log10(1 + value): 0 stays white; the colour bar's tics name the values.
@@ -319,13 +330,16 @@ WrittenFigure write_heat_map_figure(const fs::path& dir, const std::string& name
   if (n <= figure.name_limit && step == 1) {
     std::string tics;
     for (std::size_t i = 0; i < n; ++i)
-      tics += fmt::format("{}{} {}", i ? ", " : "", gnuplot_text(figure.names[i]), i);
+      tics += fmt::format("{}{} {}", i ? ", " : "", plain_text(figure.names[i]), i);
     b += fmt::format("set xtics ({}) rotate by -55 left scale 0 noenhanced font ',8'\n", tics);
     b += fmt::format("set ytics ({}) scale 0 noenhanced font ',8'\n", tics);
   } else {
     b += "unset xtics\nunset ytics\n";
-    b += "set xlabel " +
-         gnuplot_text(fmt::format("{} labels (names left out above {})", n, figure.name_limit)) + "\n";
+    std::string xlabel = fmt::format("{} labels (names left out above {})", n, figure.name_limit);
+    if (step > 1)
+      xlabel = fmt::format("{} labels, averaged over squares of {} x {} into {} x {} cells (names "
+                           "left out above {})", n, step, step, m, m, figure.name_limit);
+    b += "set xlabel " + gnuplot_text(xlabel) + "\n";
   }
   int object = 1;
   for (const auto& [begin, end] : figure.blocks) {

@@ -98,7 +98,7 @@ struct HeatMapFigure {
   std::vector<std::pair<std::size_t, std::size_t>> blocks;
   bool log_colour = true;             ///< log colour scale (0 entries are then blank)
   /// Larger matrices are averaged over squares of ceil(n / max_cells) entries (the .dat and
-  /// the title say so; block edges are then drawn at the scaled positions).
+  /// the x axis label say so; block edges are then drawn at the scaled positions).
   std::size_t max_cells = 300;
   std::size_t name_limit = 60;        ///< tick names only for at most this many entries
   std::vector<std::string> notes;     ///< extra lines for the .dat header

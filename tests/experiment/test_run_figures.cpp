@@ -108,7 +108,7 @@ TEST_CASE("run figures: per-label AP and threshold curves are means and sds over
   CHECK(rows[2] == std::vector<std::string>{"0.25", "0.6", "NaN", "0.6", "0.6"});
   const std::string th = lg::test::read_file(tmp / "threshold.dat");
   CHECK(th.find("series \"BR (2 cells)\"") != std::string::npos);
-  CHECK(th.find("series \"CC (1 cells)\"") != std::string::npos);
+  CHECK(th.find("series \"CC (1 cell)\"") != std::string::npos);
   // pr-buckets: a panel per bucket and "all", x = the recall levels.
   rows = data_rows(tmp / "pr-buckets.dat");
   REQUIRE(rows.size() == 12);
