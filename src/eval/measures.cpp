@@ -671,6 +671,10 @@ std::uint64_t label_pass(const LabelMatrix& y, const Scores& s, const std::vecto
 
 }  // namespace
 
+double f1_from_counts(Index tp, Index fp, Index fn, ZeroDivision zd) {
+  return prf(tp, fp, fn, 1.0, zd).f1;
+}
+
 ZeroDivision parse_zero_division(const std::string& text) {
   if (text == "0") return ZeroDivision::Zero;
   if (text == "1") return ZeroDivision::One;

@@ -104,6 +104,10 @@ enum class ZeroDivision {
 /// Parse "0", "1" or "mulan"; throws lg::Error naming the accepted values.
 ZeroDivision parse_zero_division(const std::string& text);
 
+/// F1 of confusion counts under a zero-division policy, exactly as the per-label and micro F1
+/// of evaluate() (for curves computed elsewhere, e.g. eval/score_curves).
+double f1_from_counts(Index tp, Index fp, Index fn, ZeroDivision zd);
+
 struct MeasureOptions {
   ZeroDivision zero_division = ZeroDivision::Zero;  ///< policy for empty denominators
   double beta = 1.0;             ///< when != 1, also report example/micro/macro F-beta

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 
 #include "data/split.hpp"
@@ -106,6 +107,16 @@ CellResult run_cell(const AlgorithmConfig& algorithm, const Dataset& train, cons
       buckets.names.push_back(fmt::format("b{}", b + 1));
   }
   cell.imbalance = eval::imbalance_report(cell.evaluation, train.labels, train.label_names, buckets);
+  eval::CurveOptions curve_options;
+  curve_options.zero_division = options.zero_division;
+  curve_options.ignore = &difficult;
+  std::vector<std::string> bucket_names;
+  for (const eval::BucketSummary& b : cell.imbalance.buckets) bucket_names.push_back(b.name);
+  std::vector<int> label_bucket;
+  for (const eval::LabelRow& row : cell.imbalance.labels)
+    label_bucket.push_back(static_cast<int>(
+        std::find(bucket_names.begin(), bucket_names.end(), row.bucket) - bucket_names.begin()));
+  cell.curves = eval::score_curves(test.labels, scores, label_bucket, bucket_names, curve_options);
   for (const std::string& n : model->notes()) cell.notes.push_back(n);
   if (const report::TrainingHistory* history = model->training_history()) cell.history = *history;
   cell.cost = model->cost();

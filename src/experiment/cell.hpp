@@ -12,6 +12,7 @@
 #include "core/train_session.hpp"
 #include "eval/imbalance.hpp"
 #include "eval/measures.hpp"
+#include "eval/score_curves.hpp"
 #include "experiment/config.hpp"
 #include "models/model.hpp"
 #include "report/training_history.hpp"
@@ -38,6 +39,9 @@ struct CellResult {
   std::optional<report::TrainingHistory> history;
   /// Parameters and multiply-adds per row / image of a network
   std::optional<models::Model::Cost> cost;
+  /// PR curves per frequency bucket and measures against a global threshold, from the test
+  /// scores (for figures); absent in records written before they existed
+  std::optional<eval::ScoreCurves> curves;
 };
 
 /// Train `algorithm` on `train`, score `test`, threshold and evaluate. `train` is the

@@ -199,7 +199,44 @@ json cell_body(const CellResult& c) {
                     {"stop_reason", c.history->stop_reason}};
   }
   if (c.cost) j["cost"] = json::array({c.cost->parameters, c.cost->multiply_adds});
+  if (c.curves) {
+    const eval::ScoreCurves& k = *c.curves;
+    auto numbers = [](const std::vector<double>& v) {
+      json a = json::array();
+      for (const double x : v) a.push_back(num(x));
+      return a;
+    };
+    j["curves"] = {{"recall_levels", numbers(k.recall_levels)}, {"groups", k.groups},
+                   {"group_positives", k.group_positives}, {"precision", numbers(k.precision)},
+                   {"thresholds", numbers(k.thresholds)}, {"micro_f1", numbers(k.micro_f1)},
+                   {"macro_f1", numbers(k.macro_f1)}, {"hamming_loss", numbers(k.hamming_loss)}};
+  }
   return j;
+}
+
+/// The curves block of a record (optional: records written before it existed lack it).
+eval::ScoreCurves curves_from(const json& j) {
+  auto numbers = [&](const char* name) {
+    std::vector<double> v;
+    for (const json& x : j.at(name)) v.push_back(get_num(x));
+    return v;
+  };
+  eval::ScoreCurves k;
+  k.recall_levels = numbers("recall_levels");
+  k.groups = j.at("groups").get<std::vector<std::string>>();
+  k.group_positives = j.at("group_positives").get<std::vector<Index>>();
+  k.precision = numbers("precision");
+  k.thresholds = numbers("thresholds");
+  k.micro_f1 = numbers("micro_f1");
+  k.macro_f1 = numbers("macro_f1");
+  k.hamming_loss = numbers("hamming_loss");
+  if (k.group_positives.size() != k.groups.size() ||
+      k.precision.size() != k.groups.size() * k.recall_levels.size())
+    throw Error("the precision-recall curves do not match their groups and recall levels");
+  if (k.micro_f1.size() != k.thresholds.size() || k.macro_f1.size() != k.thresholds.size() ||
+      k.hamming_loss.size() != k.thresholds.size())
+    throw Error("the threshold curves do not match their thresholds");
+  return k;
 }
 
 CellResult cell_from_body(const json& j) {
@@ -297,6 +334,7 @@ CellResult cell_from_body(const json& j) {
     if (!cost.is_array() || cost.size() != 2) throw Error("the cost is not [parameters, multiply-adds]");
     c.cost = models::Model::Cost{cost[0].get<std::int64_t>(), cost[1].get<std::int64_t>()};
   }
+  if (j.contains("curves")) c.curves = curves_from(j.at("curves"));
   return c;
 }
 

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <limits>
 #include <map>
@@ -67,6 +68,13 @@ double mean_of(const std::vector<double>& v) {
 }
 
 }  // namespace
+
+std::string file_stem(const std::string& name) {
+  std::string out = name;
+  for (char& c : out)
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '_')) c = '_';
+  return out;
+}
 
 double seconds_per_epoch(const CellResult& cell) {
   if (!cell.history || cell.history->epochs.empty()) return std::numeric_limits<double>::quiet_NaN();

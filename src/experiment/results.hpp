@@ -12,6 +12,9 @@
 
 namespace lg {
 
+/// A name usable as a file name: anything but letters, digits, '.', '-' and '_' becomes '_'.
+std::string file_stem(const std::string& name);
+
 /// runs/<dataset>/<algorithm>-seed<S>-fold<F>.json: data set, algorithm, seed, fold, rows,
 /// threshold, every measure, skipped labels, timings, notes.
 std::string cell_json(const CellResult& cell);

@@ -28,6 +28,7 @@
 #include "experiment/cell_store.hpp"
 #include "experiment/experiment_data.hpp"
 #include "experiment/results.hpp"
+#include "experiment/run_figures.hpp"
 #include "experiment/sweep_results.hpp"
 #include "graph/build_label_graph.hpp"
 #include "graph/communities.hpp"
@@ -59,14 +60,6 @@ void write_tables(const report::Table& table, const fs::path& dir, const std::st
 void write_output(ExperimentResult& result, const fs::path& rel, const std::string& content) {
   write_file_atomically(result.output_dir / rel, content);
   result.outputs.push_back(rel.string());
-}
-
-/// A name usable as a file name: anything but letters, digits, '.', '-' and '_' becomes '_'.
-std::string file_stem(const std::string& name) {
-  std::string out = name;
-  for (char& c : out)
-    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '_')) c = '_';
-  return out;
 }
 
 /// graphs/<dataset>.<format>: the label graph of a training fold.
@@ -571,6 +564,9 @@ void write_comparison(const ExperimentConfig& config, ExperimentResult& result) 
     const report::Table table = sweep_table(series, options.measures);
     write_tables(table, result.output_dir, "sweep-" + file_stem(series.key), result);
     result.summary_text += "\n" + report::to_text(table);
+    const report::WrittenFigure figure = write_sweep_figure(series, options.measures, result.output_dir);
+    for (const fs::path& f : figure.files) result.outputs.push_back(fs::relative(f, result.output_dir).string());
+    if (!figure.drawn) result.run_notes.push_back("figures/sweep-" + file_stem(series.key) + ": gnuplot is not installed, so only its .dat and .gp were written");
   }
   if (const report::Table search = search_table(config, result.cells); !search.rows.empty()) {
     write_tables(search, result.output_dir, "search", result);
@@ -716,6 +712,7 @@ ExperimentResult run_experiment(const ExperimentConfig& config, const Context& c
       draw_graph(config, cfg, select_rows(data.data, folds.front().train), ctx, result);
     }
     std::vector<CellResult> cells = dataset_tables(config, cfg, slots, result);
+    write_dataset_figures(config, cfg, loaded, cells, ctx, fs::path("figures") / file_stem(cfg.name), result);
     result.cells.reserve(result.cells.size() + cells.size());
     for (CellResult& c : cells) result.cells.push_back(std::move(c));
   }

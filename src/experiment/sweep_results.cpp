@@ -3,10 +3,13 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstdlib>
+#include <limits>
 #include <map>
 
 #include "eval/measures.hpp"
+#include "experiment/results.hpp"
 
 namespace lg {
 namespace {
@@ -127,6 +130,67 @@ report::Table sweep_table(const SweepSeries& series, const std::vector<std::stri
       t.rows.push_back(std::move(row));
     }
   return t;
+}
+
+report::WrittenFigure write_sweep_figure(const SweepSeries& series, const std::vector<std::string>& measures,
+                                         const std::filesystem::path& output_dir) {
+  std::vector<std::string> datasets;
+  for (const SweepCurve& c : series.curves)
+    if (std::find(datasets.begin(), datasets.end(), c.dataset) == datasets.end()) datasets.push_back(c.dataset);
+  // x positions: the numbers, or 1..n for text values in the order they first appear.
+  std::vector<std::string> order;
+  for (const SweepCurve& c : series.curves)
+    for (const std::string& v : c.values)
+      if (std::find(order.begin(), order.end(), v) == order.end()) order.push_back(v);
+  const auto x_of = [&](const std::string& v) {
+    return series.numeric ? std::strtod(v.c_str(), nullptr)
+                          : static_cast<double>(std::find(order.begin(), order.end(), v) - order.begin() + 1);
+  };
+  report::BandFigure f;
+  f.title = fmt::format("Sweep of {}: mean ± sd over each value's cells (seeds x folds)", series.key);
+  f.x_label = series.key;
+  if (!series.numeric) {
+    std::string names;
+    for (std::size_t i = 0; i < order.size(); ++i) names += fmt::format("{}{} = {}", i ? ", " : "", i + 1, order[i]);
+    f.x_label += " (" + names + ")";
+  }
+  if (series.numeric) {
+    double lo = 0, hi = 0;
+    bool first = true, positive = true;
+    for (const std::string& v : order) {
+      const double x = x_of(v);
+      positive = positive && x > 0;
+      lo = first ? x : std::min(lo, x);
+      hi = first ? x : std::max(hi, x);
+      first = false;
+    }
+    f.log_x = positive && hi >= 100 * lo;
+  }
+  f.columns = static_cast<int>(std::min<std::size_t>(measures.size(), 4));
+  // One panel per measure; with several data sets, a line per (data set, algorithm).
+  for (std::size_t m = 0; m < measures.size(); ++m) {
+      report::BandPanel panel;
+      panel.title = measures[m];
+      panel.y_label = measures[m];
+      for (const SweepCurve& c : series.curves) {
+        // Points in increasing x (the config may list the values in any order).
+        std::vector<std::size_t> idx(c.values.size());
+        for (std::size_t i = 0; i < idx.size(); ++i) idx[i] = i;
+        std::stable_sort(idx.begin(), idx.end(), [&](std::size_t a, std::size_t b) { return x_of(c.values[a]) < x_of(c.values[b]); });
+        report::BandSeries line;
+        line.name = datasets.size() > 1 ? c.dataset + ": " + c.algorithm : c.algorithm;
+        const auto& stats = c.measures[m].second;
+        for (const std::size_t i : idx) {
+          line.x.push_back(x_of(c.values[i]));
+          line.mean.push_back(stats[i].n == 0 ? std::numeric_limits<double>::quiet_NaN() : stats[i].mean);
+          line.sd.push_back(stats[i].n > 1 ? stats[i].sd : 0.0);
+        }
+        panel.series.push_back(std::move(line));
+      }
+      f.panels.push_back(std::move(panel));
+    }
+  f.notes.push_back("each point: the mean of the measure over the cells (seeds x folds) of that value; the band: ± their sample sd");
+  return report::write_band_figure(output_dir / "figures", "sweep-" + file_stem(series.key), f);
 }
 
 report::Table search_table(const ExperimentConfig& config, const std::vector<CellResult>& cells) {

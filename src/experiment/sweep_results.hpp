@@ -5,12 +5,14 @@
 //                        summary measure as mean ± sd over the seeds and folds of its cells;
 //   tables/search.*      per data set, algorithm and searched key, the values the cells chose.
 // and the curves behind figures/sweep-KEY.svg.
+#include <filesystem>
 #include <string>
 #include <vector>
 
 #include "eval/significance.hpp"
 #include "experiment/cell.hpp"
 #include "experiment/config.hpp"
+#include "report/plots.hpp"
 #include "report/table.hpp"
 
 namespace lg {
@@ -39,6 +41,14 @@ std::vector<SweepSeries> sweep_series(const ExperimentConfig& config,
 
 /// tables/sweep-KEY: data set, algorithm, KEY, cells, then each measure as mean ± sd.
 report::Table sweep_table(const SweepSeries& series, const std::vector<std::string>& measures);
+
+/// figures/sweep-KEY: each measure against the key's values (one panel per measure, and per
+/// data set when there are several), one line per algorithm with a ±sd band over its cells.
+/// A key with text values is drawn at positions 1..n (the x label names them); a numeric key
+/// spanning two decades or more on a log axis. Returns the files written (relative to
+/// `output_dir`) and, without gnuplot, only the .dat and .gp (`drawn` false).
+report::WrittenFigure write_sweep_figure(const SweepSeries& series, const std::vector<std::string>& measures,
+                                         const std::filesystem::path& output_dir);
 
 /// tables/search: data set, algorithm, searched key, the values chosen with how many cells
 /// chose each ("1 (4), 10 (1)"), cells. No rows when nothing was searched.

@@ -1,33 +1,17 @@
-// Training history as a table and as a gnuplot figure. gnuplot runs as a child process
-// (posix_spawn, no shell): the script is a temporary file, the output path reaches it as a
-// program argument (ARG1), and the one user text, the title, is escaped into a single-quoted
-// gnuplot string.
+// Training history as a table and as a gnuplot figure, drawn through report/gnuplot.hpp (the
+// output path reaches the script as ARG1; the title is escaped into a gnuplot string).
 #include "report/training_history.hpp"
-
-#include <fcntl.h>
-#include <spawn.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <cmath>
-#include <cstdlib>
-#include <cstring>
-#include <random>
 #include <sstream>
 #include <string>
-#include <system_error>
 #include <vector>
 
-#include "core/atomic_file.hpp"
 #include "core/error.hpp"
-#include "core/interrupt.hpp"
-
-extern char** environ;  // NOLINT: POSIX; handed to gnuplot so it sees our PATH, locale, ...
+#include "report/gnuplot.hpp"
 
 namespace lg::report {
 
@@ -74,49 +58,6 @@ Table history_table(const TrainingHistory& history) {
 // ---- the figure ----
 
 namespace {
-
-/// `text` as a single-quoted gnuplot string whose enhanced-text rendering in the SVG terminal is
-/// `text` itself: enhanced-mode specials get a backslash (single quotes keep backslashes
-/// literal) and quotes are doubled. gnuplot's SVG terminal turns '&' into "&amp;" only under
-/// `set encoding utf8` (the script sets it). Control characters (newlines) become spaces.
-std::string gnuplot_enhanced_literal(const std::string& text) {
-  std::string out = "'";
-  for (const char c : text) {
-    switch (c) {
-      case '\'': out += "''"; break;
-      case '\\': case '&': case '^': case '_': case '@': case '~': case '{': case '}':
-        out += '\\';
-        out += c;
-        break;
-      default:
-        out += (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) ? ' ' : c;
-    }
-  }
-  return out + "'";
-}
-
-/// A value for gnuplot's inline data: NaN (a gap in the curve) for anything not finite.
-std::string data_value(double v) { return std::isfinite(v) ? fmt::format("{}", v) : "NaN"; }
-
-/// gnuplot's path from $PATH, or empty when it is not there.
-std::string find_on_path(const std::string& program) {
-  const char* env = std::getenv("PATH");
-  const std::string path = env ? env : "/usr/bin:/bin";
-  std::size_t start = 0;
-  while (start <= path.size()) {
-    std::size_t end = path.find(':', start);
-    if (end == std::string::npos) end = path.size();
-    // An empty entry means the current folder, as for the shell.
-    const std::string folder = end > start ? path.substr(start, end - start) : ".";
-    const std::string candidate = folder + "/" + program;
-    struct stat st {};
-    if (::stat(candidate.c_str(), &st) == 0 && S_ISREG(st.st_mode) &&
-        ::access(candidate.c_str(), X_OK) == 0)
-      return candidate;
-    start = end + 1;
-  }
-  return "";
-}
 
 /// Everything the figure draws, worked out from the history.
 struct FigurePlan {
@@ -173,11 +114,11 @@ std::string gnuplot_script(const TrainingHistory& h, const std::string& title,
   s << "set encoding utf8\n"
        "set terminal svg size 720,420 dynamic enhanced font 'sans,11' background '#ffffff'\n"
        "set output ARG1\n";  // the path is an argument: no quoting of file names in the script
-  s << "set title " << gnuplot_enhanced_literal(title) << "\n";
+  s << "set title " << gnuplot_text(title) << "\n";
   s << "$history << EOD\n";
   for (const EpochRecord& e : h.epochs)
-    s << e.epoch << ' ' << data_value(e.train_loss) << ' ' << data_value(e.validation_loss) << ' '
-      << data_value(e.validation_map) << '\n';
+    s << e.epoch << ' ' << gnuplot_number(e.train_loss) << ' ' << gnuplot_number(e.validation_loss) << ' '
+      << gnuplot_number(e.validation_map) << '\n';
   s << "EOD\n";
   // Below the plot, so the key never hides a curve.
   s << "set key outside below center horizontal maxcols 3 samplen 2 noautotitle\n"
@@ -220,73 +161,6 @@ std::string gnuplot_script(const TrainingHistory& h, const std::string& title,
   return s.str();
 }
 
-/// Temporary files beside the target, removed however we leave.
-// Temporary files removed when done, and by the SIGINT / SIGTERM handler (core/interrupt).
-struct TempFiles {
-  std::vector<fs::path> paths;
-  std::vector<int> slots;
-  void add(const fs::path& p) {
-    paths.push_back(p);
-    slots.push_back(register_temporary(p));
-  }
-  ~TempFiles() {
-    for (const fs::path& p : paths) {
-      std::error_code ec;
-      fs::remove(p, ec);
-    }
-    for (int slot : slots) unregister_temporary(slot);
-  }
-};
-
-struct ChildResult {
-  int status = 0;      ///< waitpid status
-  std::string output;  ///< stdout and stderr together
-};
-
-/// Run `argv` with stdin from /dev/null and stdout + stderr captured.
-ChildResult run_child(const std::vector<std::string>& args, const std::string& what) {
-  int fds[2];
-  if (::pipe2(fds, O_CLOEXEC) != 0)
-    throw Error(fmt::format("{}: cannot create a pipe: {}", what, std::strerror(errno)));
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_adddup2(&actions, fds[1], 1);
-  posix_spawn_file_actions_adddup2(&actions, fds[1], 2);
-  std::vector<char*> argv;
-  for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-  argv.push_back(nullptr);
-  pid_t pid = 0;
-  const int rc = ::posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  ::close(fds[1]);
-  if (rc != 0) {
-    ::close(fds[0]);
-    throw Error(fmt::format("{}: cannot start {}: {}", what, args[0], std::strerror(rc)));
-  }
-  ChildResult result;
-  char buffer[4096];
-  for (;;) {
-    const ssize_t n = ::read(fds[0], buffer, sizeof buffer);
-    if (n > 0) {
-      result.output.append(buffer, static_cast<std::size_t>(n));
-    } else if (n == 0 || errno != EINTR) {
-      break;
-    }
-  }
-  ::close(fds[0]);
-  while (::waitpid(pid, &result.status, 0) < 0) {
-    if (errno != EINTR)
-      throw Error(fmt::format("{}: cannot wait for {}: {}", what, args[0], std::strerror(errno)));
-  }
-  return result;
-}
-
-std::string random_suffix() {
-  std::random_device rd;
-  return std::to_string(rd());
-}
-
 }  // namespace
 
 void write_history_figure(const TrainingHistory& history, const std::string& title,
@@ -294,43 +168,7 @@ void write_history_figure(const TrainingHistory& history, const std::string& tit
   const std::string what = "cannot draw " + svg_path.string();
   if (history.epochs.empty()) throw Error(what + ": the training history has no epochs");
   const FigurePlan plan = plan_figure(history, what);
-  const std::string gnuplot = find_on_path("gnuplot");
-  if (gnuplot.empty()) throw Error(what + ": gnuplot not found (Debian package gnuplot-nox)");
-
-  if (svg_path.has_parent_path()) {
-    create_output_folder(svg_path.parent_path(), svg_path);
-  }
-  TempFiles temp;
-  const std::string suffix = ".tmp-" + random_suffix();
-  fs::path script = svg_path;
-  script += suffix + ".gp";
-  fs::path output = svg_path;
-  output += suffix;
-  temp.add(script);
-  temp.add(output);
-  write_file_atomically(script, gnuplot_script(history, title, plan));
-
-  // -c: run the script with ARG1 = the output path.
-  const ChildResult child = run_child({gnuplot, "-c", script.string(), output.string()}, what);
-  const bool exited = WIFEXITED(child.status);
-  const int code = exited ? WEXITSTATUS(child.status) : -1;
-  if (!exited || code != 0) {
-    std::string message = child.output;
-    while (!message.empty() && (message.back() == '\n' || message.back() == ' '))
-      message.pop_back();
-    const std::string how = exited ? fmt::format("exit status {}", code)
-                                   : fmt::format("killed by signal {}", WTERMSIG(child.status));
-    throw Error(fmt::format("{}: {} failed ({}){}{}", what, gnuplot, how,
-                            message.empty() ? "" : ": ", message));
-  }
-  std::error_code ec;
-  const auto size = fs::file_size(output, ec);
-  if (ec || size == 0)
-    throw Error(fmt::format("{}: gnuplot exited normally but wrote no SVG{}{}", what,
-                            child.output.empty() ? "" : ": ", child.output));
-  fs::rename(output, svg_path, ec);
-  if (ec)
-    throw Error(svg_path.string(), 0, "cannot rename the finished file into place: " + ec.message());
+  draw_with_gnuplot(gnuplot_script(history, title, plan), svg_path);
 }
 
 }  // namespace lg::report

@@ -90,6 +90,16 @@ lg::CellResult full_cell() {
   h.stop_reason = "max epochs (1)";
   c.history = h;
   c.cost = lg::models::Model::Cost{123456789012, 42};
+  lg::eval::ScoreCurves k;
+  k.recall_levels = {0.0, 0.5, 1.0};
+  k.groups = {"tail", "all"};
+  k.group_positives = {0, 7};
+  k.precision = {std::nan(""), std::nan(""), std::nan(""), 1.0, 7.0 / 12.0, 4.0 / 7.0};
+  k.thresholds = {0.3, 0.6};
+  k.micro_f1 = {0.7, 8.0 / 15.0};
+  k.macro_f1 = {44.0 / 63.0, -0.0};
+  k.hamming_loss = {1.0 / 3.0, 5e-324};
+  c.curves = k;
   return c;
 }
 
@@ -144,8 +154,35 @@ TEST_CASE("cell store: a record gives back every field bit for bit", "[experimen
   CHECK(r.history->stop_reason == "max epochs (1)");
   REQUIRE(r.cost);
   CHECK(r.cost->parameters == 123456789012);
+  REQUIRE(r.curves);
+  CHECK(r.curves->groups == c.curves->groups);
+  CHECK(r.curves->group_positives == c.curves->group_positives);
+  REQUIRE(r.curves->precision.size() == 6);
+  for (std::size_t i = 0; i < 6; ++i) CHECK(same_bits(r.curves->precision[i], c.curves->precision[i]));
+  CHECK(same_bits(r.curves->macro_f1[0], 44.0 / 63.0));
+  CHECK(std::signbit(r.curves->macro_f1[1]));
+  CHECK(same_bits(r.curves->hamming_loss[1], 5e-324));
+  CHECK(r.curves->thresholds == c.curves->thresholds);
   // Written again, the record is the same text: nothing is lost or rounded on the way.
   CHECK(lg::cell_record_json("0123456789abcdef", "what the key hashes", r) == text);
+}
+
+TEST_CASE("cell store: a record without curves (written before them) still loads; bad curves "
+          "are damage", "[experiment][cells]") {
+  lg::CellResult c = full_cell();
+  c.curves.reset();
+  const std::string text = lg::cell_record_json("0123456789abcdef", "d", c);
+  CHECK(text.find("\"curves\"") == std::string::npos);
+  const lg::CellResult r = lg::cell_from_record(text, "0123456789abcdef", "x.json");
+  CHECK(!r.curves);
+  CHECK(r.evaluation.measures.size() == 3);
+  // Curves whose precision block does not fit their groups and levels are refused.
+  std::string bad = lg::cell_record_json("0123456789abcdef", "d", full_cell());
+  const std::size_t at = bad.find("\"precision\":[");
+  REQUIRE(at != std::string::npos);
+  bad.insert(at + std::string("\"precision\":[").size(), "0.5,");
+  CHECK_THROWS_WITH(lg::cell_from_record(bad, "0123456789abcdef", "x.json"),
+                    Catch::Contains("x.json") && Catch::Contains("precision-recall curves"));
 }
 
 TEST_CASE("cell store: damaged, foreign and mis-keyed files are refused naming the file",

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <filesystem>
 #include <set>
 
 #include "core/error.hpp"
@@ -311,6 +312,12 @@ k = { sweep = [3, 9] }
   const std::string sweep_tf = lg::test::read_file(tmp.path() / "out/tables/sweep-train_fraction.csv");
   CHECK_THAT(sweep_tf, Contains("syn,BR,0.5,4,"));
   CHECK_THAT(sweep_tf, Contains("syn,kNN k=9,1,4,"));
+  // The figure of each swept key: one panel per measure, a line per (data set point, kNN).
+  for (const char* ext : {".svg", ".pdf", ".gp"})
+    CHECK(std::filesystem::exists(tmp.path() / ("out/figures/sweep-k" + std::string(ext))));
+  const std::string dat = lg::test::read_file(tmp.path() / "out/figures/sweep-k.dat");
+  CHECK_THAT(dat, Contains("syn train_fraction=0.5: kNN"));
+  CHECK(std::filesystem::exists(tmp.path() / "out/figures/sweep-train_fraction.svg"));
   const std::string search = lg::test::read_file(tmp.path() / "out/tables/search.csv");
   CHECK_THAT(search, Contains("syn train_fraction=0.5,BR,C,"));
   // The cells' runs/ views carry the chosen value.
