@@ -262,7 +262,7 @@ WrittenFigure write_figure(const fs::path& dir, const std::string& name,
       "    set terminal svg size {0},{1} dynamic enhanced font 'sans,11' background '#ffffff'\n"
       "    set output svg_file\n"
       "  }} else {{\n"
-      "    set terminal pdfcairo size {0}/72.0,{1}/72.0 enhanced font 'sans,11' fontscale 1 linewidth 2 background '#ffffff'\n"
+      "    set terminal pdfcairo size {0}/72.0,{1}/72.0 enhanced font 'sans,11' fontscale 0.8 linewidth 2 background '#ffffff'\n"
       "    set output pdf_file\n"
       "  }}\n",
       figure.width, figure.height);
