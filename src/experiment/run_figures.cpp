@@ -136,7 +136,8 @@ std::vector<std::string> write_cell_figures(const std::vector<CellResult>& cells
   }
   if (without > 0)
     notes.push_back(fmt::format("{}: {} of {} cells have no curves (records from an older "
-                                "labelgraph): left out of pr-buckets and threshold{}",
+                                "labelgraph): left out of pr-buckets and threshold{} (remove their "
+                                "cells/ files to recompute them)",
                                 dataset, without, cells.size(),
                                 grid ? "" : ", which are not drawn"));
   if (other_grid > 0)
