@@ -136,7 +136,8 @@ std::vector<std::string> write_cell_figures(const std::vector<CellResult>& cells
   }
   if (without > 0)
     notes.push_back(fmt::format("{}: {} of {} cells have no curves (records from an older "
-                                "labelgraph): left out of pr-buckets and threshold{}",
+                                "labelgraph): left out of pr-buckets and threshold{} (remove their "
+                                "cells/ files to recompute them)",
                                 dataset, without, cells.size(),
                                 grid ? "" : ", which are not drawn"));
   if (other_grid > 0)
@@ -160,10 +161,15 @@ std::vector<std::string> write_cell_figures(const std::vector<CellResult>& cells
                  {"Hamming loss", "Hamming loss", {}}};
     for (std::size_t g = 0; g < grid->groups.size(); ++g) {
       std::string title = grid->groups[g];
-      for (const eval::BucketSummary& b : first.imbalance.buckets)
-        if (b.name == title)
+      for (const eval::BucketSummary& b : first.imbalance.buckets) {
+        if (b.name != title) continue;
+        if (b.labels == 0) title += " (no labels)";
+        else if (b.min_count == b.max_count)
+          title += fmt::format(" ({} label{}, {} training rows)", b.labels, b.labels == 1 ? "" : "s", b.min_count);
+        else
           title += fmt::format(" ({} labels, {}-{} training rows)", b.labels, b.min_count, b.max_count);
-      if (g + 1 == grid->groups.size()) title += fmt::format(" ({} labels)", L);
+      }
+      if (g + 1 == grid->groups.size()) title += fmt::format(" ({} label{})", L, L == 1 ? "" : "s");
       pr.panels.push_back({title, "interpolated precision", {}});
     }
     for (const auto& [algorithm, mine] : groups) {

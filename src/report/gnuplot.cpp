@@ -14,6 +14,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
 #include <random>
 #include <string>
 #include <system_error>
@@ -163,6 +164,16 @@ std::string quoted_file_name(const std::string& name) {
   return out + "'";
 }
 
+/// Whether the file at `path` holds exactly `text` (false when it cannot be read).
+bool same_content(const fs::path& path, const std::string& text) {
+  std::error_code ec;
+  const auto size = fs::file_size(path, ec);
+  if (ec || size != text.size()) return false;
+  std::ifstream in(path, std::ios::binary);
+  std::string bytes(text.size(), '\0');
+  return in.read(bytes.data(), static_cast<std::streamsize>(bytes.size())) && bytes == text;
+}
+
 /// Each line of `text` indented by two spaces (inside the script's do-for block).
 std::string indented(const std::string& text) {
   std::string out;
@@ -227,7 +238,10 @@ WrittenFigure write_figure(const fs::path& dir, const std::string& name,
 
   fs::path dat = base;
   dat += ".dat";
-  write_file_atomically(dat, "# " + description + "\n" + figure.data);
+  const std::string dat_text = "# " + description + "\n" + figure.data;
+  // A rerun that would write the same data and script keeps the figures drawn from them.
+  bool unchanged = same_content(dat, dat_text);
+  if (!unchanged) write_file_atomically(dat, dat_text);
   out.files.push_back(dat);
 
   std::string s;
@@ -248,7 +262,7 @@ WrittenFigure write_figure(const fs::path& dir, const std::string& name,
       "    set terminal svg size {0},{1} dynamic enhanced font 'sans,11' background '#ffffff'\n"
       "    set output svg_file\n"
       "  }} else {{\n"
-      "    set terminal pdfcairo size {0}/72.0,{1}/72.0 enhanced font 'sans,11' fontscale 1 linewidth 2 background '#ffffff'\n"
+      "    set terminal pdfcairo size {0}/72.0,{1}/72.0 enhanced font 'sans,11' fontscale 0.8 linewidth 2 background '#ffffff'\n"
       "    set output pdf_file\n"
       "  }}\n",
       figure.width, figure.height);
@@ -258,13 +272,21 @@ WrittenFigure write_figure(const fs::path& dir, const std::string& name,
   s += "}\n";
   fs::path gp = base;
   gp += ".gp";
-  write_file_atomically(gp, s);
+  unchanged = same_content(gp, s) && unchanged;
+  if (!unchanged) write_file_atomically(gp, s);
   out.files.push_back(gp);
 
-  if (find_gnuplot().empty()) return out;
   fs::path svg = base, pdf = base;
   svg += ".svg";
   pdf += ".pdf";
+  std::error_code ec;
+  if (unchanged && fs::file_size(svg, ec) > 0 && !ec && fs::file_size(pdf, ec) > 0 && !ec) {
+    out.files.push_back(svg);
+    out.files.push_back(pdf);
+    out.drawn = true;
+    return out;
+  }
+  if (find_gnuplot().empty()) return out;
   TempFiles temp;
   const fs::path svg_tmp = temp.add(svg, ".svg");
   const fs::path pdf_tmp = temp.add(pdf, ".pdf");

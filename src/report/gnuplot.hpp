@@ -34,8 +34,8 @@ void run_gnuplot(const std::filesystem::path& script, const std::vector<std::str
                  const std::string& what);
 
 /// Run the script text `script` (a temporary file) with ARG1 = a temporary output path, check
-/// that it wrote something, and rename that onto `output`. For one-file figures (training
-/// history, critical-difference diagram). Throws lg::Error naming `output` when gnuplot is
+/// that it wrote something, and rename that onto `output`. For one-file figures (the training
+/// history). Throws lg::Error naming `output` when gnuplot is
 /// missing or fails.
 void draw_with_gnuplot(const std::string& script, const std::filesystem::path& output);
 

@@ -58,7 +58,7 @@ WrittenFigure write_band_figure(const fs::path& dir, const std::string& name,
                                 const BandFigure& figure) {
   const std::string what = fmt::format("figure {}", (dir / name).string());
   if (figure.panels.empty()) throw Error(what + ": no panels to draw");
-  std::string data = comment("title: " + figure.title) + comment("x: " + figure.x_label);
+  std::string data = comment("x: " + figure.x_label);
   for (const std::string& n : figure.notes) data += comment(n);
   data += "# One block per panel and series (gnuplot's index, from 0), columns:\n"
           "# x mean sd mean-sd mean+sd (no sd: the band is the line itself)\n";
@@ -190,7 +190,7 @@ WrittenFigure write_label_value_figure(const fs::path& dir, const std::string& n
         if (n > 0) running[s][r] = sum / static_cast<double>(n);
       }
 
-  std::string data = comment("title: " + figure.title);
+  std::string data;
   for (const std::string& n : figure.notes) data += comment(n);
   data += "# Labels ordered by training count, most frequent first (ties: label order).\n";
   std::string header = "# rank train_count";
@@ -210,7 +210,7 @@ WrittenFigure write_label_value_figure(const fs::path& dir, const std::string& n
 
   const std::size_t name_column = 3 + S + (bars ? 0 : S);
   std::string b = kFrame;
-  b += "set border 11 lc rgb '#404040'\n";
+  b.replace(b.find("set border 3"), 12, "set border 11");  // and the right axis
   b += "set title " + gnuplot_text(figure.title) + "\n";
   b += "set key outside below center horizontal samplen 2\n";
   b += "set ylabel " + gnuplot_text(figure.y_label) + "\n";
@@ -289,7 +289,7 @@ WrittenFigure write_heat_map_figure(const fs::path& dir, const std::string& name
   double top = 0;
   for (const double v : cells) top = std::max(top, v);
 
-  std::string data = comment("title: " + figure.title) + comment("colour: " + figure.colour_label);
+  std::string data = comment("colour: " + figure.colour_label);
   for (const std::string& note : figure.notes) data += comment(note);
   if (step > 1)
     data += comment(fmt::format("{} entries averaged over squares of {} x {} into {} x {} cells "

@@ -114,7 +114,7 @@ TEST_CASE("run figures: per-label AP and threshold curves are means and sds over
   REQUIRE(rows.size() == 12);
   CHECK(rows[0][0] == "0");
   CHECK(rows[1] == std::vector<std::string>{"1", "0.5", "0", "0.5", "0.5"});
-  CHECK(lg::test::read_file(tmp / "pr-buckets.gp").find("tail (1 labels, 5-5 training rows)") != std::string::npos);
+  CHECK(lg::test::read_file(tmp / "pr-buckets.gp").find("tail (1 label, 5 training rows)") != std::string::npos);
 }
 
 TEST_CASE("run figures: the co-occurrence heat map follows planted communities",

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -102,6 +103,16 @@ TEST_CASE("band figure: data blocks, deterministic files, and a script that re-m
     CHECK(e.path().filename().string().find(".tmp-") == std::string::npos);
   }
   CHECK(files == 4);
+  // Writing the same figure again keeps the drawn files (a rerun of a finished grid); other
+  // numbers draw again.
+  lg::report::write_band_figure(tmp / "fig", "sweep", sample_band());
+  std::ofstream(svg) << "marker";
+  lg::report::write_band_figure(tmp / "fig", "sweep", sample_band());
+  CHECK(lg::test::read_file(svg) == "marker");
+  lg::report::BandFigure other = sample_band();
+  other.panels[0].series[0].mean[0] = 0.25;
+  lg::report::write_band_figure(tmp / "fig", "sweep", other);
+  CHECK(lg::test::read_file(svg).find("<svg") != std::string::npos);
 }
 
 TEST_CASE("band figure: bad series are refused", "[report][figures]") {
