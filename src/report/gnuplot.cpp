@@ -14,7 +14,6 @@
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
 #include <random>
 #include <string>
 #include <system_error>
@@ -22,6 +21,7 @@
 
 #include "core/atomic_file.hpp"
 #include "core/error.hpp"
+#include "core/file_text.hpp"
 #include "core/interrupt.hpp"
 
 extern char** environ;  // NOLINT: POSIX; handed to gnuplot so it sees our PATH, locale, ...
@@ -169,9 +169,11 @@ bool same_content(const fs::path& path, const std::string& text) {
   std::error_code ec;
   const auto size = fs::file_size(path, ec);
   if (ec || size != text.size()) return false;
-  std::ifstream in(path, std::ios::binary);
-  std::string bytes(text.size(), '\0');
-  return in.read(bytes.data(), static_cast<std::streamsize>(bytes.size())) && bytes == text;
+  try {
+    return try_read_file(path) == text;
+  } catch (const Error&) {
+    return false;
+  }
 }
 
 /// Each line of `text` indented by two spaces (inside the script's do-for block).
