@@ -525,10 +525,17 @@ MeasureGrid measure_grid(const CompareSources& sources, const std::string& measu
         throw Error(fmt::format("{}: algorithm '{}' on data set '{}' has no value of '{}' (choose "
                                 "measures all results have with --measures)",
                                 src->second, a, d, measure));
-      throw Error(fmt::format("algorithm '{}' has no results on data set '{}': the comparison "
-                              "needs every algorithm on every data set (restrict with "
-                              "--datasets / --algorithms)",
-                              a, d));
+      std::vector<std::string> sets_of_a, algorithms_of_d;
+      for (const auto& [pair, src_name] : source_of) {
+        if (std::get<1>(pair) == a) sets_of_a.push_back(std::get<0>(pair));
+        if (std::get<0>(pair) == d) algorithms_of_d.push_back(std::get<1>(pair));
+      }
+      throw Error(fmt::format("algorithm '{}' has no results on data set '{}' ('{}' has {}; "
+                              "'{}' has {}): the comparison needs every algorithm on every data "
+                              "set (choose with --datasets / --algorithms; results on disjoint "
+                              "data sets are compared separately)",
+                              a, d, a, fmt::join(sets_of_a, ", "), d,
+                              fmt::join(algorithms_of_d, ", ")));
     }
   }
   return g;
