@@ -112,7 +112,12 @@ void run_compare(const CompareArgs& args) {
     throw Error("nothing to compare: give result folders, --predictions or --values");
 
   std::vector<ResultFolder> folders;
-  for (const std::string& dir : args.results) folders.push_back({dir, dir, {}});
+  for (const std::string& dir : args.results) {
+    for (const ResultFolder& f : folders)
+      if (same_folder(f.name, dir))
+        throw Error(fmt::format("result folder {} is given twice ({} and {})", dir, f.name, dir));
+    folders.push_back({dir, dir, {}});
+  }
   for (const std::string& r : args.renames) {
     const auto [left, to] = split_assignment(r, "--rename", "[DIR:]LABEL=NEW_LABEL");
     const std::size_t colon = left.rfind(':');

@@ -433,7 +433,8 @@ void check_sources(const CompareSources& sources) {
     const auto [it, inserted] = owner.emplace(std::make_pair(e.dataset, e.algorithm), e.source);
     if (!inserted && it->second != e.source)
       throw Error(fmt::format("algorithm '{}' on data set '{}' comes from both {} and {}: "
-                              "rename one (--rename {}:{}=NEW_LABEL)",
+                              "rename one (--rename {}:{}=NEW_LABEL for a result folder, "
+                              "another ALGORITHM in --predictions ALGORITHM:DATASET=FILE)",
                               e.algorithm, e.dataset, it->second, e.source, e.source,
                               e.algorithm));
   }
