@@ -16,6 +16,7 @@ void add_data_command(CLI::App& app);   // labelgraph data list|verify|fetch
 void add_run_command(CLI::App& app);    // labelgraph run CONFIG.toml
 void add_merge_command(CLI::App& app);  // labelgraph merge DIR...
 void add_eval_command(CLI::App& app);   // labelgraph eval --truth F --scores F ...
+void add_compare_command(CLI::App& app);  // labelgraph compare RESULT_DIR... --baseline B
 void add_graph_command(CLI::App& app);  // labelgraph graph DATA... --weighting W --out F
 void add_train_command(CLI::App& app);  // labelgraph train CONFIG.toml [--algorithm L]
 void add_predict_command(CLI::App& app);  // labelgraph predict --model M --data F --out S

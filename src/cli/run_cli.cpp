@@ -28,6 +28,7 @@ int run_cli(int argc, const char* const* argv) {
   add_run_command(app);
   add_merge_command(app);
   add_eval_command(app);
+  add_compare_command(app);
   add_graph_command(app);
   add_train_command(app);
   add_predict_command(app);

@@ -17,12 +17,6 @@ namespace lg::eval {
 
 namespace {
 
-/// Values this close tie (see the header): measures and differences of printed values carry
-/// rounding noise in their last bits.
-bool ties(double a, double b) {
-  return std::abs(a - b) <= 1e-12 * std::max({1.0, std::abs(a), std::abs(b)});
-}
-
 /// Mean ranks (1-based) of `values` in ascending order, ties within tolerance sharing theirs.
 std::vector<double> ascending_ranks(const std::vector<double>& values) {
   std::vector<std::size_t> order(values.size());
@@ -32,7 +26,7 @@ std::vector<double> ascending_ranks(const std::vector<double>& values) {
   std::vector<double> ranks(values.size());
   for (std::size_t i = 0; i < order.size();) {
     std::size_t j = i + 1;
-    while (j < order.size() && ties(values[order[j]], values[order[i]])) ++j;
+    while (j < order.size() && values_tie(values[order[j]], values[order[i]])) ++j;
     const double mean_rank = 0.5 * static_cast<double>(i + 1 + j);  // ranks i+1 .. j
     for (std::size_t t = i; t < j; ++t) ranks[order[t]] = mean_rank;
     i = j;
@@ -48,6 +42,12 @@ double upper_chi2(double x, double df) {
 double upper_normal(double x) { return 0.5 * std::erfc(x / std::sqrt(2.0)); }
 
 }  // namespace
+
+// Values this close tie (see the header): measures and differences of printed values carry
+// rounding noise in their last bits.
+bool values_tie(double a, double b) {
+  return std::abs(a - b) <= 1e-12 * std::max({1.0, std::abs(a), std::abs(b)});
+}
 
 MeanSd mean_sd(const std::vector<double>& values) {
   MeanSd out;
@@ -200,7 +200,7 @@ WilcoxonResult wilcoxon_signed_rank(const std::vector<double>& a, const std::vec
       throw Error(fmt::format("Wilcoxon signed-rank: pair {} is ({}, {}), expected finite "
                               "numbers",
                               i + 1, a[i], b[i]));
-    const double d = ties(a[i], b[i]) ? 0.0 : a[i] - b[i];
+    const double d = values_tie(a[i], b[i]) ? 0.0 : a[i] - b[i];
     zeros += d == 0.0;
     diff.push_back(d);
   }
@@ -259,6 +259,43 @@ WilcoxonResult wilcoxon_signed_rank(const std::vector<double>& a, const std::vec
     out.exact = true;
   } else {
     out.p_value = std::min(1.0, 2.0 * upper_normal(std::abs(out.z)));
+  }
+  return out;
+}
+
+std::vector<double> holm_adjust(const std::vector<double>& p_values) {
+  for (std::size_t i = 0; i < p_values.size(); ++i)
+    if (!(p_values[i] >= 0.0 && p_values[i] <= 1.0))
+      throw Error(fmt::format("Holm's correction: p-value {} of {} is {}, expected a number in "
+                              "[0, 1]",
+                              i + 1, p_values.size(), p_values[i]));
+  const std::size_t m = p_values.size();
+  std::vector<std::size_t> order(m);
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(),
+                   [&](std::size_t x, std::size_t y) { return p_values[x] < p_values[y]; });
+  std::vector<double> adjusted(m);
+  double running = 0.0;  // the step-down maximum keeps adjusted values monotone
+  for (std::size_t i = 0; i < m; ++i) {
+    const double scaled = std::min(1.0, static_cast<double>(m - i) * p_values[order[i]]);
+    running = std::max(running, scaled);
+    adjusted[order[i]] = running;
+  }
+  return adjusted;
+}
+
+WinTieLoss win_tie_loss(const std::vector<double>& a, const std::vector<double>& b,
+                        Direction direction) {
+  if (a.size() != b.size())
+    throw Error(fmt::format("win/tie/loss: {} and {} values, expected pairs", a.size(), b.size()));
+  WinTieLoss out;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (!std::isfinite(a[i]) || !std::isfinite(b[i]))
+      throw Error(fmt::format("win/tie/loss: pair {} is ({}, {}), expected finite numbers", i + 1,
+                              a[i], b[i]));
+    if (values_tie(a[i], b[i])) ++out.ties;
+    else if ((a[i] > b[i]) == (direction == Direction::HigherIsBetter)) ++out.wins;
+    else ++out.losses;
   }
   return out;
 }

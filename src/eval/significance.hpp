@@ -29,6 +29,9 @@ MeanSd mean_sd(const std::vector<double>& values);
 
 using ScoreTable = std::vector<std::vector<double>>;  ///< [data set][algorithm]
 
+/// Whether two values tie: |a - b| <= 1e-12 max(1, |a|, |b|) (the tolerance of the ranks).
+bool values_tie(double a, double b);
+
 /// Ranks of one row of values, 1 = best, ties share the mean of their ranks.
 std::vector<double> rank_values(const std::vector<double>& values, Direction direction);
 
@@ -82,5 +85,22 @@ struct WilcoxonResult {
 /// Wilcoxon signed-rank test of paired values a[i] vs b[i]. Throws lg::Error for lengths that
 /// differ or values that are not finite.
 WilcoxonResult wilcoxon_signed_rank(const std::vector<double>& a, const std::vector<double>& b);
+
+/// Holm's step-down adjustment of m p-values (Holm 1979; Demšar 2006, §3.2.2): sorted
+/// ascending, p_(i) becomes max over j <= i of min(1, (m - j + 1) p_(j)), so adjusted values
+/// keep the order of the raw ones and never exceed 1. Returned in the input's order; a value
+/// is significant at family-wise level alpha when its adjusted p is below alpha. Throws
+/// lg::Error for a p that is not in [0, 1].
+std::vector<double> holm_adjust(const std::vector<double>& p_values);
+
+struct WinTieLoss {
+  Index wins = 0;    ///< pairs where a is better than b
+  Index ties = 0;    ///< pairs that tie (values_tie)
+  Index losses = 0;  ///< pairs where a is worse than b
+};
+/// Counts of a[i] better / tied / worse than b[i] in `direction`. Throws lg::Error for lengths
+/// that differ or values that are not finite.
+WinTieLoss win_tie_loss(const std::vector<double>& a, const std::vector<double>& b,
+                        Direction direction);
 
 }  // namespace lg::eval

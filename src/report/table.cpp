@@ -30,13 +30,18 @@ std::string human_number(double v, const Column& col) {
   return fmt::format("{}", v);
 }
 
-/// A cell as people read it: reals with the column's decimals, "mean ± sd".
-std::string human(const Cell& cell, const Column& col) {
+/// A cell's value as people read it: reals with the column's decimals, "mean ± sd".
+std::string human_value(const Cell& cell, const Column& col) {
   if (cell.empty()) return "";
   if (!cell.is_number()) return cell.text();
   if (cell.has_sd())
     return human_number(cell.number(), col) + " ± " + human_number(cell.sd(), col);
   return human_number(cell.number(), col);
+}
+
+/// The value and its mark.
+std::string human(const Cell& cell, const Column& col) {
+  return human_value(cell, col) + cell.mark();
 }
 
 /// The header with its direction arrow, for text and Markdown.
@@ -62,6 +67,14 @@ std::vector<bool> sd_columns(const Table& table) {
   std::vector<bool> out(table.columns.size(), false);
   for (const auto& row : table.rows)
     for (std::size_t c = 0; c < row.size(); ++c) out[c] = out[c] || row[c].has_sd();
+  return out;
+}
+
+/// Columns whose CSV / JSON output gains a `<header>_mark` field.
+std::vector<bool> mark_columns(const Table& table) {
+  std::vector<bool> out(table.columns.size(), false);
+  for (const auto& row : table.rows)
+    for (std::size_t c = 0; c < row.size(); ++c) out[c] = out[c] || !row[c].mark().empty();
   return out;
 }
 
@@ -134,7 +147,7 @@ std::string latex_escape(const std::string& s) {
 }
 
 /// A number or mean ± sd cell in LaTeX, bold when best.
-std::string latex_number(const Cell& cell, const Column& col, bool bold) {
+std::string latex_number_only(const Cell& cell, const Column& col, bool bold) {
   const std::string mean = human_number(cell.number(), col);
   if (cell.has_sd()) {
     const std::string sd = human_number(cell.sd(), col);
@@ -144,6 +157,10 @@ std::string latex_number(const Cell& cell, const Column& col, bool bold) {
     return bold ? "$\\mathbf{" + mean + " \\pm " + sd + "}$" : "$" + mean + " \\pm " + sd + "$";
   }
   return bold ? "\\textbf{" + latex_escape(mean) + "}" : latex_escape(mean);
+}
+
+std::string latex_number(const Cell& cell, const Column& col, bool bold) {
+  return latex_number_only(cell, col, bold) + cell.mark_latex();
 }
 
 std::string latex_header(const Column& col) {
@@ -161,30 +178,55 @@ std::vector<std::vector<bool>> best_cells(const Table& table) {
   std::vector<std::vector<bool>> best(table.rows.size(),
                                       std::vector<bool>(table.columns.size(), false));
   if (!table.highlight_best) return best;
+  // Compare values as printed, so that what reads as a tie is bold everywhere.
+  auto printed = [&](const Cell& cell, const Column& col) {
+    const std::string text = human_number(cell.number(), col);
+    double v = 0.0;
+    std::from_chars(text.data(), text.data() + text.size(), v);  // locale-independent
+    return v;
+  };
+  if (!table.row_better.empty()) {
+    if (table.row_better.size() != table.rows.size())
+      throw Error(fmt::format("table '{}': row_better has {} entries, expected one per row ({})",
+                              table.title, table.row_better.size(), table.rows.size()));
+    for (std::size_t r = 0; r < table.rows.size(); ++r) {
+      const Better better = table.row_better[r];
+      if (better == Better::Unspecified) continue;
+      const auto usable = [&](std::size_t c) {
+        const Cell& cell = table.rows[r][c];
+        return is_numeric(table.columns[c]) && cell.is_number() && std::isfinite(cell.number());
+      };
+      bool any = false;
+      double top = 0.0;
+      for (std::size_t c = 0; c < table.columns.size(); ++c) {
+        if (!usable(c)) continue;
+        const double v = printed(table.rows[r][c], table.columns[c]);
+        if (!any || (better == Better::Higher ? v > top : v < top)) top = v;
+        any = true;
+      }
+      for (std::size_t c = 0; c < table.columns.size(); ++c)
+        best[r][c] = usable(c) && printed(table.rows[r][c], table.columns[c]) == top;
+    }
+    return best;
+  }
   const std::vector<std::size_t> starts = group_starts(table);
   for (std::size_t c = 0; c < table.columns.size(); ++c) {
     const Column& col = table.columns[c];
     if (col.better == Better::Unspecified || !is_numeric(col)) continue;
-    // Compare values as printed, so that what reads as a tie is bold everywhere.
-    auto printed = [&](const Cell& cell) {
-      const std::string text = human_number(cell.number(), col);
-      double v = 0.0;
-      std::from_chars(text.data(), text.data() + text.size(), v);  // locale-independent
-      return v;
-    };
     for (std::size_t g = 0; g + 1 < starts.size(); ++g) {
       bool any = false;
       double top = 0.0;
       for (std::size_t r = starts[g]; r < starts[g + 1]; ++r) {
         const Cell& cell = table.rows[r][c];
         if (!cell.is_number() || !std::isfinite(cell.number())) continue;
-        const double v = printed(cell);
+        const double v = printed(cell, col);
         if (!any || (col.better == Better::Higher ? v > top : v < top)) top = v;
         any = true;
       }
       for (std::size_t r = starts[g]; any && r < starts[g + 1]; ++r) {
         const Cell& cell = table.rows[r][c];
-        best[r][c] = cell.is_number() && std::isfinite(cell.number()) && printed(cell) == top;
+        best[r][c] =
+            cell.is_number() && std::isfinite(cell.number()) && printed(cell, col) == top;
       }
     }
   }
@@ -214,6 +256,7 @@ std::string to_text(const Table& table) {
   out += line([&](std::size_t c) { return std::string(width[c], '-'); });
   for (const auto& row : table.rows)
     out += line([&](std::size_t c) { return human(row[c], table.columns[c]); });
+  for (const Note& note : table.notes) out += note.text + '\n';
   return out;
 }
 
@@ -231,26 +274,32 @@ std::string to_markdown(const Table& table) {
     const auto& row = table.rows[r];
     out += "|";
     for (std::size_t c = 0; c < row.size(); ++c) {
-      const std::string text = markdown_escape(human(row[c], table.columns[c]));
-      out += " " + (best[r][c] ? "**" + text + "**" : text) + " |";
+      const std::string text = markdown_escape(human_value(row[c], table.columns[c]));
+      out += " " + (best[r][c] ? "**" + text + "**" : text) + markdown_escape(row[c].mark()) +
+             " |";
     }
     out += '\n';
   }
+  if (!table.notes.empty()) out += '\n';
+  for (const Note& note : table.notes) out += markdown_escape(note.text) + "  \n";
   return out;
 }
 
 std::string to_csv(const Table& table) {
   const std::vector<bool> with_sd = sd_columns(table);
+  const std::vector<bool> with_mark = mark_columns(table);
   std::string out;
   for (std::size_t c = 0; c < table.columns.size(); ++c) {
     out += (c ? "," : "") + csv_field(table.columns[c].header);
     if (with_sd[c]) out += "," + csv_field(table.columns[c].header + "_sd");
+    if (with_mark[c]) out += "," + csv_field(table.columns[c].header + "_mark");
   }
   out += '\n';
   for (const auto& row : table.rows) {
     for (std::size_t c = 0; c < row.size(); ++c) {
       out += (c ? "," : "") + csv_field(exact(row[c], table.columns[c]));
       if (with_sd[c]) out += "," + (row[c].has_sd() ? fmt::format("{}", row[c].sd()) : "");
+      if (with_mark[c]) out += "," + csv_field(row[c].mark());
     }
     out += '\n';
   }
@@ -271,24 +320,31 @@ std::string to_latex(const Table& table) {
   const auto best = best_cells(table);
   const std::vector<std::size_t> starts = group_starts(table);
   for (std::size_t r = 0, g = 1; r < table.rows.size(); ++r) {
-    if (g + 1 < starts.size() && r == starts[g]) {
+    const bool group_change = g + 1 < starts.size() && r == starts[g];
+    if (group_change) ++g;
+    if (group_change || std::find(table.rules_before.begin(), table.rules_before.end(), r) !=
+                            table.rules_before.end())
       body += "\\midrule\n";
-      ++g;
-    }
     body += line([&](std::size_t c) {
       const Cell& cell = table.rows[r][c];
       return cell.is_number() ? latex_number(cell, table.columns[c], best[r][c])
-                              : latex_escape(human(cell, table.columns[c]));
+                              : latex_escape(human_value(cell, table.columns[c])) +
+                                    cell.mark_latex();
     });
   }
   body += "\\bottomrule\n\\end{tabular}\n";
-  if (table.title.empty()) return body;
+  std::string notes;
+  for (const Note& note : table.notes)
+    notes += (notes.empty() ? "" : "\\\\\n") + (note.latex.empty() ? latex_escape(note.text) : note.latex);
+  if (!notes.empty()) notes = "\\par\\smallskip\n{\\footnotesize\n" + notes + "\n\\par}\n";
+  if (table.title.empty()) return body + notes;
   return "\\begin{table}[ht]\n\\centering\n\\caption{" + latex_escape(table.title) + "}\n" +
-         body + "\\end{table}\n";
+         body + notes + "\\end{table}\n";
 }
 
 std::string to_json(const Table& table, int indent) {
   const std::vector<bool> with_sd = sd_columns(table);
+  const std::vector<bool> with_mark = mark_columns(table);
   nlohmann::ordered_json rows = nlohmann::ordered_json::array();
   for (const auto& row : table.rows) {
     nlohmann::ordered_json obj = nlohmann::ordered_json::object();
@@ -309,6 +365,7 @@ std::string to_json(const Table& table, int indent) {
         if (cell.has_sd() && std::isfinite(cell.sd())) sd = cell.sd();
         else sd = nullptr;
       }
+      if (with_mark[c]) obj[col.header + "_mark"] = cell.mark();
     }
     rows.push_back(std::move(obj));
   }

@@ -15,6 +15,13 @@
 // and Markdown, $0.812 \pm 0.010$ in LaTeX. CSV and JSON carry the sd as a separate field named
 // `<header>_sd` right after the column's own (empty / null where a cell has no sd), added only
 // to columns with at least one such cell; the value field holds the mean.
+//
+// Papers: a cell may carry a mark (Cell::with_mark, e.g. a significance mark "•" / $^\bullet$)
+// printed right after its value; CSV and JSON carry it as a field `<header>_mark` after the
+// column's own (and its sd), added only to columns with a mark. Table::row_better bolds the
+// best value along each row instead of down each column (data sets × algorithms tables),
+// Table::rules_before draws LaTeX rules before chosen rows, and Table::notes print below the
+// table (what the marks mean, the tests' statistics).
 #include <cstdint>
 #include <string>
 #include <type_traits>
@@ -51,12 +58,23 @@ class Cell {
     return c;
   }
 
+  /// This cell with a mark after its value: `text` in text / Markdown / CSV / JSON, `latex`
+  /// (raw LaTeX, e.g. "$^{\\bullet}$") in LaTeX.
+  Cell with_mark(std::string text, std::string latex) const {
+    Cell c = *this;
+    c.mark_text_ = std::move(text);
+    c.mark_latex_ = std::move(latex);
+    return c;
+  }
+
   bool empty() const { return kind_ == Kind::Empty; }
   bool is_number() const { return kind_ == Kind::Number || kind_ == Kind::MeanSd; }
   bool has_sd() const { return kind_ == Kind::MeanSd; }
   const std::string& text() const { return text_; }
   double number() const { return number_; }
   double sd() const { return sd_; }  ///< 0 unless has_sd()
+  const std::string& mark() const { return mark_text_; }        ///< "" without a mark
+  const std::string& mark_latex() const { return mark_latex_; }  ///< "" without a mark
 
  private:
   enum class Kind { Empty, Text, Number, MeanSd };
@@ -64,6 +82,13 @@ class Cell {
   std::string text_;
   double number_ = 0.0;
   double sd_ = 0.0;
+  std::string mark_text_, mark_latex_;
+};
+
+/// A line printed below a table.
+struct Note {
+  std::string text;   ///< as text and Markdown print it
+  std::string latex;  ///< raw LaTeX; empty: `text` escaped
 };
 
 struct Table {
@@ -77,6 +102,15 @@ struct Table {
   /// Bold the best value of each column with a direction (false: arrows only, e.g. per-label
   /// tables where a "best label" means nothing).
   bool highlight_best = true;
+  /// Empty: best values are found down each column. Otherwise one entry per row: the best
+  /// numeric value along the row is bold (Higher / Lower; Unspecified rows have none), and
+  /// the columns' own directions only put arrows on their headers.
+  std::vector<Better> row_better;
+  /// Rows before which LaTeX draws a \midrule (e.g. before summary rows), besides groups.
+  std::vector<std::size_t> rules_before;
+  /// Lines below the table: text and Markdown after it, LaTeX inside the float under the
+  /// tabular (small type); not in CSV or JSON.
+  std::vector<Note> notes;
 
   /// Append a row; throws lg::Error if its size differs from the number of columns.
   void add_row(std::vector<Cell> cells);

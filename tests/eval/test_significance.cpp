@@ -280,3 +280,51 @@ TEST_CASE("significance: mean and sample standard deviation", "[eval]") {
   CHECK(mean_sd({0.1, 0.1, 0.1}).sd == 0.0);
   CHECK_THROWS_WITH(mean_sd({1.0, INFINITY}), Catch::Contains("value 2"));
 }
+
+TEST_CASE("significance: Holm's step-down correction by hand", "[eval]") {
+  // p = (0.01, 0.04, 0.03, 0.005), m = 4. Sorted ascending: 0.005, 0.01, 0.03, 0.04, times
+  // m, m-1, m-2, m-3 = 4, 3, 2, 1: 0.02, 0.03, 0.06, 0.04. The running maximum keeps them
+  // monotone: 0.02, 0.03, 0.06, 0.06 (0.04 is raised to 0.06). Back in input order:
+  // (0.03, 0.06, 0.06, 0.02).
+  std::vector<double> adjusted = holm_adjust({0.01, 0.04, 0.03, 0.005});
+  REQUIRE(adjusted.size() == 4);
+  CHECK_THAT(adjusted[0], WithinAbs(0.03, 1e-15));
+  CHECK_THAT(adjusted[1], WithinAbs(0.06, 1e-15));
+  CHECK_THAT(adjusted[2], WithinAbs(0.06, 1e-15));
+  CHECK_THAT(adjusted[3], WithinAbs(0.02, 1e-15));
+  // Capped at 1: (0.3, 0.5) -> 2 x 0.3 = 0.6, then max(0.6, 0.5) = 0.6;
+  // (0.6, 0.7) -> min(1, 1.2) = 1, then max(1, 0.7) = 1.
+  adjusted = holm_adjust({0.3, 0.5});
+  CHECK_THAT(adjusted[0], WithinAbs(0.6, 1e-15));
+  CHECK_THAT(adjusted[1], WithinAbs(0.6, 1e-15));
+  adjusted = holm_adjust({0.7, 0.6});
+  CHECK(adjusted[0] == 1.0);
+  CHECK(adjusted[1] == 1.0);
+  // Equal p-values: (0.02, 0.02, 0.5) -> 3 x 0.02 = 0.06, 2 x 0.02 = 0.04 -> 0.06, 0.5.
+  adjusted = holm_adjust({0.02, 0.02, 0.5});
+  CHECK_THAT(adjusted[0], WithinAbs(0.06, 1e-15));
+  CHECK_THAT(adjusted[1], WithinAbs(0.06, 1e-15));
+  CHECK_THAT(adjusted[2], WithinAbs(0.5, 1e-15));
+  // One p: unchanged; none: none.
+  CHECK(holm_adjust({0.04}) == std::vector<double>{0.04});
+  CHECK(holm_adjust({}).empty());
+  CHECK_THROWS_AS(holm_adjust({0.1, 1.5}), lg::Error);
+  CHECK_THROWS_AS(holm_adjust({std::nan("")}), lg::Error);
+}
+
+TEST_CASE("significance: win/tie/loss with the ranks' tie tolerance", "[eval]") {
+  // a vs b: 0.9 > 0.8, 0.8 = 0.8, 0.5 < 0.6, 0.3 vs 0.3 + 1e-14 (within 1e-12: a tie, as
+  // rank_values ties them), 0.7 > 0.1.
+  const std::vector<double> a = {0.9, 0.8, 0.5, 0.3, 0.7}, b = {0.8, 0.8, 0.6, 0.3 + 1e-14, 0.1};
+  WinTieLoss w = win_tie_loss(a, b, Direction::HigherIsBetter);
+  CHECK(w.wins == 2);
+  CHECK(w.ties == 2);
+  CHECK(w.losses == 1);
+  w = win_tie_loss(a, b, Direction::LowerIsBetter);
+  CHECK(w.wins == 1);
+  CHECK(w.ties == 2);
+  CHECK(w.losses == 2);
+  CHECK(rank_values({0.3, 0.3 + 1e-14}, Direction::HigherIsBetter) == std::vector<double>{1.5, 1.5});
+  CHECK_THROWS_AS(win_tie_loss({1.0}, {1.0, 2.0}, Direction::HigherIsBetter), lg::Error);
+  CHECK_THROWS_AS(win_tie_loss({std::nan("")}, {1.0}, Direction::HigherIsBetter), lg::Error);
+}
