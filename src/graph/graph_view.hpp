@@ -3,9 +3,10 @@
 // label with a position in the plane, its count, IRLbl and community, and the strongest edges.
 //
 // Positions come from a force-directed layout (Fruchterman & Reingold 1991) computed here, so
-// the page only draws. The layout pulls along each label's strongest few edges (a dense graph
-// laid out along all of its edges is one ball) and pushes every pair of labels apart, with a
-// weak pull to the centre that keeps isolated labels and small components near the rest.
+// the page only draws. Each connected component is laid out on its own, pulled along each
+// label's strongest few edges (a dense graph laid out along all of its edges is one ball),
+// every pair of its labels pushed apart; the components are then packed in rows, largest
+// first (labels without an edge last, one unit apart). y grows downwards.
 // Deterministic: the start positions come from the seed, the arithmetic is sequential.
 #include <cstdint>
 #include <string>
@@ -24,7 +25,7 @@ struct ViewOptions {
   /// file grows by ~50 bytes an edge); a note says how many were left out
   std::size_t max_edges = 20000;
   int layout_edges_per_label = 5;   ///< strongest edges of each label the layout pulls along
-  /// Layout iterations; 0 = 300, fewer for large graphs (about 3e8 / labels^2, at least 50)
+  /// Layout iterations; 0 = 300, fewer for large components (3e8 / labels^2, at least 50)
   int iterations = 0;
 };
 

@@ -1,6 +1,6 @@
 // labelgraph report.html: sortable tables and the interactive label graphs.
 // Compiled into the binary (cmake/npm_assets.cmake) and inlined after graphology and sigma;
-// the data are the JSON of <script id="lg-data">. The page fetches nothing.
+// the data are the JSON of the element #lg-data. The page fetches nothing.
 // #lg-status receives, for tests, what was drawn where and any error (JSON).
 (function () {
   'use strict';
@@ -73,7 +73,7 @@
     var communities = {};
     g.nodes.forEach(function (n, i) {
       G.addNode(String(i), {
-        x: n.x, y: n.y, label: n.name, color: communityColor(n.community),
+        x: n.x, y: -n.y, label: n.name, color: communityColor(n.community),
         size: 2 + 8 * Math.sqrt(maxCount > 0 ? n.count / maxCount : 0),
         community: n.community
       });
