@@ -20,6 +20,8 @@
     if (out) out.textContent = JSON.stringify(status);
   }
   window.lgWriteStatus = writeStatus;
+  window.lgStatus = status;  // tests add what they observe, then call lgWriteStatus()
+  window.lgViews = [];       // the sigma renderers, in page order
 
   // ---- tables: click a header to sort (numbers by value, text alphabetically) ----
   function makeSortable(table) {
@@ -100,14 +102,22 @@
     });
     weights.sort(function (a, b) { return b - a; });
 
-    // Threshold: edges below it are hidden; at first the 3,000 strongest show.
-    var threshold = weights.length > 3000 ? weights[2999] : (weights.length ? minW : 0);
+    // Threshold: edges below it are hidden; at first about the 3,000 strongest show. The
+    // slider runs over 0..1000 in whole steps (a range input rounds decimal values, which
+    // would hide the weakest edges at its left end), mapped onto [lightest, heaviest].
+    var STEPS = 1000;
+    function thresholdAt(v) {
+      return v <= 0 ? minW : v >= STEPS ? maxW : minW + (maxW - minW) * v / STEPS;
+    }
+    var threshold = 0;
     if (weights.length) {
-      slider.min = String(minW);
-      slider.max = String(maxW);
-      slider.step = String(maxW > minW ? (maxW - minW) / 500 : 1);
-      slider.value = String(threshold);
-      threshold = parseFloat(slider.value);
+      slider.min = '0';
+      slider.max = String(STEPS);
+      slider.step = '1';
+      var start = weights.length > 3000 && maxW > minW
+        ? Math.floor((weights[2999] - minW) / (maxW - minW) * STEPS) : 0;
+      slider.value = String(start);
+      threshold = thresholdAt(start);
     } else {
       slider.disabled = true;
     }
@@ -184,7 +194,7 @@
       renderer.refresh();
     });
     slider.addEventListener('input', function () {
-      threshold = parseFloat(slider.value);
+      threshold = thresholdAt(parseInt(slider.value, 10));
       updateText();
       renderer.refresh();
     });
@@ -199,6 +209,7 @@
     updateText();
     showInfo(null);
     status.graphs.push({ rect: rect(box), nodes: G.order, edges: G.size });
+    window.lgViews.push(renderer);
     return renderer;
   }
 

@@ -316,6 +316,77 @@ TEST_CASE("report.html: the browser checks can fail (a page with errors)", "[rep
   }
 }
 
+TEST_CASE("report.html: the slider, community filter, hover and table sorting respond", "[report-html]") {
+  const auto browser = chromium();
+  if (!browser) return;
+  lg::test::TempDir tmp;
+  write_big_folder(tmp / "run", 60);
+  std::string html = lg::report::report_html(tmp / "run");
+  // Drive the controls as a reader would (input / change events, a mouse move over label 0's
+  // node on sigma's mouse layer) and record what the page then says.
+  const char* drive = R"(<script>
+(function () {
+  var out = window.lgStatus.controls = {};
+  var slider = document.getElementById('lg-weight-0');
+  var text = document.getElementById('lg-weight-text-0');
+  out.initial = text.textContent;
+  slider.value = slider.max; slider.dispatchEvent(new Event('input'));
+  out.atMax = text.textContent;
+  slider.value = slider.min; slider.dispatchEvent(new Event('input'));
+  out.atMin = text.textContent;
+  var select = document.getElementById('lg-community-0');
+  out.options = select.options.length;
+  select.value = '0'; select.dispatchEvent(new Event('change'));
+  select.value = ''; select.dispatchEvent(new Event('change'));
+  var renderer = window.lgViews[0];
+  var attrs = renderer.getGraph().getNodeAttributes('0');
+  var at = renderer.graphToViewport({ x: attrs.x, y: attrs.y });
+  var layer = document.querySelector('#lg-graph-0 .sigma-mouse');
+  var box = layer.getBoundingClientRect();
+  layer.dispatchEvent(new MouseEvent('mousemove', { clientX: box.left + at.x, clientY: box.top + at.y, bubbles: true }));
+  out.hover = document.getElementById('lg-info-0').textContent;
+  // Sorting: tables/big-labels by count, up then down.
+  var table = document.getElementById('lg-table-1');
+  var counts = function () {
+    return Array.prototype.map.call(table.tBodies[0].rows, function (r) { return parseFloat(r.cells[1].getAttribute('data-v')); });
+  };
+  out.before = counts();
+  table.tHead.rows[0].cells[1].click();
+  out.up = counts();
+  table.tHead.rows[0].cells[1].click();
+  out.down = counts();
+  window.lgWriteStatus();
+})();
+</script></body>)";
+  html.replace(html.rfind("</body>"), 7, drive);
+  const PageLoad page = load(*browser, tmp.write("controls.html", html), tmp);
+  INFO(page.status.dump());
+  CHECK(page.status["errors"].empty());
+  const nlohmann::json& c = page.status["controls"];
+  REQUIRE(c.is_object());
+  const std::regex shown("weight \u2265 ([0-9.e+-]+): ([0-9]+) of ([0-9]+) edges");
+  std::smatch at_max, at_min;
+  const std::string max_text = c["atMax"].get<std::string>(), min_text = c["atMin"].get<std::string>();
+  REQUIRE(std::regex_search(max_text, at_max, shown));
+  REQUIRE(std::regex_search(min_text, at_min, shown));
+  CHECK(std::stoi(at_min[2].str()) == std::stoi(at_min[3].str()));  // lowest weight: every edge
+  CHECK(std::stoi(at_max[2].str()) < std::stoi(at_min[2].str()));   // highest: only the strongest
+  CHECK(std::stoi(at_max[2].str()) >= 1);
+  CHECK(c["options"].get<int>() >= 3);  // "all" and at least two communities
+  // Hovering label 0 shows its name, count, IRLbl and community.
+  const std::string hover = c["hover"].get<std::string>();
+  CHECK_THAT(hover, Contains(hostile_name(0)) && Contains("count ") && Contains("IRLbl ") && Contains("community "));
+  // A click on a header sorts by it, a second click reverses.
+  std::vector<double> before = c["before"], up = c["up"], down = c["down"];
+  REQUIRE(before.size() == 60);
+  CHECK_FALSE(std::is_sorted(before.begin(), before.end()));
+  std::vector<double> want = before;
+  std::sort(want.begin(), want.end());
+  CHECK(up == want);
+  std::reverse(want.begin(), want.end());
+  CHECK(down == want);
+}
+
 TEST_CASE("report.html: 1,000 labels with hostile names load and draw", "[report-html]") {
   lg::test::TempDir tmp;
   const auto start = std::chrono::steady_clock::now();
