@@ -250,8 +250,10 @@ void add_run_command(CLI::App& app) {
       "per data set x algorithm x measure; <dataset>-labels and <dataset>-buckets, the "
       "imbalance-aware per-label and head/medium/tail tables; ranks, significance and "
       "figures/cd-*.svg with two or more data sets), runs/ (one JSON per cell: measures, "
-      "timings), graphs/<dataset>.svg (the training labels' graph) and manifest.json + "
-      "config.resolved.toml (seed, versions, git revision). See experiments/*.toml.");
+      "timings), graphs/<dataset>.svg (the training labels' graph), report.html (one "
+      "self-contained page to open in a browser: sortable tables, interactive label graphs, "
+      "figures) and manifest.json + config.resolved.toml (seed, versions, git revision). See "
+      "experiments/*.toml.");
   cmd->add_option("config", args->config, "experiment config, e.g. experiments/quickstart.toml")
       ->check(CLI::ExistingFile);
   cmd->add_option("--out", args->out, "output folder (overrides [experiment] output)");
@@ -302,7 +304,8 @@ void add_merge_command(CLI::App& app) {
       "CONFIG --shard I/N`), whether they wrote into one output folder or several: the same "
       "tables as one run. Reads the first folder's config.resolved.toml; every folder must hold "
       "the same experiment. Copies the cells the output folder lacks into its cells/, then "
-      "writes tables/, runs/, graphs/ and the manifest there. Fails naming a missing cell.");
+      "writes tables/, runs/, graphs/, report.html and the manifest there. Fails naming a "
+      "missing cell.");
   cmd->add_option("dirs", args->dirs, "output folders of the shards (one, when they shared it)")
       ->required()
       ->check(CLI::ExistingDirectory);

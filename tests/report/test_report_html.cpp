@@ -232,6 +232,7 @@ void write_big_folder(const fs::path& dir, int labels) {
   summary.columns = {{"dataset"}, {"algorithm"}, {"micro_f1", lg::report::ColumnKind::Real}};
   summary.add_row({"big", "BR", 0.5});
   summary.add_row({"big", hostile_name(0), 0.25});
+  summary.add_row({"big", "bad byte \xff here", 0.125});  // not UTF-8: shown as U+FFFD
   std::ofstream(dir / "tables/summary.csv") << lg::report::to_csv(summary);
 }
 
@@ -399,6 +400,8 @@ TEST_CASE("report.html: 1,000 labels with hostile names load and draw", "[report
   CHECK(html.find("<b>bold</b>") == std::string::npos);
   CHECK(html.find("<!-- comment") == std::string::npos);
   CHECK_THAT(html, Contains("&lt;/script&gt;&lt;script&gt;window.lgErrors.push(&#39;injected 0&#39;)"));
+  CHECK_THAT(html, Contains("bad byte \xEF\xBF\xBD here"));
+  CHECK(html.find('\xff') == std::string::npos);
   const std::size_t data = html.find("<script type=\"application/json\" id=\"lg-data\">");
   REQUIRE(data != std::string::npos);
   const std::size_t data_end = html.find("</script>", data);
