@@ -21,9 +21,10 @@ struct ViewOptions {
   std::string weighting;            ///< what an edge weight is (legend)
   std::vector<std::string> notes;   ///< shown under the view
   std::uint64_t seed = 1;           ///< start positions of the layout
-  /// Edges kept in the view, the strongest (beyond, a page's WebGL view slows down and the
-  /// file grows by ~50 bytes an edge); a note says how many were left out
-  std::size_t max_edges = 20000;
+  /// Edges kept in the view, the strongest; a note says how many were left out. Moving the
+  /// weight slider re-processes every edge in the page (about 0.1 s for 10,000 with software
+  /// WebGL), and the file grows by ~30 bytes an edge.
+  std::size_t max_edges = 10000;
   int layout_edges_per_label = 5;   ///< strongest edges of each label the layout pulls along
   /// Layout iterations; 0 = 300, fewer for large components (3e8 / labels^2, at least 50)
   int iterations = 0;

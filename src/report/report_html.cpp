@@ -319,6 +319,8 @@ std::string report_html(const fs::path& dir, const ReportHtmlOptions& options) {
       out += fmt::format(
           "<div class=\"lg-graph-wrap\"><div class=\"lg-graph\" id=\"lg-graph-{0}\"></div>"
           "<div class=\"lg-side\">"
+          "<div><label for=\"lg-search-{0}\">Find a label</label>"
+          "<input type=\"search\" id=\"lg-search-{0}\" placeholder=\"part of a name, then Enter\"></div>"
           "<div><label for=\"lg-weight-{0}\">Edge weight at least</label>"
           "<input type=\"range\" id=\"lg-weight-{0}\"><div id=\"lg-weight-text-{0}\"></div></div>"
           "<div><label for=\"lg-community-{0}\">Community</label>"

@@ -158,10 +158,9 @@
       },
       edgeReducer: function (edge, data) {
         var hide = data.weight < threshold;
-        if (!hide) {
-          var ends = G.extremities(edge);
-          hide = !nodeVisible(ends[0]) || !nodeVisible(ends[1]) ||
-                 (hovered !== null && ends[0] !== hovered && ends[1] !== hovered);
+        if (!hide && (selected !== null || hovered !== null)) {
+          var s = G.source(edge), t = G.target(edge);
+          hide = !nodeVisible(s) || !nodeVisible(t) || (hovered !== null && s !== hovered && t !== hovered);
         }
         return hide ? Object.assign({}, data, { hidden: true }) : data;
       }
@@ -181,22 +180,39 @@
       ];
       info.textContent = lines.join('\n');
     }
-    renderer.on('enterNode', function (e) {
-      hovered = e.node;
-      neighbours = new Set(G.neighbors(e.node));
-      showInfo(e.node);
-      renderer.refresh();
-    });
-    renderer.on('leaveNode', function () {
-      hovered = null;
-      neighbours = null;
-      showInfo(null);
-      renderer.refresh();
+    function focus(node) {  // a label and its neighbours stand out, the rest fades
+      hovered = node;
+      neighbours = node === null ? null : new Set(G.neighbors(node));
+      showInfo(node);
+      renderer.scheduleRefresh();
+    }
+    renderer.on('enterNode', function (e) { focus(e.node); });
+    renderer.on('leaveNode', function () { focus(null); });
+    // Find a label: the first whose name contains the text (case ignored), shown and centred.
+    var search = document.getElementById('lg-search-' + index);
+    search.addEventListener('change', function () {
+      var want = search.value.trim().toLowerCase();
+      if (want === '') return focus(null);
+      var found = null;
+      for (var i = 0; i < g.nodes.length && found === null; ++i)
+        if (g.nodes[i].name.toLowerCase().indexOf(want) >= 0) found = String(i);
+      if (found === null) {
+        focus(null);
+        info.textContent = 'No label contains \u201c' + search.value + '\u201d.';
+        return;
+      }
+      if (!nodeVisible(found)) {
+        selected = null;
+        select.value = '';
+      }
+      focus(found);
+      var at = renderer.getNodeDisplayData(found);
+      if (at) renderer.getCamera().animate({ x: at.x, y: at.y, ratio: 0.25 }, { duration: 400 });
     });
     slider.addEventListener('input', function () {
       threshold = thresholdAt(parseInt(slider.value, 10));
       updateText();
-      renderer.refresh();
+      renderer.scheduleRefresh();  // one redraw a frame however fast the slider moves
     });
     select.addEventListener('change', function () {
       selected = select.value === '' ? null : Number(select.value);
