@@ -23,6 +23,7 @@
 #include "experiment/runner.hpp"
 #include "core/nets_loader.hpp"
 #include "models/registry.hpp"
+#include "report/report_html.hpp"
 
 namespace lg::cli {
 namespace {
@@ -109,6 +110,13 @@ void execute(const ExperimentConfig& config, const RunOptions& options, const st
   if (neural) manifest.torch_version = nets_api().torch_version();
   manifest.inputs = result.inputs;
   manifest.outputs = result.outputs;
+  const bool sharded = options.shard_count > 1;
+  if (!sharded) {  // one page for the whole run (a shard has no tables yet: merge writes it)
+    report::ReportHtmlOptions page;
+    page.title = config.name;
+    report::write_report_html(result.output_dir, page);
+    manifest.outputs.push_back("report.html");
+  }
   manifest.seeds = config.seeds;
   manifest.seconds = result.seconds;
   for (const CellResult& c : result.cells)
@@ -119,7 +127,6 @@ void execute(const ExperimentConfig& config, const RunOptions& options, const st
                                      {"fit_seconds", fmt::format("{:.3f}", c.fit_seconds)},
                                      {"predict_seconds", fmt::format("{:.3f}", c.predict_seconds)}});
   manifest.finished_utc = utc_now();
-  const bool sharded = options.shard_count > 1;
   // A shard's manifest goes into shards/I-of-N/ (shards may share the folder); the resolved
   // config at the top is the same for all of them, and `labelgraph merge` reads it.
   const fs::path manifest_dir = sharded ? result.output_dir / "shards" /
@@ -141,7 +148,7 @@ void execute(const ExperimentConfig& config, const RunOptions& options, const st
                 result.output_dir.string().c_str(), result.output_dir.string().c_str());
     return;
   }
-  std::printf("\n%s\nresults: %s (manifest.json, config.resolved.toml, tables/%s)  %.1f s\n",
+  std::printf("\n%s\nresults: %s (report.html, manifest.json, config.resolved.toml, tables/%s)  %.1f s\n",
               cells.c_str(), result.output_dir.string().c_str(),
               result.cells.empty() ? "" : ", runs/, graphs/", result.seconds);
 }
@@ -243,8 +250,10 @@ void add_run_command(CLI::App& app) {
       "per data set x algorithm x measure; <dataset>-labels and <dataset>-buckets, the "
       "imbalance-aware per-label and head/medium/tail tables; ranks, significance and "
       "figures/cd-*.svg with two or more data sets), runs/ (one JSON per cell: measures, "
-      "timings), graphs/<dataset>.svg (the training labels' graph) and manifest.json + "
-      "config.resolved.toml (seed, versions, git revision). See experiments/*.toml.");
+      "timings), graphs/<dataset>.svg (the training labels' graph), report.html (one "
+      "self-contained page to open in a browser: sortable tables, interactive label graphs, "
+      "figures) and manifest.json + config.resolved.toml (seed, versions, git revision). See "
+      "experiments/*.toml.");
   cmd->add_option("config", args->config, "experiment config, e.g. experiments/quickstart.toml")
       ->check(CLI::ExistingFile);
   cmd->add_option("--out", args->out, "output folder (overrides [experiment] output)");
@@ -295,7 +304,8 @@ void add_merge_command(CLI::App& app) {
       "CONFIG --shard I/N`), whether they wrote into one output folder or several: the same "
       "tables as one run. Reads the first folder's config.resolved.toml; every folder must hold "
       "the same experiment. Copies the cells the output folder lacks into its cells/, then "
-      "writes tables/, runs/, graphs/ and the manifest there. Fails naming a missing cell.");
+      "writes tables/, runs/, graphs/, report.html and the manifest there. Fails naming a "
+      "missing cell.");
   cmd->add_option("dirs", args->dirs, "output folders of the shards (one, when they shared it)")
       ->required()
       ->check(CLI::ExistingDirectory);

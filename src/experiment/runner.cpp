@@ -33,6 +33,7 @@
 #include "graph/build_label_graph.hpp"
 #include "graph/communities.hpp"
 #include "graph/graph_render.hpp"
+#include "graph/graph_view.hpp"
 #include "graph/label_figure.hpp"
 #include "io/catalog.hpp"
 #include "models/registry.hpp"
@@ -83,6 +84,12 @@ void draw_graph(const ExperimentConfig& config, const DatasetConfig& cfg, const 
   const fs::path rel = fs::path("graphs") / (file_stem(cfg.name) + "." + g.format);
   graph::render_figure(plan.pruned ? *plan.pruned : lg_graph, plan.style, result.output_dir / rel);
   result.outputs.push_back(rel.string());
+  // The whole graph laid out, for report.html's interactive view.
+  graph::ViewOptions view;
+  view.title = options.title;
+  view.weighting = plan.style.weighting;
+  view.seed = config.seed;
+  write_output(result, fs::path("graphs") / (file_stem(cfg.name) + ".view.json"), graph::view_json(lg_graph, view));
 }
 
 /// Whether a registered model reads images itself (a CNN backbone).
