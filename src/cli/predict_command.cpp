@@ -15,6 +15,7 @@
 #include <fstream>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <sstream>
 
 #include "cli/commands.hpp"
@@ -62,43 +63,23 @@ bool is_zip_archive(const fs::path& path) {
   return in.read(magic, 4) && magic[0] == 'P' && magic[1] == 'K' && magic[2] == '\x03' && magic[3] == '\x04';
 }
 
-/// A classical model from a labelgraph model file: feature rows only, no LibTorch.
-void predict_classical(const PredictArgs& args, const std::string& ext) {
-  if (!args.images.empty())
-    throw Error(args.model, 0, "a classical model scores feature rows: give --data FILE..., not --images");
-  if (args.input.inputs.empty()) throw Error("give --data FILE... (the feature rows to score)");
-  const models::LoadedModel loaded = models::load_model_file(args.model);
-  const Dataset data = load_inputs(args.input.inputs, to_read_options(args.input));
-  Context ctx;
-  ctx.threads = args.threads;
-  ctx.device = args.device;
-  loaded.check_input(data);  // names the model file and what differs
-  const ScoreMatrix scores = [&] {
-    try {
-      return loaded.predict(data, ctx);
-    } catch (const Error& e) {
-      throw Error(args.model, 0,
-                  fmt::format("cannot score {}: {}", fmt::join(args.input.inputs, " + "), e.what()));
-    }
-  }();
-  if (ext == ".npy") write_npy(args.out, scores);
-  else write_file_atomically(args.out, scores_csv(scores, loaded.info.label_names), false);
-  std::printf("scores: %s (%lld rows x %lld labels, %s)\n", args.out.c_str(),
-              static_cast<long long>(scores.rows()), static_cast<long long>(scores.cols()),
-              loaded.model->name().c_str());
-}
-
 void run_predict(const PredictArgs& args) {
   const std::string ext = fs::path(args.out).extension().string();
   if (ext != ".npy" && ext != ".csv")
     throw Error(args.out, 0, "--out must end in .npy or .csv");
-  if (models::is_model_file(args.model)) return predict_classical(args, ext);
-  if (!is_zip_archive(args.model))
+  // The file decides: a labelgraph model file (classical models, read without LibTorch, or a
+  // network kept by a run with its standardisation), else a LibTorch checkpoint.
+  std::optional<models::LoadedModel> from_file;
+  std::unique_ptr<models::Model> network;
+  if (models::is_model_file(args.model)) {
+    from_file = models::load_model_file(args.model);
+  } else if (is_zip_archive(args.model)) {
+    network = nets_api().load(args.model);
+  } else {
     throw Error(args.model, 0,
                 "not a model file: neither a labelgraph model file (model.lgm, classical models) nor a "
                 "LibTorch checkpoint (model.pt, neural models), both written by `labelgraph train`");
-  const NetsApi& api = nets_api();
-  std::unique_ptr<models::Model> model = api.load(args.model);
+  }
   if (args.images.empty() == args.input.inputs.empty())
     throw Error("give either --data FILE... (feature rows) or --images DIR --image-labels CSV");
   const Dataset data =
@@ -109,18 +90,20 @@ void run_predict(const PredictArgs& args) {
   Context ctx;
   ctx.threads = args.threads;
   ctx.device = args.device;
+  if (from_file) from_file->check_input(data);  // names the model file and what differs
   const ScoreMatrix scores = [&] {
     try {
-      return model->predict_scores(data, ctx);
+      return from_file ? from_file->predict(data, ctx) : network->predict_scores(data, ctx);
     } catch (const Error& e) {
       throw Error(args.model, 0, fmt::format("cannot score {}: {}", source, e.message()));
     }
   }();
+  const std::vector<std::string>& names = from_file ? from_file->info.label_names : data.label_names;
   if (ext == ".npy") write_npy(args.out, scores);
-  else write_file_atomically(args.out, scores_csv(scores, data.label_names), false);
+  else write_file_atomically(args.out, scores_csv(scores, names), false);
   std::printf("scores: %s (%lld rows x %lld labels, %s)\n", args.out.c_str(),
               static_cast<long long>(scores.rows()), static_cast<long long>(scores.cols()),
-              model->name().c_str());
+              (from_file ? from_file->model : network)->name().c_str());
 }
 
 }  // namespace

@@ -106,9 +106,9 @@ struct ExperimentConfig {
   /// (at a batch boundary; 0 = not by time), so a killed grid continues it from there
   double checkpoint_minutes = 5;
   int checkpoint_epochs = 0;                ///< ... and after every this many epochs (0 = not)
-  /// Keep each cell's fitted model beside its cell file: cells/<key>.model.lgm (classical,
-  /// models/model_file.hpp) or cells/<key>.model.pt (neural), for `labelgraph predict`.
-  /// Not part of the cell keys: tables are the same either way.
+  /// Keep each cell's fitted model beside its cell file, cells/<key>.model.lgm (a model file,
+  /// models/model_file.hpp, with the cell's standardisation; a network inside with its
+  /// checkpoint), for `labelgraph predict`. Not part of the cell keys: tables are the same.
   bool keep_models = false;
   SplitSpec split;                          ///< how rows are split (per data set overridable)
   PreprocessConfig preprocess;              ///< feature preprocessing

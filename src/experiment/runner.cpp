@@ -378,13 +378,11 @@ class DatasetRun {
     return *kept;
   }
 
-  /// [experiment] keep_models: the cell's fitted model beside its cell file, cells/<key>.model.lgm
-  /// (classical: with the standardisation of its training rows) or cells/<key>.model.pt (neural).
+  /// [experiment] keep_models: the cell's fitted model beside its cell file, cells/<key>.model.lgm,
+  /// with the standardisation of its training rows (a network inside with its checkpoint).
   void keep_model(const std::string& key, const models::Model& model, const Dataset& train,
                   const Standardizer* scaler) const {
-    const models::ModelEntry* entry = models::find_model(model.name());
-    if (entry && entry->neural) nets_api().save(model, model_file(key));
-    else models::save_model_file(store_.dir() / (key + ".model" + models::kModelFileExtension), model, train, scaler);
+    models::save_model_file(store_.dir() / (key + ".model" + models::kModelFileExtension), model, train, scaler);
   }
 
   void run_slot(Slot& slot, const CellClaim& claim) {
@@ -445,7 +443,7 @@ class DatasetRun {
                       keep || config_.keep_models ? &fitted : nullptr, &session);
       const models::ModelEntry* entry = models::find_model(a.name);
       if (keep && entry && entry->neural) nets_api().save(*fitted, model_file(slot.key));
-      else if (config_.keep_models)
+      if (config_.keep_models)
         keep_model(slot.key, *fitted, work_->train, work_->scaler ? &*work_->scaler : nullptr);
       if (keep) work_->networks[a.label] = std::move(fitted);
     }

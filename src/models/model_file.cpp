@@ -4,11 +4,14 @@
 #include <toml++/toml.h>
 
 #include <algorithm>
+#include <atomic>
+#include <random>
 #include <fstream>
 #include <sstream>
 
 #include "core/atomic_file.hpp"
 #include "core/context.hpp"
+#include "core/nets_loader.hpp"
 #include "io/catalog.hpp"
 #include "models/registry.hpp"
 
@@ -39,6 +42,19 @@ std::size_t dtype_size(const std::string& dtype) {
   if (dtype == "f64" || dtype == "i64") return 8;
   if (dtype == "u8" || dtype == "i8") return 1;
   return 0;
+}
+
+std::string read_whole(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw Error(path.string(), 0, "cannot read the checkpoint just written");
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+/// A scratch file name for a LibTorch checkpoint on its way into or out of a model file.
+fs::path scratch_checkpoint() {
+  static std::atomic<unsigned> counter{0};
+  return fs::temp_directory_path() /
+         fmt::format("labelgraph-model{}{}-{}.pt", temporary_suffix(), std::random_device{}(), counter++);
 }
 
 std::string names_diff(const std::vector<std::string>& model, const std::vector<std::string>& data) {
@@ -166,7 +182,26 @@ void save_model_file(const fs::path& path, const Model& model, const Dataset& tr
   const std::string file = path.string();
   check_host(file);
   ModelState state(file);
-  model.save_state(state);  // throws for a model without a classical state
+  const ModelEntry* entry = find_model(model.name());
+  if (entry && entry->neural) {
+    // A network (the runner's keep_models): its LibTorch checkpoint as bytes, so the run's
+    // standardisation can travel with it.
+    const fs::path scratch = scratch_checkpoint();
+    std::string bytes;
+    try {
+      nets_api().save(model, scratch);
+      bytes = read_whole(scratch);
+    } catch (...) {
+      std::error_code ec;
+      fs::remove(scratch, ec);
+      throw;
+    }
+    std::error_code ec;
+    fs::remove(scratch, ec);
+    state.put("torch_checkpoint", std::vector<std::uint8_t>(bytes.begin(), bytes.end()));
+  } else {
+    model.save_state(state);  // throws for a model without a classical state
+  }
   const Index width = train.sparse ? train.csr.cols() : train.dense.cols();
   if (scaler) {
     if (scaler->mean.size() != width || scaler->scale.size() != width)
@@ -302,12 +337,30 @@ LoadedModel load_model_file(const fs::path& path) {
     throw state.damaged(fmt::format("{} feature names for {} features", info.feature_names.size(),
                                     info.num_features));
 
-  // Only classical models live in model files: a name among them is looked up without loading
-  // the LibTorch plugin.
+  // A classical model is looked up without loading the LibTorch plugin; a network kept by a
+  // run (keep_models) carries its checkpoint, read through the plugin.
   const std::vector<std::string> classical = classical_model_names();
-  if (std::find(classical.begin(), classical.end(), info.algorithm) == classical.end())
-    throw state.damaged(fmt::format("'{}' is not a classical model of this build (model files hold {})",
-                                    info.algorithm, fmt::join(classical, ", ")));
+  if (std::find(classical.begin(), classical.end(), info.algorithm) == classical.end()) {
+    if (state.arrays().count("torch_checkpoint") == 0)
+      throw state.damaged(fmt::format("'{}' is not a classical model of this build (model files hold {}, "
+                                      "or a network with its checkpoint)",
+                                      info.algorithm, fmt::join(classical, ", ")));
+    std::vector<std::uint8_t> checkpoint;
+    state.get("torch_checkpoint", checkpoint);
+    const fs::path scratch = scratch_checkpoint();
+    try {
+      write_file_atomically(scratch, std::string_view(reinterpret_cast<const char*>(checkpoint.data()),
+                                                      checkpoint.size()));
+      loaded.model = nets_api().load(scratch);
+    } catch (const Error& e) {
+      std::error_code ec;
+      fs::remove(scratch, ec);
+      throw Error(file, 0, fmt::format("the network in the model file cannot be read: {}", e.message()));
+    }
+    std::error_code ec;
+    fs::remove(scratch, ec);
+    return loaded;
+  }
   toml::table params;
   try {
     params = toml::parse(info.params);

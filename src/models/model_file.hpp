@@ -1,6 +1,9 @@
 #pragma once
 // The labelgraph model file (.lgm): one container for every classical model (br, cc, ecc, lp,
-// rakel, mlknn, lp-communities; the neural ones are LibTorch checkpoints, model.pt).
+// rakel, mlknn, lp-communities). Neural models are LibTorch checkpoints (model.pt, written by
+// `labelgraph train`); a network a run keeps (keep_models) goes into a model file too, as its
+// checkpoint's bytes (array torch_checkpoint, read back through the nets plugin), so that the
+// run's standardisation travels with it.
 //
 // Layout (little-endian):
 //   8 bytes   magic "\x89LGMODEL" (the high first byte makes a text transfer visible)
@@ -163,13 +166,15 @@ struct LoadedModel {
 
 /// Write `model` (fitted on `train`, whose names and feature width go into the file; its rows
 /// are not kept unless the model keeps them) atomically to `path`. `scaler`: the
-/// standardisation applied to the training rows before the fit (null = none). Throws lg::Error
-/// for a model that has no classical state (a neural one) or an unwritable path.
+/// standardisation applied to the training rows before the fit (null = none). A neural model
+/// goes in as its LibTorch checkpoint. Throws lg::Error for an unfitted model or an unwritable
+/// path.
 void save_model_file(const std::filesystem::path& path, const Model& model, const Dataset& train,
                      const Standardizer* scaler = nullptr);
 /// Read a model file: the model is created from the file's algorithm and parameters and given
-/// its state. Throws lg::Error naming the file: not a model file, another format version, a
-/// truncated or damaged file, an unknown algorithm or parameter.
+/// its state (a network: loaded from its checkpoint through the nets plugin; a classical model
+/// never loads LibTorch). Throws lg::Error naming the file: not a model file, another format
+/// version, a truncated or damaged file, an unknown algorithm or parameter.
 LoadedModel load_model_file(const std::filesystem::path& path);
 /// Whether `path` starts with the model file's magic bytes (false for a missing file).
 bool is_model_file(const std::filesystem::path& path);

@@ -251,3 +251,35 @@ TEST_CASE("train -> predict -> eval for a classical model: the run's scores, kep
     CHECK(lg::test::files_under(dir / "p" / "cells").size() + 3 == lg::test::files_under(dir / "r" / "cells").size());
   }
 }
+
+TEST_CASE("keep_models keeps a network with the run's standardisation: predict on the raw file "
+          "gives the cell's measures",
+          "[cli][model_file]") {
+  lg::test::TempDir dir;
+  const fs::path gen_config = dir.write("gen.toml", config_text(dir / "g", "[[algorithms]]\nname = \"br\"\n"));
+  REQUIRE(lg::test::run_labelgraph("train " + gen_config.string() + " --out " + (dir / "g").string()).status == 0);
+  split_arff(dir / "g" / "data" / "gen.arff", 180, dir / "train.arff", dir / "test.arff");
+  const fs::path config = dir.write(
+      "given.toml", "[experiment]\nseed = 5\nthreads = 1\nkeep_models = true\noutput = \"" + (dir / "r").string() +
+                        "\"\n[split]\nmethod = \"given\"\n"
+                        "[[datasets]]\nname = \"cut\"\nfiles = [\"train.arff\", \"test.arff\"]\n" + kMlgcn);
+  const auto run = lg::test::run_labelgraph("run " + config.string());
+  INFO(run.err);
+  REQUIRE(run.status == 0);
+  std::string kept;
+  for (const auto& entry : fs::directory_iterator(dir / "r" / "cells"))
+    if (entry.path().extension() == ".json")
+      kept = (entry.path().parent_path() / (entry.path().stem().string() + ".model.lgm")).string();
+  REQUIRE(fs::exists(kept));
+  const auto predicted = lg::test::run_labelgraph("predict --threads 1 --model " + kept + " --data " +
+                                                  (dir / "test.arff").string() + " --out " + (dir / "k.npy").string());
+  INFO(predicted.err);
+  REQUIRE(predicted.status == 0);
+  CHECK(predicted.out.find("60 rows x 6 labels, mlgcn") != std::string::npos);
+  const auto cell = nlohmann::json::parse(lg::test::read_file(dir / "r" / "runs" / "cut" / "G-seed5-fold0.json"));
+  const nlohmann::json measures = eval_measures(dir / "test.arff", dir / "k.npy");
+  for (const char* m : {"hamming_loss", "micro_f1", "macro_f1", "mAP", "ranking_loss"}) {
+    INFO("measure " << m);
+    CHECK(measures["measures"][m].get<double>() == cell["measures"][m].get<double>());
+  }
+}
