@@ -315,7 +315,9 @@ LoadedModel load_model_file(const fs::path& path) {
       const auto offset = a.at("offset").get<std::uint64_t>();
       const auto size = a.at("bytes").get<std::uint64_t>();
       const std::string name = a.at("name").get<std::string>();
+      const auto rows = static_cast<std::uint64_t>(array.rows), cols = static_cast<std::uint64_t>(array.cols);
       if (dtype_size(array.dtype) == 0 || array.rows < 0 || array.cols < 0 || offset > payload.size() ||
+          (cols != 0 && rows > payload.size() / cols) ||
           size > payload.size() - offset ||
           size != dtype_size(array.dtype) * static_cast<std::uint64_t>(array.rows) * static_cast<std::uint64_t>(array.cols))
         throw Error(file, 0, fmt::format("damaged model file: array '{}' does not fit its record", name));

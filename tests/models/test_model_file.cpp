@@ -5,6 +5,7 @@
 // model are refused with a message naming the file.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cstring>
 #include <fstream>
 #include <map>
@@ -252,5 +253,40 @@ TEST_CASE("a model file refuses other data, other versions, damage and non-model
     const std::string e = error_of([&] { lg::models::save_model_file(dir / "lp.lgm", *fresh, s.train); });
     CHECK_THAT(e, Catch::Contains("nothing to save before fit()"));
     CHECK_FALSE(fs::exists(dir / "lp.lgm"));
+  }
+}
+
+TEST_CASE("a model file with any one byte changed or cut loads or fails with lg::Error, never worse",
+          "[models][model_file]") {
+  const Split s = data();
+  Context ctx;
+  ctx.threads = 1;
+  TempDir dir;
+  for (const std::string name : {"rakel", "mlknn"}) {
+    lg::models::ModelPtr model = make(name, name == "rakel" ? "variant = 'o'\nk = 2\nm = 3" : "k = 3");
+    model->fit(s.train, ctx);
+    const fs::path file = dir / "m.lgm";
+    lg::models::save_model_file(file, *model, s.train);
+    const std::string bytes = read_bytes(file);
+    const std::size_t step = std::max<std::size_t>(1, bytes.size() / 400);
+    int refused = 0, loaded = 0;
+    for (std::size_t at = 0; at < bytes.size(); at += step) {
+      INFO(name << ": byte " << at << " of " << bytes.size());
+      for (const bool cut : {false, true}) {
+        std::string v = cut ? bytes.substr(0, at) : bytes;
+        if (!cut) v[at] = static_cast<char>(v[at] ^ 0x5a);
+        write_bytes(file, v);
+        try {
+          const lg::models::LoadedModel m = lg::models::load_model_file(file);
+          const ScoreMatrix scores = m.model->predict_scores(s.test, ctx);
+          CHECK(scores.rows() == s.test.rows());
+          ++loaded;
+        } catch (const lg::Error& e) {
+          CHECK_THAT(std::string(e.what()), Catch::Contains(file.string()) || Catch::Contains(name));
+          ++refused;
+        }
+      }
+    }
+    CHECK(refused > 0);
   }
 }
