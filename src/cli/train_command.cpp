@@ -1,14 +1,17 @@
 // labelgraph train CONFIG.toml [--algorithm LABEL] [--dataset NAME] [--out DIR] [--seed S]
 //                  [--threads T] [--device D] [--checkpoint-every N] [--resume CKPT]
 //
-// Trains one neural model of an experiment config on one data set's training rows (the
-// files' own split, or the first fold of the config's split for the seed) and writes, under
-// the output folder: model.pt (a checkpoint `labelgraph predict` reads), history.{csv,md} and
-// history.svg (the epochs), checkpoints/checkpoint-epoch-NNN.pt with --checkpoint-every,
-// manifest.json and config.resolved.toml.
-//
-// Features go to the model unstandardised: the model standardises with its training statistics
-// and keeps them, so `predict` works on the raw files. [resampling] applies to the training rows.
+// Trains one model of an experiment config on one data set's training rows (the files' own
+// split, or the first fold of the config's split for the seed) and writes, under the output
+// folder, manifest.json, config.resolved.toml and
+//   * a classical model (br, cc, ecc, lp, rakel, mlknn, lp-communities): model.lgm, a
+//     labelgraph model file (models/model_file.hpp). The training rows are prepared as the
+//     runner prepares a cell's: [preprocess] standardize fitted on them (the statistics go into
+//     the file), then [resampling];
+//   * a neural model: model.pt (a LibTorch checkpoint), history.{csv,md} and history.svg (the
+//     epochs), checkpoints/checkpoint-epoch-NNN.pt with --checkpoint-every. Features go to the
+//     network unstandardised: it standardises with its training statistics and keeps them.
+// Either way `labelgraph predict` scores the raw files. [resampling] applies to the training rows.
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
@@ -25,9 +28,11 @@
 #include "core/interrupt.hpp"
 #include "core/nets_loader.hpp"
 #include "data/resampling.hpp"
+#include "data/standardize.hpp"
 #include "experiment/config.hpp"
 #include "experiment/manifest.hpp"
 #include "experiment/runner.hpp"
+#include "models/model_file.hpp"
 #include "models/registry.hpp"
 #include "report/table.hpp"
 #include "report/training_history.hpp"
@@ -79,6 +84,65 @@ const DatasetConfig& pick_dataset(const ExperimentConfig& config, const std::str
               fmt::format("no data set '{}' in the config (data sets: {})", wanted, fmt::join(names, ", ")));
 }
 
+/// A classical model: fitted in one go on the prepared training rows, saved as model.lgm.
+void train_classical(const TrainArgs& args, const ExperimentConfig& config, const AlgorithmConfig& algorithm,
+                     const DatasetConfig& dataset, const fs::path& out, RunManifest& manifest) {
+  if (args.checkpoint_every > 0 || !args.resume.empty())
+    throw Error(fmt::format("'{}' ({}) is fitted in one go: --checkpoint-every and --resume apply to neural "
+                            "models only",
+                            algorithm.label, algorithm.name));
+  Context ctx;
+  ctx.seed = config.seed;
+  ctx.threads = config.threads;
+  ctx.device = config.device;
+  ctx.output_dir = out;
+  set_output_description(out.string());
+  create_output_folder(out);  // before training: an unwritable place fails at once
+  models::ModelPtr model =
+      models::make_model(algorithm.name, algorithm.params, config.source.string(), algorithm.line);
+  ExperimentFold fold = experiment_fold(config, dataset, ctx);
+  if (fold.train.has_images())
+    throw Error(config.source.string(), algorithm.line,
+                fmt::format("'{}' cannot read the images of '{}' (a classical model is fitted on feature rows)",
+                            algorithm.label, dataset.name));
+  // As the runner prepares a cell: standardise on the training rows, then resample them.
+  std::optional<Standardizer> scaler;
+  if (config.preprocess.standardize && fold.train.num_features() > 0) {
+    scaler = Standardizer::fit(fold.train);
+    scaler->apply(fold.train);
+  }
+  if (config.resampling.method != "none") fold.train = resample(fold.train, config.resampling, ctx.seed);
+  std::fprintf(stderr, "labelgraph: training %s on %s: %lld rows, %lld features, %lld labels (%s)\n",
+               algorithm.label.c_str(), dataset.name.c_str(), static_cast<long long>(fold.train.rows()),
+               static_cast<long long>(fold.train.num_features()),
+               static_cast<long long>(fold.train.num_labels()), fold.note.c_str());
+  const auto start = std::chrono::steady_clock::now();
+  model->fit(fold.train, ctx);
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const std::string file_name = std::string("model") + models::kModelFileExtension;
+  models::save_model_file(out / file_name, *model, fold.train, scaler ? &*scaler : nullptr);
+  for (const std::string& note : model->notes())
+    std::fprintf(stderr, "labelgraph: note: %s\n", note.c_str());
+
+  manifest.command_line = args.command_line;
+  manifest.resolved_config = to_toml(config);
+  manifest.seed = ctx.seed;
+  manifest.seeds = {ctx.seed};
+  manifest.threads = ctx.resolved_threads();
+  set_build_facts(manifest);
+  manifest.inputs = fold.inputs;
+  manifest.outputs = {file_name};
+  manifest.seconds = seconds;
+  manifest.cell_timings.push_back({{"dataset", dataset.name},
+                                   {"algorithm", algorithm.label},
+                                   {"seed", std::to_string(ctx.seed)},
+                                   {"fit_seconds", fmt::format("{:.3f}", seconds)}});
+  manifest.finished_utc = utc_now();
+  write_manifest(manifest, out);
+  std::printf("model: %s  (%s on %s, %.1f s; manifest.json beside it)\n", (out / file_name).string().c_str(),
+              algorithm.label.c_str(), dataset.name.c_str(), seconds);
+}
+
 void run_train(const TrainArgs& args) {
   RunManifest manifest;
   manifest.started_utc = utc_now();
@@ -93,6 +157,14 @@ void run_train(const TrainArgs& args) {
   const DatasetConfig& dataset = pick_dataset(config, args.dataset);
   const fs::path out = args.out.empty() ? config.output / ("train-" + algorithm.label) : fs::path(args.out);
   if (args.checkpoint_every < 0) throw Error("--checkpoint-every must be >= 0");
+  if (!algorithm.features.empty())
+    throw Error(config.source.string(), algorithm.line,
+                fmt::format("'{}' is fitted on the features of '{}''s trained network: `labelgraph train` "
+                            "trains one model on the data's own features (use `labelgraph run` with "
+                            "[experiment] keep_models = true to keep such a model)",
+                            algorithm.label, algorithm.features));
+  const models::ModelEntry* entry = models::find_model(algorithm.name);
+  if (entry && !entry->neural) return train_classical(args, config, algorithm, dataset, out, manifest);
 
   Context ctx;
   ctx.seed = config.seed;
@@ -162,9 +234,12 @@ void add_train_command(CLI::App& app) {
   auto args = std::make_shared<TrainArgs>();
   auto* cmd = app.add_subcommand(
       "train",
-      "Train one neural model (mlp-br, cnn-br, mlgcn or another head: agcn, addgcn, ssgrl, q2l, lamp, custom-head) of an experiment config on a data set's training "
-      "rows and save it: model.pt, history.{csv,md,svg}, manifest.json. The model keeps its "
-      "feature standardisation, so `labelgraph predict` scores raw files.");
+      "Train one algorithm of an experiment config on a data set's training rows and save it. "
+      "A classical model (br, cc, ecc, lp, rakel, mlknn, lp-communities) is written as model.lgm, "
+      "a labelgraph model file holding the [preprocess] standardisation fitted on the training "
+      "rows; a neural one (mlp-br, cnn-br, mlgcn or another head: agcn, addgcn, ssgrl, q2l, lamp, "
+      "custom-head) as model.pt with history.{csv,md,svg}. Both with manifest.json and "
+      "config.resolved.toml; `labelgraph predict` scores raw files with either.");
   cmd->add_option("CONFIG", args->config, "experiment config (TOML), e.g. experiments/mulan-deep.toml")
       ->required()
       ->check(CLI::ExistingFile);
@@ -177,15 +252,17 @@ void add_train_command(CLI::App& app) {
   cmd->add_option("--threads", args->threads, "threads, 0 = all cores (overrides [experiment] threads)");
   cmd->add_option("--device", args->device, "cpu, cuda or cuda:K (overrides [experiment] device)");
   cmd->add_option("--checkpoint-every", args->checkpoint_every,
-                  "write checkpoints/checkpoint-epoch-NNN.pt every N epochs (and after the last)");
+                  "neural models: write checkpoints/checkpoint-epoch-NNN.pt every N epochs (and after the last)");
   cmd->add_option("--resume", args->resume,
-                  "continue from a checkpoint of the same config, data and seed")
+                  "neural models: continue from a checkpoint of the same config, data and seed")
       ->check(CLI::ExistingFile);
   cmd->footer(
       "\nExamples:\n"
       "  labelgraph train experiments/mulan-deep.toml --algorithm ML-GCN --dataset scene --out m\n"
       "  labelgraph predict --model m/model.pt --data scene-test.arff --out scores.npy\n"
-      "  labelgraph eval --truth scene-test.arff --scores scores.npy\n");
+      "  labelgraph eval --truth scene-test.arff --scores scores.npy\n"
+      "  labelgraph train experiments/mulan-baselines.toml --algorithm CC-MST --dataset scene --out cc\n"
+      "  labelgraph predict --model cc/model.lgm --data scene-test.arff --out cc-scores.csv\n");
   cmd->callback([args] {
     args->command_line = "labelgraph train " + args->config;
     if (!args->algorithm.empty()) args->command_line += " --algorithm " + args->algorithm;

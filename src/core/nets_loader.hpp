@@ -19,7 +19,7 @@ namespace models {
 class Model;
 }
 
-inline constexpr int kNetsAbiVersion = 3;  // 3: TrainSession keeps a state file
+inline constexpr int kNetsAbiVersion = 4;  // 3: TrainSession keeps a state file; 4: Model::save_state
 
 struct NetsApi {
   int abi_version = 0;                               ///< must equal kNetsAbiVersion

@@ -534,6 +534,7 @@ ExperimentConfig load_experiment_config(const fs::path& path) {
     r.read("device", c.device);
     r.read("checkpoint_minutes", c.checkpoint_minutes);
     r.read("checkpoint_epochs", c.checkpoint_epochs);
+    r.read("keep_models", c.keep_models);
     if (c.checkpoint_minutes < 0 || !std::isfinite(c.checkpoint_minutes))
       r.fail("checkpoint_minutes must be >= 0 (0 = not by time)");
     if (c.checkpoint_epochs < 0) r.fail("checkpoint_epochs must be >= 0 (0 = not by epochs)");
@@ -800,7 +801,8 @@ std::string to_toml(const ExperimentConfig& c) {
                   {"device", c.device},
                   {"output", c.output.string()},
                   {"checkpoint_minutes", c.checkpoint_minutes},
-                  {"checkpoint_epochs", c.checkpoint_epochs}};
+                  {"checkpoint_epochs", c.checkpoint_epochs},
+                  {"keep_models", c.keep_models}};
   toml::array datasets;
   for (const DatasetConfig& d : c.datasets) {
     toml::table t = dataset_table(d, true);

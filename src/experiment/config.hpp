@@ -4,7 +4,8 @@
 //
 // The schema (see experiments/*.toml for commented examples):
 //   [experiment]   name, seed, seeds (one run per seed), threads, device, output,
-//                  checkpoint_minutes, checkpoint_epochs (neural cells' saved state)
+//                  checkpoint_minutes, checkpoint_epochs (neural cells' saved state),
+//                  keep_models (each cell's fitted model beside its cell file)
 //   [split]        method given | holdout | kfold | iterative, folds, order, test_fraction
 //   [preprocess]   standardize
 //   [resampling]   method none | ml-ros | ml-rus | mlsmote | remedial, percentage, k, label_set
@@ -140,6 +141,10 @@ struct ExperimentConfig {
   /// (at a batch boundary; 0 = not by time), so a killed grid continues it from there
   double checkpoint_minutes = 5;
   int checkpoint_epochs = 0;                ///< ... and after every this many epochs (0 = not)
+  /// Keep each cell's fitted model beside its cell file, cells/<key>.model.lgm (a model file,
+  /// models/model_file.hpp, with the cell's standardisation; a network inside with its
+  /// checkpoint), for `labelgraph predict`. Not part of the cell keys: tables are the same.
+  bool keep_models = false;
   SplitSpec split;                          ///< how rows are split (per data set overridable)
   PreprocessConfig preprocess;              ///< feature preprocessing
   ResamplingSpec resampling;                ///< applied to training folds only

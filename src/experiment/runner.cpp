@@ -36,6 +36,7 @@
 #include "graph/graph_view.hpp"
 #include "graph/label_figure.hpp"
 #include "io/catalog.hpp"
+#include "models/model_file.hpp"
 #include "models/registry.hpp"
 #include "report/stats_report.hpp"
 #include "report/table.hpp"
@@ -328,6 +329,7 @@ class DatasetRun {
       const Standardizer scaler = Standardizer::fit(w->train);
       scaler.apply(w->train);
       scaler.apply(w->test);
+      w->scaler = scaler;
     }
     if (config_.resampling.method != "none") {
       const std::size_t before = w->train.notes.size();
@@ -377,6 +379,13 @@ class DatasetRun {
     return *kept;
   }
 
+  /// [experiment] keep_models: the cell's fitted model beside its cell file, cells/<key>.model.lgm,
+  /// with the standardisation of its training rows (a network inside with its checkpoint).
+  void keep_model(const std::string& key, const models::Model& model, const Dataset& train,
+                  const Standardizer* scaler) const {
+    models::save_model_file(store_.dir() / (key + ".model" + models::kModelFileExtension), model, train, scaler);
+  }
+
   void run_slot(Slot& slot, const CellClaim& claim) {
     const AlgorithmConfig& a = algorithm(slot);
     const std::uint64_t seed = slot.plan.seed;
@@ -406,10 +415,18 @@ class DatasetRun {
           const Standardizer scaler = Standardizer::fit(sets.first);
           scaler.apply(sets.first);
           scaler.apply(sets.second);
+          work_->learned_scalers[a.features] = scaler;
         }
         it = work_->learned.emplace(a.features, std::move(sets)).first;
       }
-      cell = run_cell(a, it->second.first, it->second.second, config_, cell_ctx, nullptr, &session);
+      models::ModelPtr fitted;
+      cell = run_cell(a, it->second.first, it->second.second, config_, cell_ctx,
+                      config_.keep_models ? &fitted : nullptr, &session);
+      if (config_.keep_models) {
+        const auto scaler = work_->learned_scalers.find(a.features);
+        keep_model(slot.key, *fitted, it->second.first,
+                   scaler == work_->learned_scalers.end() ? nullptr : &scaler->second);
+      }
       cell.notes.insert(cell.notes.begin(),
                         fmt::format("fitted on the {} features of {}'s trained network",
                                     it->second.first.num_features(), a.features));
@@ -422,10 +439,14 @@ class DatasetRun {
                                 a.label, cfg_.name, image_model_names()));
       const bool keep = std::any_of(config_.algorithms.begin(), config_.algorithms.end(),
                                     [&](const AlgorithmConfig& o) { return o.features == a.label; });
+      models::ModelPtr fitted;
       cell = run_cell(a, work_->train, work_->test, config_, cell_ctx,
-                      keep ? &work_->networks[a.label] : nullptr, &session);
+                      keep || config_.keep_models ? &fitted : nullptr, &session);
       const models::ModelEntry* entry = models::find_model(a.name);
-      if (keep && entry && entry->neural) nets_api().save(*work_->networks[a.label], model_file(slot.key));
+      if (keep && entry && entry->neural) nets_api().save(*fitted, model_file(slot.key));
+      if (config_.keep_models)
+        keep_model(slot.key, *fitted, work_->train, work_->scaler ? &*work_->scaler : nullptr);
+      if (keep) work_->networks[a.label] = std::move(fitted);
     }
     if (resuming) ++result_.cells_resumed;
     cell.notes.insert(cell.notes.begin(), work_->notes.begin(), work_->notes.end());
@@ -448,6 +469,8 @@ class DatasetRun {
     int fold = -1;
     Dataset train, test;
     std::vector<std::string> notes;  ///< what resampling did
+    std::optional<Standardizer> scaler;  ///< [preprocess] standardize of train (keep_models)
+    std::map<std::string, Standardizer> learned_scalers;  ///< ... of a network's features
     std::map<std::string, models::ModelPtr> networks;  ///< networks whose features others use
     std::map<std::string, std::pair<Dataset, Dataset>> learned;  ///< those features
   };

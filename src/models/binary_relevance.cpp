@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "core/error.hpp"
+#include "models/model_file.hpp"
 
 namespace lg::models {
 
@@ -70,6 +71,47 @@ void BinaryRelevance::fit(const Dataset& train, const Context& ctx) {
 ScoreMatrix BinaryRelevance::predict_scores(const Dataset& data, const Context& ctx) const {
   if (!fitted_) throw Error("br: predict_scores() called before fit()");
   return linear_scores(data, fit_, ctx.threads);
+}
+
+void save_linear_fit(ModelState& state, const std::string& prefix, const LinearFit& fit) {
+  state.values()[prefix + ".loss"] = fit.loss == LinearLoss::SquaredHinge ? "squared_hinge" : "logistic";
+  state.put(prefix + ".weights", fit.weights);
+  state.put(prefix + ".extra_weights", fit.extra_weights);
+  state.put(prefix + ".intercept", fit.intercept);
+  state.put(prefix + ".constant", fit.constant);
+  state.put(prefix + ".iterations", fit.iterations);
+  state.put(prefix + ".converged", fit.converged);
+}
+
+void load_linear_fit(const ModelState& state, const std::string& prefix, LinearFit& fit) {
+  const std::string loss = state.get_value<std::string>(prefix + ".loss");
+  if (loss != "logistic" && loss != "squared_hinge")
+    throw state.damaged(fmt::format("unknown loss '{}'", loss));
+  fit = LinearFit();
+  fit.loss = loss == "squared_hinge" ? LinearLoss::SquaredHinge : LinearLoss::Logistic;
+  state.get(prefix + ".weights", fit.weights);
+  state.get(prefix + ".extra_weights", fit.extra_weights);
+  state.get(prefix + ".intercept", fit.intercept);
+  state.get(prefix + ".constant", fit.constant);
+  state.get(prefix + ".iterations", fit.iterations);
+  state.get(prefix + ".converged", fit.converged);
+  const Index t = fit.num_targets();
+  if (fit.weights.cols() != t || fit.intercept.size() != t || fit.extra_weights.cols() != t ||
+      static_cast<Index>(fit.iterations.size()) != t || static_cast<Index>(fit.converged.size()) != t)
+    throw state.damaged(fmt::format("the linear fit '{}' has parts of different sizes", prefix));
+  for (const int c : fit.constant)
+    if (c < -1 || c > 1) throw state.damaged(fmt::format("the linear fit '{}' has a bad constant", prefix));
+}
+
+void BinaryRelevance::save_state(ModelState& state) const {
+  if (!fitted_) throw Error(state.file(), 0, "br: nothing to save before fit()");
+  save_linear_fit(state, "fit", fit_);
+}
+
+void BinaryRelevance::load_state(const ModelState& state) {
+  load_linear_fit(state, "fit", fit_);
+  if (fit_.extra_weights.rows() != 0) throw state.damaged("br has no extra input columns");
+  fitted_ = true;
 }
 
 }  // namespace lg::models

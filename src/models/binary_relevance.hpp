@@ -37,6 +37,11 @@ struct LearnerParams {
 std::vector<std::string> fit_notes(const LinearFit& fit, const std::vector<std::string>& names,
                                    int max_iter, const std::string& what);
 
+/// A LinearFit in a model file's state, its arrays and values under `prefix`.
+void save_linear_fit(ModelState& state, const std::string& prefix, const LinearFit& fit);
+/// Reads it back; throws lg::Error (a damaged file) when the parts disagree in size.
+void load_linear_fit(const ModelState& state, const std::string& prefix, LinearFit& fit);
+
 class BinaryRelevance : public Model {
  public:
   using Params = LearnerParams;
@@ -45,6 +50,8 @@ class BinaryRelevance : public Model {
   std::string name() const override { return "br"; }
   void fit(const Dataset& train, const Context& ctx) override;
   ScoreMatrix predict_scores(const Dataset& data, const Context& ctx) const override;
+  void save_state(ModelState& state) const override;
+  void load_state(const ModelState& state) override;
 
  private:
   Params params_;

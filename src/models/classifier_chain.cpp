@@ -15,6 +15,7 @@
 #include "graph/build_label_graph.hpp"
 #include "graph/label_graph.hpp"
 #include "graph/weighting.hpp"
+#include "models/model_file.hpp"
 
 namespace lg::models {
 namespace {
@@ -234,6 +235,55 @@ ScoreMatrix EnsembleClassifierChains::predict_scores(const Dataset& data,
                                                      const Context& ctx) const {
   check_trained(fitted_, "ecc");
   return predict_chains(data, chains_, ctx.threads);
+}
+
+void save_chains(ModelState& state, const std::string& prefix, const ChainSet& chains) {
+  save_linear_fit(state, prefix + ".fit", chains.fit);
+  state.put_lists(prefix + ".orders", chains.orders);
+  state.values()[prefix + ".num_labels"] = chains.num_labels;
+}
+
+void load_chains(const ModelState& state, const std::string& prefix, ChainSet& chains) {
+  chains = ChainSet();
+  load_linear_fit(state, prefix + ".fit", chains.fit);
+  state.get_lists(prefix + ".orders", chains.orders);
+  chains.num_labels = state.get_value<Index>(prefix + ".num_labels");
+  const Index l = chains.num_labels;
+  const Index m = static_cast<Index>(chains.orders.size());
+  if (l < 0 || chains.fit.num_targets() != m * l || chains.fit.extra_weights.rows() != l)
+    throw state.damaged(fmt::format("the chains '{}' do not match their linear fit", prefix));
+  for (const auto& order : chains.orders) {
+    std::vector<char> seen(static_cast<std::size_t>(l), 0);
+    for (const Index label : order) {
+      if (label < 0 || label >= l || seen[static_cast<std::size_t>(label)])
+        throw state.damaged(fmt::format("a chain order of '{}' is not a permutation of the labels", prefix));
+      seen[static_cast<std::size_t>(label)] = 1;
+    }
+    if (static_cast<Index>(order.size()) != l)
+      throw state.damaged(fmt::format("a chain order of '{}' is not a permutation of the labels", prefix));
+  }
+}
+
+void ClassifierChain::save_state(ModelState& state) const {
+  if (!fitted_) throw Error(state.file(), 0, "cc: nothing to save before fit()");
+  save_chains(state, "chains", chains_);
+}
+
+void ClassifierChain::load_state(const ModelState& state) {
+  load_chains(state, "chains", chains_);
+  if (chains_.orders.size() != 1) throw state.damaged("cc has exactly one chain");
+  fitted_ = true;
+}
+
+void EnsembleClassifierChains::save_state(ModelState& state) const {
+  if (!fitted_) throw Error(state.file(), 0, "ecc: nothing to save before fit()");
+  save_chains(state, "chains", chains_);
+}
+
+void EnsembleClassifierChains::load_state(const ModelState& state) {
+  load_chains(state, "chains", chains_);
+  if (chains_.orders.empty()) throw state.damaged("ecc has no chains");
+  fitted_ = true;
 }
 
 }  // namespace lg::models

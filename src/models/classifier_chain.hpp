@@ -84,6 +84,9 @@ ChainSet fit_chains(const Dataset& train, const std::vector<std::vector<Index>>&
                     const LinearOptions& options, const Matrix* row_weights = nullptr);
 /// Scores averaged over the chains (N x L), each chain run on its predicted labels.
 ScoreMatrix predict_chains(const Dataset& data, const ChainSet& chains, int threads);
+/// A ChainSet in a model file's state (under `prefix`), and back (checks orders and sizes).
+void save_chains(ModelState& state, const std::string& prefix, const ChainSet& chains);
+void load_chains(const ModelState& state, const std::string& prefix, ChainSet& chains);
 
 class ClassifierChain : public Model {
  public:
@@ -93,6 +96,8 @@ class ClassifierChain : public Model {
   std::string name() const override { return "cc"; }
   void fit(const Dataset& train, const Context& ctx) override;
   ScoreMatrix predict_scores(const Dataset& data, const Context& ctx) const override;
+  void save_state(ModelState& state) const override;
+  void load_state(const ModelState& state) override;
   /// The order used by the last fit().
   const std::vector<Index>& order() const;
 
@@ -110,6 +115,8 @@ class EnsembleClassifierChains : public Model {
   std::string name() const override { return "ecc"; }
   void fit(const Dataset& train, const Context& ctx) override;
   ScoreMatrix predict_scores(const Dataset& data, const Context& ctx) const override;
+  void save_state(ModelState& state) const override;
+  void load_state(const ModelState& state) override;
 
  private:
   Params params_;

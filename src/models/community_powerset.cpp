@@ -10,6 +10,7 @@
 #include "graph/build_label_graph.hpp"
 #include "graph/label_graph.hpp"
 #include "graph/weighting.hpp"
+#include "models/model_file.hpp"
 
 namespace lg::models {
 
@@ -78,6 +79,18 @@ ScoreMatrix CommunityPowerset::predict_scores(const Dataset& data, const Context
     for (std::size_t j = 0; j < blocks_[b].size(); ++j)
       out.col(blocks_[b][j]) = scores[b].col(static_cast<Index>(j));
   return out;
+}
+
+void CommunityPowerset::save_state(ModelState& state) const {
+  if (num_labels_ < 0) throw Error(state.file(), 0, "lp-communities: nothing to save before fit()");
+  state.values()["num_labels"] = num_labels_;
+  save_label_subsets(state, blocks_, models_);
+}
+
+void CommunityPowerset::load_state(const ModelState& state) {
+  num_labels_ = state.get_value<Index>("num_labels");
+  if (num_labels_ < 0) throw state.damaged("lp-communities: a negative label count");
+  load_label_subsets(state, num_labels_, blocks_, models_);
 }
 
 }  // namespace lg::models

@@ -56,6 +56,8 @@ class CommunityPowerset : public Model {
   std::string name() const override { return "lp-communities"; }
   void fit(const Dataset& train, const Context& ctx) override;
   ScoreMatrix predict_scores(const Dataset& data, const Context& ctx) const override;
+  void save_state(ModelState& state) const override;
+  void load_state(const ModelState& state) override;
 
   /// The label blocks of the last fit().
   const std::vector<std::vector<Index>>& blocks() const { return blocks_; }

@@ -10,6 +10,7 @@
 
 #include "core/parallel.hpp"
 #include "core/error.hpp"
+#include "models/model_file.hpp"
 
 namespace lg::models {
 
@@ -157,6 +158,58 @@ std::vector<ScoreMatrix> predict_label_subsets(const std::vector<PowersetClassif
     scores[static_cast<std::size_t>(s)] = models[static_cast<std::size_t>(s)].predict(x, side_by_side ? 1 : threads);
   });
   return scores;
+}
+
+void PowersetClassifier::save(ModelState& state, const std::string& prefix) const {
+  if (classes_.rows() == 0) throw Error(state.file(), 0, "label powerset: nothing to save before fit()");
+  state.put(prefix + ".classes", classes_);
+  if (classes_.rows() > 1) regression_.save(state, prefix + ".regression");
+  state.values()[prefix + ".notes"] = notes_;
+}
+
+void PowersetClassifier::load(const ModelState& state, const std::string& prefix) {
+  state.get(prefix + ".classes", classes_);
+  if (classes_.rows() == 0) throw state.damaged(fmt::format("'{}' has no label sets", prefix));
+  regression_ = SoftmaxRegression();
+  if (classes_.rows() > 1) {
+    regression_.load(state, prefix + ".regression");
+    if (regression_.num_classes() != classes_.rows())
+      throw state.damaged(fmt::format("'{}' has {} label sets and {} regression classes", prefix,
+                                      classes_.rows(), regression_.num_classes()));
+  }
+  notes_ = state.get_value<std::vector<std::string>>(prefix + ".notes");
+}
+
+void LabelPowerset::save_state(ModelState& state) const {
+  if (num_labels_ < 0) throw Error(state.file(), 0, "lp: nothing to save before fit()");
+  classifier_.save(state, "lp");
+}
+
+void LabelPowerset::load_state(const ModelState& state) {
+  classifier_.load(state, "lp");
+  num_labels_ = classifier_.classes().cols();
+}
+
+void save_label_subsets(ModelState& state, const std::vector<std::vector<Index>>& subsets,
+                        const std::vector<PowersetClassifier>& models) {
+  state.put_lists("subsets", subsets);
+  for (std::size_t s = 0; s < models.size(); ++s) models[s].save(state, fmt::format("subset{}", s));
+}
+
+void load_label_subsets(const ModelState& state, Index num_labels,
+                        std::vector<std::vector<Index>>& subsets,
+                        std::vector<PowersetClassifier>& models) {
+  state.get_lists("subsets", subsets);
+  models.assign(subsets.size(), PowersetClassifier());
+  for (std::size_t s = 0; s < subsets.size(); ++s) {
+    for (const Index j : subsets[s])
+      if (j < 0 || j >= num_labels)
+        throw state.damaged(fmt::format("label subset {} names label {} of {}", s + 1, j, num_labels));
+    models[s].load(state, fmt::format("subset{}", s));
+    if (models[s].classes().cols() != static_cast<Index>(subsets[s].size()))
+      throw state.damaged(fmt::format("label subset {} has {} labels, its model {}", s + 1,
+                                      subsets[s].size(), models[s].classes().cols()));
+  }
 }
 
 }  // namespace lg::models

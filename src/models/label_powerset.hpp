@@ -44,6 +44,9 @@ class PowersetClassifier {
   const SoftmaxRegression& regression() const { return regression_; }
   /// Constant predictions, solver trouble.
   const std::vector<std::string>& notes() const { return notes_; }
+  /// The fitted state in a model file (under `prefix`), and back.
+  void save(ModelState& state, const std::string& prefix) const;
+  void load(const ModelState& state, const std::string& prefix);
 
  private:
   LabelMatrix classes_;
@@ -78,6 +81,8 @@ class LabelPowerset : public Model {
   std::string name() const override { return "lp"; }
   void fit(const Dataset& train, const Context& ctx) override;
   ScoreMatrix predict_scores(const Dataset& data, const Context& ctx) const override;
+  void save_state(ModelState& state) const override;
+  void load_state(const ModelState& state) override;
 
   const PowersetClassifier& classifier() const { return classifier_; }
 
@@ -101,5 +106,12 @@ std::vector<PowersetClassifier> fit_label_subsets(const Dataset& train,
 /// Each model's N x |subset| marginals, parallel as above.
 std::vector<ScoreMatrix> predict_label_subsets(const std::vector<PowersetClassifier>& models,
                                                const Dataset& x, int threads);
+/// The subsets and their models in a model file's state, and back (checks the labels are in
+/// [0, num_labels) and each model's width is its subset's size).
+void save_label_subsets(ModelState& state, const std::vector<std::vector<Index>>& subsets,
+                        const std::vector<PowersetClassifier>& models);
+void load_label_subsets(const ModelState& state, Index num_labels,
+                        std::vector<std::vector<Index>>& subsets,
+                        std::vector<PowersetClassifier>& models);
 
 }  // namespace lg::models

@@ -20,6 +20,7 @@
 #include "core/parallel.hpp"
 #include "core/error.hpp"
 #include "models/feature_ops.hpp"
+#include "models/model_file.hpp"
 #include "models/softmax_regression.hpp"
 
 namespace lg::models {
@@ -219,6 +220,7 @@ void MlKnn::fit(const Dataset& train, const Context& ctx) {
   const bool use_hnsw = params_.index == "hnsw" ||
                         (params_.index == "auto" && !train.sparse && n >= kHnswAutoRows);
   index_used_ = use_hnsw ? "hnsw" : "exact";
+  seed_ = ctx.seed;
   hnsw_.reset();
   if (use_hnsw) hnsw_ = std::make_unique<HnswIndex>(train_, ctx.seed, std::max<Index>(64, 2 * k));
   const NeighbourTable nb = neighbours(nullptr, k, ctx.resolved_threads());
@@ -292,6 +294,34 @@ ScoreMatrix MlKnn::predict_scores(const Dataset& data, const Context& ctx) const
   if (prior1_.size() == 0) throw Error("mlknn: predict_scores() before fit()");
   check_finite_features(data, "mlknn");
   return posterior(neighbours(&data, params_.k, ctx.resolved_threads()));
+}
+
+void MlKnn::save_state(ModelState& state) const {
+  if (prior1_.size() == 0) throw Error(state.file(), 0, "mlknn: nothing to save before fit()");
+  state.values()["index_used"] = index_used_;
+  state.values()["seed"] = seed_;
+  state.put_rows("train", train_);
+  state.put("prior", prior1_);
+  state.put("cond1", cond1_);
+  state.put("cond0", cond0_);
+}
+
+void MlKnn::load_state(const ModelState& state) {
+  index_used_ = state.get_value<std::string>("index_used");
+  seed_ = state.get_value<std::uint64_t>("seed");
+  if (index_used_ != "exact" && index_used_ != "hnsw")
+    throw state.damaged(fmt::format("mlknn: unknown neighbour index '{}'", index_used_));
+  state.get_rows("train", train_);
+  state.get("prior", prior1_);
+  state.get("cond1", cond1_);
+  state.get("cond0", cond0_);
+  const Index k = params_.k, labels = train_.labels.cols();
+  if (prior1_.size() != labels || cond1_.rows() != k + 1 || cond1_.cols() != labels ||
+      cond0_.rows() != k + 1 || cond0_.cols() != labels || rows_of(train_) <= k)
+    throw state.damaged(fmt::format("mlknn: the fitted tables do not match k = {} and {} labels", k, labels));
+  hnsw_.reset();
+  // hnsw graphs are built sequentially from the seed: the same graph as the fit's.
+  if (index_used_ == "hnsw") hnsw_ = std::make_unique<HnswIndex>(train_, seed_, std::max<Index>(64, 2 * k));
 }
 
 }  // namespace lg::models

@@ -79,6 +79,8 @@ class MlKnn : public Model {
   std::string name() const override { return "mlknn"; }
   void fit(const Dataset& train, const Context& ctx) override;
   ScoreMatrix predict_scores(const Dataset& data, const Context& ctx) const override;
+  void save_state(ModelState& state) const override;
+  void load_state(const ModelState& state) override;
 
   /// The neighbour search the last fit() used ("exact" or "hnsw").
   const std::string& index_used() const { return index_used_; }
@@ -93,6 +95,7 @@ class MlKnn : public Model {
   Dataset train_;  ///< features and labels kept for the neighbour queries
   std::unique_ptr<HnswIndex> hnsw_;
   std::string index_used_;
+  std::uint64_t seed_ = 0;  ///< the fit's seed (an hnsw index is built again from it on load)
   Eigen::VectorXd prior1_;  ///< L
   Eigen::MatrixXd cond1_;   ///< (k+1) x L: P(E_c | H1_l)
   Eigen::MatrixXd cond0_;   ///< (k+1) x L: P(E_c | H0_l)

@@ -24,6 +24,8 @@
 
 namespace lg::models {
 
+class ModelState;  // models/model_file.hpp
+
 class Model {
  public:
   virtual ~Model() = default;
@@ -58,9 +60,25 @@ class Model {
     (void)ctx;
     throw Error(name() + " learns no features another method could use");
   }
+  /// Write the fitted state into a labelgraph model file (models/model_file.hpp). Every
+  /// classical model implements it; neural models are saved as LibTorch checkpoints instead
+  /// (nets_api().save), so the default throws lg::Error.
+  virtual void save_state(ModelState& state) const;
+  /// Read the state save_state() wrote into a model created with the same parameters; after
+  /// it, predict_scores() gives the saved model's scores bit for bit. Throws lg::Error naming
+  /// the file when the state is damaged.
+  virtual void load_state(const ModelState& state);
+  /// The resolved parameters (every key, defaults included) as TOML text, set by make_model().
+  const std::string& resolved_params() const { return resolved_params_; }
+  void set_resolved_params(std::string toml_text) { resolved_params_ = std::move(toml_text); }
+  /// The fit's notes, as a model file recorded them.
+  void restore_notes(std::vector<std::string> notes) { notes_ = std::move(notes); }
 
  protected:
   std::vector<std::string> notes_;
+
+ private:
+  std::string resolved_params_;
 };
 
 using ModelPtr = std::unique_ptr<Model>;

@@ -10,6 +10,7 @@
 
 #include "core/error.hpp"
 #include "core/random.hpp"
+#include "models/model_file.hpp"
 
 namespace lg::models {
 namespace {
@@ -175,6 +176,18 @@ ScoreMatrix Rakel::predict_scores(const Dataset& data, const Context& ctx) const
   if (num_labels_ < 0) throw Error("rakel: predict_scores() before fit()");
   return combine_votes(subsets_, predict_label_subsets(models_, data, ctx.resolved_threads()),
                        num_labels_);
+}
+
+void Rakel::save_state(ModelState& state) const {
+  if (num_labels_ < 0) throw Error(state.file(), 0, "rakel: nothing to save before fit()");
+  state.values()["num_labels"] = num_labels_;
+  save_label_subsets(state, subsets_, models_);
+}
+
+void Rakel::load_state(const ModelState& state) {
+  num_labels_ = state.get_value<Index>("num_labels");
+  if (num_labels_ < 0) throw state.damaged("rakel: a negative label count");
+  load_label_subsets(state, num_labels_, subsets_, models_);
 }
 
 }  // namespace lg::models

@@ -58,6 +58,8 @@ class Rakel : public Model {
   std::string name() const override { return "rakel"; }
   void fit(const Dataset& train, const Context& ctx) override;
   ScoreMatrix predict_scores(const Dataset& data, const Context& ctx) const override;
+  void save_state(ModelState& state) const override;
+  void load_state(const ModelState& state) override;
 
   /// The subsets of the last fit().
   const std::vector<std::vector<Index>>& subsets() const { return subsets_; }

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <map>
 #include <mutex>
+#include <sstream>
 
 #include "core/nets_loader.hpp"
 
@@ -86,6 +87,15 @@ std::vector<std::string> model_names() {
   return names;
 }
 
+std::vector<std::string> classical_model_names() {
+  register_builtin_models();
+  std::lock_guard<std::mutex> lock(entries_mutex());
+  std::vector<std::string> names;
+  for (const auto& [name, entry] : entries())
+    if (!entry.neural) names.push_back(name);
+  return names;
+}
+
 ModelPtr make_model(const std::string& name, const toml::table& params, const std::string& file,
                     std::size_t line) {
   const ModelEntry* entry = find_model(name);
@@ -103,6 +113,9 @@ ModelPtr make_model(const std::string& name, const toml::table& params, const st
   toml::table resolved;
   ModelPtr model = entry->create(reader, resolved);
   reader.reject_unknown_keys();
+  std::ostringstream text;
+  text << resolved;
+  model->set_resolved_params(text.str());
   return model;
 }
 

@@ -46,6 +46,9 @@ const ModelEntry* find_model(const std::string& name);
 std::string neural_models_unavailable();
 /// All registered names, sorted.
 std::vector<std::string> model_names();
+/// The names of the classical (non-neural) models, sorted, without loading the LibTorch plugin:
+/// the ones a labelgraph model file (models/model_file.hpp) holds.
+std::vector<std::string> classical_model_names();
 
 /// Create `name` from a parameter table (every key must be a parameter of the model).
 /// `file` / `line` locate the table in messages. Throws lg::Error naming the unknown name

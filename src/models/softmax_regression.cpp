@@ -21,6 +21,7 @@
 #include "core/parallel.hpp"
 #include "core/error.hpp"
 #include "models/linear_learner.hpp"
+#include "models/model_file.hpp"
 
 namespace lg::models {
 
@@ -858,6 +859,32 @@ Matrix SoftmaxRegression::predict_proba(const Dataset& x, int threads) const {
   const Eigen::VectorXf s = z.rowwise().sum();
   z.array().colwise() /= s.array();
   return z;
+}
+
+void SoftmaxRegression::save(ModelState& state, const std::string& prefix) const {
+  state.put(prefix + ".weights", weights_);
+  state.put(prefix + ".intercepts", intercepts_);
+  state.values()[prefix + ".report"] = {{"iterations", report_.iterations},
+                                        {"converged", report_.converged},
+                                        {"objective", report_.objective},
+                                        {"used_double", report_.used_double}};
+}
+
+void SoftmaxRegression::load(const ModelState& state, const std::string& prefix) {
+  state.get(prefix + ".weights", weights_);
+  state.get(prefix + ".intercepts", intercepts_);
+  if (weights_.cols() != intercepts_.size())
+    throw state.damaged(fmt::format("the softmax regression '{}' has {} weight columns and {} intercepts",
+                                    prefix, weights_.cols(), intercepts_.size()));
+  const nlohmann::json& r = state.value(prefix + ".report");
+  try {
+    report_.iterations = r.at("iterations").get<int>();
+    report_.converged = r.at("converged").get<bool>();
+    report_.objective = r.at("objective").get<double>();
+    report_.used_double = r.at("used_double").get<bool>();
+  } catch (const nlohmann::json::exception& e) {
+    throw state.damaged(fmt::format("the report of '{}': {}", prefix, e.what()));
+  }
 }
 
 }  // namespace lg::models

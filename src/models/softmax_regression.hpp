@@ -34,6 +34,8 @@
 
 namespace lg::models {
 
+class ModelState;  // models/model_file.hpp
+
 struct SoftmaxOptions {
   double C = 1.0;      ///< inverse L2 strength (> 0)
   double tol = 1e-4;   ///< gradient max-norm at which to stop (> 0), sklearn's tol
@@ -73,6 +75,9 @@ class SoftmaxRegression {
   int num_classes() const { return static_cast<int>(intercepts_.size()); }
   /// What the last fit() did.
   const SoftmaxReport& report() const { return report_; }
+  /// The fitted weights in a model file's state (under `prefix`), and back.
+  void save(ModelState& state, const std::string& prefix) const;
+  void load(const ModelState& state, const std::string& prefix);
 
  private:
   SoftmaxReport report_;
