@@ -150,7 +150,7 @@ void execute(const ExperimentConfig& config, const RunOptions& options, const st
   }
   std::printf("\n%s\nresults: %s (report.html, manifest.json, config.resolved.toml, tables/%s)  %.1f s\n",
               cells.c_str(), result.output_dir.string().c_str(),
-              result.cells.empty() ? "" : ", runs/, graphs/", result.seconds);
+              result.cells.empty() ? "" : ", runs/, graphs/, figures/", result.seconds);
 }
 
 void merge(const MergeArgs& args) {
@@ -304,7 +304,7 @@ void add_merge_command(CLI::App& app) {
       "CONFIG --shard I/N`), whether they wrote into one output folder or several: the same "
       "tables as one run. Reads the first folder's config.resolved.toml; every folder must hold "
       "the same experiment. Copies the cells the output folder lacks into its cells/, then "
-      "writes tables/, runs/, graphs/, report.html and the manifest there. Fails naming a "
+      "writes tables/, runs/, graphs/, figures/, report.html and the manifest there. Fails naming a "
       "missing cell.");
   cmd->add_option("dirs", args->dirs, "output folders of the shards (one, when they shared it)")
       ->required()
