@@ -11,6 +11,7 @@
 #include "core/atomic_file.hpp"
 #include "core/error.hpp"
 #include "core/random.hpp"
+#include "experiment/results.hpp"
 #include "io/arff_writer.hpp"
 #include "io/catalog.hpp"
 #include "io/image_readers.hpp"
@@ -171,7 +172,7 @@ bool obtain_dataset(const DatasetConfig& cfg, const Context& ctx, ExperimentResu
     loaded.data.name = cfg.name;
     loaded.digest = "generated";
     // The points of a swept split share their data: one file under the name as written.
-    const fs::path file = fs::path("data") / ((cfg.sweep_of.empty() ? cfg.name : cfg.sweep_of) + ".arff");
+    const fs::path file = fs::path("data") / (file_stem(cfg.sweep_of.empty() ? cfg.name : cfg.sweep_of) + ".arff");
     if (write_generated) {
       create_output_folder(result.output_dir / "data");
       write_arff(loaded.data, result.output_dir / file);

@@ -334,3 +334,22 @@ k = { sweep = [3, 9] }
   INFO(third.out << third.err);
   CHECK_THAT(third.out, Contains("cells: 8 run, 24 reused"));
 }
+
+TEST_CASE("a generated data set whose name has a slash is written under a file stem", "[sweep]") {
+  lg::test::TempDir tmp;
+  const auto path = tmp.write("slash.toml", R"(
+[split]
+method = "holdout"
+[[datasets]]
+name = "a/b"
+[datasets.synthetic]
+rows = 80
+labels = 3
+[[algorithms]]
+name = "br"
+)");
+  const lg::test::CliResult r = lg::test::run_labelgraph("run " + path.string() + " --threads 1 --out " + (tmp.path() / "out").string());
+  INFO(r.out << r.err);
+  CHECK(r.status == 0);
+  CHECK(std::filesystem::exists(tmp.path() / "out/data/a_b.arff"));
+}
