@@ -344,7 +344,7 @@ method = "holdout"
 name = "a/b"
 [datasets.synthetic]
 rows = 80
-labels = 3
+labels = 4
 [[algorithms]]
 name = "br"
 )");
