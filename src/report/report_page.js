@@ -1,5 +1,5 @@
 // labelgraph report.html: sortable tables and the interactive label graphs.
-// Compiled into the binary (cmake/npm_assets.cmake) and inlined after graphology and sigma;
+// Compiled into the binary (src/report/npm/npm_assets.cmake) and inlined after graphology and sigma;
 // the data are the JSON of the element #lg-data. The page fetches nothing.
 // #lg-status receives, for tests, what was drawn where and any error (JSON).
 (function () {

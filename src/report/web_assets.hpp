@@ -1,6 +1,6 @@
 #pragma once
 // The JavaScript libraries report.html inlines (report/report_html.hpp): pinned npm packages
-// that cmake/npm_assets.cmake fetches at configure time, verifies against their registry
+// that src/report/npm/npm_assets.cmake fetches at configure time, verifies against their registry
 // integrity (sha512) and compiles in as string constants, so writing a page needs no network.
 #include <string_view>
 #include <vector>

@@ -1,9 +1,9 @@
-# cmake/npm_package.cmake in script mode (ctest "npm package: ..."): npm's base64 integrity
+# src/report/npm/npm_package.cmake in script mode (ctest "npm package: ..."): npm's base64 integrity
 # read as hex, a pinned tarball taken from a cache folder and unpacked, a tarball whose sha512
 # differs refused (nothing kept), an unreachable registry a clear error.
 #   cmake -DSOURCE_DIR=<checkout> -DWORK_DIR=<scratch> -DNPM_TARBALLS=<folder with
 #         graphology-0.25.4.tgz, e.g. build/npm> -P tests/cmake/test_npm_package.cmake
-include(${SOURCE_DIR}/cmake/npm_package.cmake)
+include(${SOURCE_DIR}/src/report/npm/npm_package.cmake)
 set(GRAPHOLOGY_INTEGRITY
   "sha512-33g0Ol9nkWdD6ulw687viS8YJQBxqG5LWII6FI6nul0pq6iM2t5EKquOTFDbyTblRB3O9I+7KX4xI8u5ffekAQ==")
 

@@ -3,7 +3,7 @@
 # into LABELGRAPH_NPM_DIR (default <build>/npm), or takes it from there or from
 # LABELGRAPH_NPM_CACHE, checks its sha512 against INTEGRITY (npm's dist.integrity,
 # "sha512-<base64>"), unpacks it and sets OUT_DIR to the folder holding package/. An unreachable
-# registry or a different hash stops with a message saying so. Used by cmake/npm_assets.cmake;
+# registry or a different hash stops with a message saying so. Used by src/report/npm/npm_assets.cmake;
 # tested by tests/cmake/test_npm_package.cmake (works in script mode too).
 
 # npm's integrity strings are base64; CMake's file(SHA512) gives hex.
