@@ -228,6 +228,8 @@ lg::Dataset spy_rows(int id0, int n, bool flip = false) {
 
 TEST_CASE("search: the choice is made on the training rows only", "[sweep][search]") {
   lg::models::register_builtin_models();
+  // "test-" names mark models a test registers for itself (other tests that walk the
+  // registry in the same process leave them out).
   lg::models::register_model<SpyModel>("test-spy", "records the rows it sees");
   lg::test::TempDir tmp;
   const lg::ExperimentConfig c = lg::load_experiment_config(tmp.write("c.toml", kData + R"(

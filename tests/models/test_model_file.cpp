@@ -95,6 +95,7 @@ TEST_CASE("every classical model: fit, save, load, predict gives bit-identical s
   for (const bool sparse : {false, true}) {
     const Split s = data(sparse);
     for (const std::string& name : names) {
+      if (name.rfind("test-", 0) == 0) continue;  // a model another test registered for itself
       INFO("algorithm " << name << (sparse ? " (sparse features)" : ""));
       const auto it = variants().find(name);
       REQUIRE(it != variants().end());  // add the new model's variants above
