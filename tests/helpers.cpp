@@ -118,6 +118,21 @@ fs::path TempDir::write(const std::string& name, const std::string& text) const 
   return p;
 }
 
+std::vector<std::vector<std::string>> dat_rows(const std::filesystem::path& dat) {
+  std::vector<std::vector<std::string>> rows;
+  std::istringstream in(read_file(dat));
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.empty() || line[0] == '#') continue;
+    std::istringstream words(line);
+    std::vector<std::string> row;
+    std::string w;
+    while (words >> w) row.push_back(w);
+    rows.push_back(row);
+  }
+  return rows;
+}
+
 std::string read_file(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);
   std::stringstream ss;

@@ -58,6 +58,9 @@ class TempDir {
   std::filesystem::path path_;
 };
 
+/// The data lines of a gnuplot .dat file (not comments, not blank), split into words.
+std::vector<std::vector<std::string>> dat_rows(const std::filesystem::path& dat);
+
 /// The whole content of a file ("" if it cannot be read).
 std::string read_file(const std::filesystem::path& path);
 

@@ -84,6 +84,30 @@ const DatasetConfig& pick_dataset(const ExperimentConfig& config, const std::str
               fmt::format("no data set '{}' in the config (data sets: {})", wanted, fmt::join(names, ", ")));
 }
 
+/// out/manifest.json of one training: command, resolved config, seed, threads, build facts,
+/// inputs, outputs and the fit's time (the caller fills started_utc and anything else).
+void write_train_manifest(RunManifest& manifest, const TrainArgs& args, const ExperimentConfig& config,
+                          const Context& ctx, const std::vector<std::string>& inputs,
+                          std::vector<std::string> outputs, double seconds,
+                          const DatasetConfig& dataset, const AlgorithmConfig& algorithm,
+                          const fs::path& out) {
+  manifest.command_line = args.command_line;
+  manifest.resolved_config = to_toml(config);
+  manifest.seed = ctx.seed;
+  manifest.seeds = {ctx.seed};
+  manifest.threads = ctx.resolved_threads();
+  set_build_facts(manifest);
+  manifest.inputs = inputs;
+  manifest.outputs = std::move(outputs);
+  manifest.seconds = seconds;
+  manifest.cell_timings.push_back({{"dataset", dataset.name},
+                                   {"algorithm", algorithm.label},
+                                   {"seed", std::to_string(ctx.seed)},
+                                   {"fit_seconds", fmt::format("{:.3f}", seconds)}});
+  manifest.finished_utc = utc_now();
+  write_manifest(manifest, out);
+}
+
 /// A classical model: fitted in one go on the prepared training rows, saved as model.lgm.
 void train_classical(const TrainArgs& args, const ExperimentConfig& config, const AlgorithmConfig& algorithm,
                      const DatasetConfig& dataset, const fs::path& out, RunManifest& manifest) {
@@ -124,21 +148,7 @@ void train_classical(const TrainArgs& args, const ExperimentConfig& config, cons
   for (const std::string& note : model->notes())
     std::fprintf(stderr, "labelgraph: note: %s\n", note.c_str());
 
-  manifest.command_line = args.command_line;
-  manifest.resolved_config = to_toml(config);
-  manifest.seed = ctx.seed;
-  manifest.seeds = {ctx.seed};
-  manifest.threads = ctx.resolved_threads();
-  set_build_facts(manifest);
-  manifest.inputs = fold.inputs;
-  manifest.outputs = {file_name};
-  manifest.seconds = seconds;
-  manifest.cell_timings.push_back({{"dataset", dataset.name},
-                                   {"algorithm", algorithm.label},
-                                   {"seed", std::to_string(ctx.seed)},
-                                   {"fit_seconds", fmt::format("{:.3f}", seconds)}});
-  manifest.finished_utc = utc_now();
-  write_manifest(manifest, out);
+  write_train_manifest(manifest, args, config, ctx, fold.inputs, {file_name}, seconds, dataset, algorithm, out);
   std::printf("model: %s  (%s on %s, %.1f s; manifest.json beside it)\n", (out / file_name).string().c_str(),
               algorithm.label.c_str(), dataset.name.c_str(), seconds);
 }
@@ -208,22 +218,8 @@ void run_train(const TrainArgs& args) {
   for (const std::string& note : model->notes())
     std::fprintf(stderr, "labelgraph: note: %s\n", note.c_str());
 
-  manifest.command_line = args.command_line;
-  manifest.resolved_config = to_toml(config);
-  manifest.seed = ctx.seed;
-  manifest.seeds = {ctx.seed};
-  manifest.threads = ctx.resolved_threads();
-  set_build_facts(manifest);
   manifest.torch_version = api.torch_version();
-  manifest.inputs = fold.inputs;
-  manifest.outputs = outputs;
-  manifest.seconds = seconds;
-  manifest.cell_timings.push_back({{"dataset", dataset.name},
-                                   {"algorithm", algorithm.label},
-                                   {"seed", std::to_string(ctx.seed)},
-                                   {"fit_seconds", fmt::format("{:.3f}", seconds)}});
-  manifest.finished_utc = utc_now();
-  write_manifest(manifest, out);
+  write_train_manifest(manifest, args, config, ctx, fold.inputs, outputs, seconds, dataset, algorithm, out);
   std::printf("model: %s  (%s on %s, %.1f s; history.csv, history.svg, manifest.json beside it)\n",
               (out / "model.pt").string().c_str(), algorithm.label.c_str(), dataset.name.c_str(), seconds);
 }

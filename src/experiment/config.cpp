@@ -27,6 +27,20 @@ std::string config_value_text(const toml::node& node) {
   return "?";  // take_value_lists admits scalars only
 }
 
+std::vector<std::vector<std::size_t>> index_combinations(const std::vector<std::size_t>& sizes) {
+  std::vector<std::vector<std::size_t>> out{{}};
+  for (const std::size_t size : sizes) {
+    std::vector<std::vector<std::size_t>> next;
+    for (const auto& prefix : out)
+      for (std::size_t v = 0; v < size; ++v) {
+        next.push_back(prefix);
+        next.back().push_back(v);
+      }
+    out = std::move(next);
+  }
+  return out;
+}
+
 namespace {
 
 toml::table split_table(const SplitSpec& s);
@@ -147,6 +161,7 @@ struct ValueList {
 /// out of `t`, leaving the first value in its place. Errors name the file and the line.
 void take_value_lists(toml::table& t, const std::string& file, const std::string& where,
                       std::vector<ValueList>& sweeps, std::vector<ValueList>* searches) {
+  std::vector<std::pair<std::string, toml::array>> firsts;  // each list's key and values
   for (auto&& [key, node] : t) {
     toml::table* inner = node.as_table();
     if (!inner || !(inner->contains("sweep") || inner->contains("search"))) continue;
@@ -179,25 +194,19 @@ void take_value_lists(toml::table& t, const std::string& file, const std::string
       seen.push_back(text);
     }
     (sweep ? sweeps : *searches).push_back({std::string(key.str()), *values, line});
+    firsts.emplace_back(std::string(key.str()), *values);  // a copy: `t` changes below
   }
-  for (const auto* lists : {&sweeps, searches})
-    if (lists)
-      for (const ValueList& list : *lists)
-        if (const toml::node* first = list.values.get(0); first && t.get(list.key) && t.get(list.key)->is_table())
-          t.insert_or_assign(list.key, *first);
+  for (const auto& [key, values] : firsts) t.insert_or_assign(key, *values.get(0));
 }
 
 /// Every combination of the lists' values (the last list varies fastest).
 std::vector<std::vector<const toml::node*>> combinations(const std::vector<ValueList>& lists) {
-  std::vector<std::vector<const toml::node*>> out{{}};
-  for (const ValueList& list : lists) {
-    std::vector<std::vector<const toml::node*>> next;
-    for (const auto& prefix : out)
-      for (const toml::node& v : list.values) {
-        next.push_back(prefix);
-        next.back().push_back(&v);
-      }
-    out = std::move(next);
+  std::vector<std::size_t> sizes;
+  for (const ValueList& list : lists) sizes.push_back(list.values.size());
+  std::vector<std::vector<const toml::node*>> out;
+  for (const std::vector<std::size_t>& pick : index_combinations(sizes)) {
+    out.emplace_back();
+    for (std::size_t k = 0; k < pick.size(); ++k) out.back().push_back(lists[k].values.get(pick[k]));
   }
   return out;
 }

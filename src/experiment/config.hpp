@@ -160,6 +160,10 @@ struct ExperimentConfig {
 /// The measures of tables/summary when the config names none.
 const std::vector<std::string>& default_summary_measures();
 
+/// Every combination of one index per list of `sizes` (the last list varies fastest): how
+/// several swept or searched keys combine.
+std::vector<std::vector<std::size_t>> index_combinations(const std::vector<std::size_t>& sizes);
+
 /// A scalar config value as text, for labels and tables ("0.3", "mst", "5", "true").
 std::string config_value_text(const toml::node& node);
 

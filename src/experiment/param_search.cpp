@@ -32,16 +32,9 @@ SearchOutcome search_parameters(const AlgorithmConfig& algorithm, const Dataset&
   const eval::Direction direction = eval::measure_direction(search.measure);
 
   // Every combination of the candidates (the last key varies fastest).
-  std::vector<std::vector<std::size_t>> combinations{{}};
-  for (const auto& [key, values] : algorithm.search) {
-    std::vector<std::vector<std::size_t>> next;
-    for (const auto& prefix : combinations)
-      for (std::size_t v = 0; v < values.size(); ++v) {
-        next.push_back(prefix);
-        next.back().push_back(v);
-      }
-    combinations = std::move(next);
-  }
+  std::vector<std::size_t> sizes;
+  for (const auto& [key, values] : algorithm.search) sizes.push_back(values.size());
+  const std::vector<std::vector<std::size_t>> combinations = index_combinations(sizes);
 
   SearchOutcome best;
   double best_value = 0.0;

@@ -18,20 +18,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::vector<std::vector<std::string>> data_rows(const fs::path& dat) {
-  std::vector<std::vector<std::string>> rows;
-  std::istringstream in(lg::test::read_file(dat));
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.empty() || line[0] == '#') continue;
-    std::istringstream words(line);
-    std::vector<std::string> row;
-    std::string w;
-    while (words >> w) row.push_back(w);
-    rows.push_back(row);
-  }
-  return rows;
-}
 
 /// A cell of 2 labels ("x": 30 training rows, "y": 5) with the given curves and APs.
 lg::CellResult cell(const std::string& algorithm, int fold, std::vector<double> micro,
@@ -90,7 +76,7 @@ TEST_CASE("run figures: per-label AP and threshold curves are means and sds over
     for (const char* ext : {".dat", ".gp"}) CHECK(fs::exists(tmp / (std::string(name) + ext)));
 
   // label-ap: x first (30 training rows); BR's AP of y leaves out the cell without a positive.
-  auto rows = data_rows(tmp / "label-ap.dat");
+  auto rows = lg::test::dat_rows(tmp / "label-ap.dat");
   REQUIRE(rows.size() == 2);
   CHECK(rows[0] == std::vector<std::string>{"1", "30", "0.7", "0.8", "\"x\""});
   CHECK(rows[1][0] == "2");
@@ -100,7 +86,7 @@ TEST_CASE("run figures: per-label AP and threshold curves are means and sds over
 
   // threshold, panel micro-F1: BR over 2 cells: means 0.6, 0.8, sd sqrt(0.02) each; CC one cell
   // with curves: its values, no sd.
-  rows = data_rows(tmp / "threshold.dat");
+  rows = lg::test::dat_rows(tmp / "threshold.dat");
   REQUIRE(rows.size() == 12);  // 3 panels x 2 series x 2 thresholds
   CHECK(std::stod(rows[0][1]) == Approx(0.6));
   CHECK(std::stod(rows[0][2]) == Approx(std::sqrt(0.02)));
@@ -110,7 +96,7 @@ TEST_CASE("run figures: per-label AP and threshold curves are means and sds over
   CHECK(th.find("series \"BR (2 cells)\"") != std::string::npos);
   CHECK(th.find("series \"CC (1 cell)\"") != std::string::npos);
   // pr-buckets: a panel per bucket and "all", x = the recall levels.
-  rows = data_rows(tmp / "pr-buckets.dat");
+  rows = lg::test::dat_rows(tmp / "pr-buckets.dat");
   REQUIRE(rows.size() == 12);
   CHECK(rows[0][0] == "0");
   CHECK(rows[1] == std::vector<std::string>{"1", "0.5", "0", "0.5", "0.5"});
@@ -156,7 +142,7 @@ TEST_CASE("run figures: the co-occurrence heat map follows planted communities",
   CHECK(order[0] % 3 == 0);
   CHECK(order[8] % 3 == 2);
   // Off-block entries are 0 (no row mixes groups), the diagonal is left out.
-  const auto m = data_rows(tmp / "cooccurrence.dat");
+  const auto m = lg::test::dat_rows(tmp / "cooccurrence.dat");
   REQUIRE(m.size() == 9);
   for (std::size_t i = 0; i < 9; ++i)
     for (std::size_t j = 0; j < 9; ++j) {

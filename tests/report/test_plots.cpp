@@ -18,21 +18,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-/// The data lines (not comments, not blank) of a .dat file, split into words.
-std::vector<std::vector<std::string>> data_rows(const fs::path& dat) {
-  std::vector<std::vector<std::string>> rows;
-  std::istringstream in(lg::test::read_file(dat));
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.empty() || line[0] == '#') continue;
-    std::istringstream words(line);
-    std::vector<std::string> row;
-    std::string w;
-    while (words >> w) row.push_back(w);
-    rows.push_back(row);
-  }
-  return rows;
-}
 
 lg::report::BandFigure sample_band() {
   lg::report::BandFigure f;
@@ -62,7 +47,7 @@ TEST_CASE("band figure: data blocks, deterministic files, and a script that re-m
   REQUIRE(fs::exists(dat));
   REQUIRE(fs::exists(gp));
   // x mean sd mean-sd mean+sd; a NaN sd (or no sd) gives a band of zero width.
-  const auto rows = data_rows(dat);
+  const auto rows = lg::test::dat_rows(dat);
   REQUIRE(rows.size() == 8);
   CHECK(rows[0] == std::vector<std::string>{"1", "0.5", "0.1", "0.4", "0.6"});
   CHECK(rows[1] == std::vector<std::string>{"2", "0.6", "0", "0.6", "0.6"});
@@ -142,7 +127,7 @@ TEST_CASE("label figure: labels by training count, bars or points with a running
   f.values = {{0.1, 0.9, 0.5, 0.8}, {0.2, std::nan(""), 0.4, 0.7}};
   lg::report::write_label_value_figure(tmp.path(), "ap", f);
   // Most frequent first, ties in label order: often, also_often, mid dle, rare.
-  auto rows = data_rows(tmp / "ap.dat");
+  auto rows = lg::test::dat_rows(tmp / "ap.dat");
   REQUIRE(rows.size() == 4);
   CHECK(rows[0] == std::vector<std::string>{"1", "50", "0.9", "NaN", "\"often\""});
   CHECK(rows[1] == std::vector<std::string>{"2", "50", "0.8", "0.7", "\"also_often\""});
@@ -152,7 +137,7 @@ TEST_CASE("label figure: labels by training count, bars or points with a running
   // Above the bar limit: points and a running mean (window 5, centred, over defined values).
   f.bar_limit = 3;
   lg::report::write_label_value_figure(tmp.path(), "ap", f);
-  rows = data_rows(tmp / "ap.dat");
+  rows = lg::test::dat_rows(tmp / "ap.dat");
   REQUIRE(rows[0].size() == 7);
   // Rank 1's window holds ranks 1..3: BR (0.9 + 0.8 + 0.5) / 3, CC (0.7 + 0.4) / 2.
   CHECK(std::stod(rows[0][4]) == Approx((0.9 + 0.8 + 0.5) / 3));
@@ -173,7 +158,7 @@ TEST_CASE("heat map: the matrix in the given order, blocks, averaging above the 
   f.values = {std::nan(""), 3, 0, 0, 3, std::nan(""), 0, 1, 0, 0, std::nan(""), 5, 0, 1, 5, std::nan("")};
   f.blocks = {{0, 2}, {2, 4}};
   lg::report::write_heat_map_figure(tmp.path(), "heat", f);
-  auto rows = data_rows(tmp / "heat.dat");
+  auto rows = lg::test::dat_rows(tmp / "heat.dat");
   REQUIRE(rows.size() == 4);
   CHECK(rows[0] == std::vector<std::string>{"0", "3", "0", "0"});
   CHECK(rows[3] == std::vector<std::string>{"0", "1", "5", "0"});
@@ -184,7 +169,7 @@ TEST_CASE("heat map: the matrix in the given order, blocks, averaging above the 
   // Two cells a side: squares of 2 x 2 averaged, block edges scaled.
   f.max_cells = 2;
   lg::report::write_heat_map_figure(tmp.path(), "heat", f);
-  rows = data_rows(tmp / "heat.dat");
+  rows = lg::test::dat_rows(tmp / "heat.dat");
   REQUIRE(rows.size() == 2);
   CHECK(rows[0] == std::vector<std::string>{"1.5", "0.25"});
   CHECK(rows[1] == std::vector<std::string>{"0.25", "2.5"});
