@@ -211,6 +211,8 @@ std::string temporary_suffix() {
   return ".tmp-" + host + "-" + std::to_string(static_cast<long>(::getpid())) + "-";
 }
 
+bool is_temporary_name(const std::string& filename) { return filename.find(".tmp-") != std::string::npos; }
+
 std::size_t remove_stale_temporaries(const fs::path& folder) {
   static const std::string host = host_tag();
   const std::string mark = ".tmp-" + host + "-";

@@ -78,6 +78,11 @@ void create_output_folder(const std::filesystem::path& folder,
 /// The start of this process's temporary names: ".tmp-<host>-<pid>-" (a random number follows).
 std::string temporary_suffix();
 
+/// Whether `filename` (a name, not a path) is a temporary of this or another process: it holds
+/// ".tmp-" (see temporary_suffix()). Folder listings that read outputs skip these: another
+/// process writing into the same folder renames or removes them at any moment.
+bool is_temporary_name(const std::string& filename);
+
 /// Remove, under `folder` (recursively), the temporaries that processes of this machine left
 /// when they were killed without a chance to clean up (SIGKILL, out of memory, a power cut):
 /// those whose process no longer exists. Temporaries of live processes (another run writing

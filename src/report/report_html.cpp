@@ -1,5 +1,7 @@
 #include "report/report_html.hpp"
 
+#include "core/atomic_file.hpp"
+
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
@@ -202,7 +204,7 @@ std::vector<fs::path> files_in(const fs::path& folder, const std::string& suffix
   std::error_code ec;
   for (auto it = fs::directory_iterator(folder, ec); !ec && it != fs::directory_iterator(); it.increment(ec)) {
     const std::string name = it->path().filename().string();
-    if (it->is_regular_file() && name.size() > suffix.size() && name[0] != '.' &&
+    if (it->is_regular_file() && name.size() > suffix.size() && name[0] != '.' && !is_temporary_name(name) &&
         name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0)
       out.push_back(it->path());
   }
@@ -210,7 +212,8 @@ std::vector<fs::path> files_in(const fs::path& folder, const std::string& suffix
   return out;
 }
 
-/// Every SVG under `dir` but cells/ (training states) and hidden folders, by path.
+/// Every SVG under `dir` but cells/ (training states), hidden folders and the temporaries of
+/// processes writing into the folder now, by path.
 std::vector<fs::path> figures_in(const fs::path& dir) {
   std::vector<fs::path> out;
   std::error_code ec;
@@ -221,7 +224,7 @@ std::vector<fs::path> figures_in(const fs::path& dir) {
       it.disable_recursion_pending();
       continue;
     }
-    if (it->is_regular_file() && name[0] != '.' && it->path().extension() == ".svg")
+    if (it->is_regular_file() && name[0] != '.' && !is_temporary_name(name) && it->path().extension() == ".svg")
       out.push_back(fs::relative(it->path(), dir));
   }
   std::sort(out.begin(), out.end());

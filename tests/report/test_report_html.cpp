@@ -488,3 +488,19 @@ TEST_CASE("report.html: a damaged graph or table file is an error naming it, not
   }
   CHECK_FALSE(fs::exists(tmp / "run/report.html"));
 }
+
+TEST_CASE("report.html: another process's temporary files in the folder are not read", "[report-html]") {
+  // Two runs on one folder write the same figures and tables (temporary name, then rename): a
+  // temporary seen in a listing may be gone when it is read, and is never part of the page.
+  lg::test::TempDir tmp;
+  write_big_folder(tmp / "run", 20);
+  fs::create_directories(tmp / "run/figures/big");
+  std::ofstream(tmp / "run/figures/big/shown.svg") << "<svg xmlns=\"http://www.w3.org/2000/svg\"/>";
+  // Half-written: an unclosed CSV quote and an SVG that would be embedded.
+  std::ofstream(tmp / "run/tables/summary.csv.tmp-host-4242-17") << "a,b\n1,\"open\n";
+  std::ofstream(tmp / "run/tables/other.csv.tmp-host-4242-18.csv") << "a,b\n1,\"open\n";
+  std::ofstream(tmp / "run/figures/big/cooccurrence.svg.tmp-host-4242-19.svg") << "<svg";
+  const std::string html = lg::report::report_html(tmp / "run");
+  CHECK_THAT(html, Contains("shown.svg"));
+  CHECK_THAT(html, !Contains(".tmp-"));
+}
