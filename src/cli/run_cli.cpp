@@ -7,6 +7,7 @@
 #include <string>
 
 #include "cli/commands.hpp"
+#include "cli/workers.hpp"
 #include "core/context.hpp"
 #include "core/error.hpp"
 #include "core/interrupt.hpp"
@@ -34,6 +35,7 @@ int run_cli(int argc, const char* const* argv) {
   add_predict_command(app);
   add_synth_images_command(app);
   install_interrupt_handlers();
+  set_command_line(argc, argv);
   // What a signal's message names: the --out of any command (run and train name their
   // config's output folder themselves).
   for (int i = 1; i < argc; ++i) {
@@ -48,6 +50,11 @@ int run_cli(int argc, const char* const* argv) {
   } catch (const Stopped& e) {
     std::fprintf(stderr, "\nlabelgraph: stopped by %s: %s\n", signal_name(e.signal_number()), e.what());
     return e.exit_code();
+  } catch (const CommandExit& e) {
+    return e.code;
+  } catch (const PeerLost& e) {
+    std::fprintf(stderr, "labelgraph: error: %s\n", e.what());
+    return kPeerLostExitCode;
   } catch (const Error& e) {
     std::fprintf(stderr, "labelgraph: error: %s\n", e.what());
     return 1;

@@ -1,5 +1,6 @@
 // labelgraph train CONFIG.toml [--algorithm LABEL] [--dataset NAME] [--out DIR] [--seed S]
 //                  [--threads T] [--device D] [--checkpoint-every N] [--resume CKPT]
+//                  [--nproc N] [--dist-timeout S]
 //
 // Trains one model of an experiment config on one data set's training rows (the files' own
 // split, or the first fold of the config's split for the seed) and writes, under the output
@@ -12,6 +13,11 @@
 //     epochs), checkpoints/checkpoint-epoch-NNN.pt with --checkpoint-every. Features go to the
 //     network unstandardised: it standardises with its training statistics and keeps them.
 // Either way `labelgraph predict` scores the raw files. [resampling] applies to the training rows.
+//
+// Several processes (a neural model): `--nproc N` starts N workers on this machine
+// (cli/workers.hpp); under torchrun or Slurm's srun each process is started by them and finds
+// its rank in the environment (core/processes.hpp). Every process trains its part of each batch
+// (nets/distributed.hpp); only rank 0 writes the outputs, the same files as one process writes.
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
@@ -22,6 +28,7 @@
 #include <optional>
 
 #include "cli/commands.hpp"
+#include "cli/workers.hpp"
 #include "core/atomic_file.hpp"
 #include "core/context.hpp"
 #include "core/error.hpp"
@@ -51,17 +58,20 @@ struct TrainArgs {
   std::optional<std::string> device;  ///< overrides [experiment] device
   int checkpoint_every = 0;           ///< epochs between checkpoints; 0 = none
   std::string resume;                 ///< checkpoint to continue from
+  int nproc = 1;                      ///< worker processes to start on this machine
+  double dist_timeout = 120;          ///< seconds a collective may wait for the other processes
   std::string command_line;           ///< for the manifest
 };
 
-const AlgorithmConfig& pick_algorithm(const ExperimentConfig& config, const std::string& wanted) {
+const AlgorithmConfig& pick_algorithm(const ExperimentConfig& config, std::string wanted) {
   std::vector<std::string> labels;
   for (const AlgorithmConfig& a : config.algorithms) labels.push_back(a.label);
+  if (wanted.empty()) wanted = config.train_algorithm;  // [experiment] train
   if (wanted.empty()) {
     if (config.algorithms.size() == 1) return config.algorithms.front();
     throw Error(config.source.string(), 0,
                 fmt::format("the config has {} algorithms: say which one to train with "
-                            "--algorithm (one of: {})",
+                            "--algorithm (one of: {}) or [experiment] train",
                             config.algorithms.size(), fmt::join(labels, ", ")));
   }
   for (const AlgorithmConfig& a : config.algorithms)
@@ -174,13 +184,33 @@ void run_train(const TrainArgs& args) {
                             "[experiment] keep_models = true to keep such a model)",
                             algorithm.label, algorithm.features));
   const models::ModelEntry* entry = models::find_model(algorithm.name);
-  if (entry && !entry->neural) return train_classical(args, config, algorithm, dataset, out, manifest);
+  const bool neural = !entry || entry->neural;
+  const ProcessGroupSpec processes = process_group_from_environment(args.dist_timeout);
+  if ((args.nproc > 1 || processes.distributed()) && !neural)
+    throw Error(config.source.string(), algorithm.line,
+                fmt::format("'{}' ({}) is fitted in one process: --nproc, torchrun and srun train the "
+                            "neural models (mlp-br, cnn-br, mlgcn and the heads)", algorithm.label, algorithm.name));
+  if (args.nproc > 1 && !processes.distributed()) {
+    // The launcher: N workers run this command; it trains nothing itself.
+    Context threads_of;
+    threads_of.threads = config.threads;
+    WorkerLaunch launch;
+    launch.arguments = worker_arguments(command_line_arguments());
+    launch.processes = args.nproc;
+    launch.threads_per_worker = std::max(1, threads_of.resolved_threads() / args.nproc);
+    launch.timeout_seconds = args.dist_timeout;
+    create_output_folder(out);  // an unwritable place fails before any worker starts
+    throw CommandExit{launch_workers(launch)};
+  }
+  if (!neural) return train_classical(args, config, algorithm, dataset, out, manifest);
 
   Context ctx;
   ctx.seed = config.seed;
   ctx.threads = config.threads;
   ctx.device = config.device;
   ctx.output_dir = out;
+  ctx.processes = processes;
+  const bool writer = processes.rank == 0;  // the other processes train and write nothing
   set_output_description(out.string());
   create_output_folder(out);  // before training: an unwritable place fails at once
   const NetsApi& api = nets_api();
@@ -190,10 +220,12 @@ void run_train(const TrainArgs& args) {
       models::make_model(algorithm.name, algorithm.params, config.source.string(), algorithm.line);
   ExperimentFold fold = experiment_fold(config, dataset, ctx);
   if (config.resampling.method != "none") fold.train = resample(fold.train, config.resampling, ctx.seed);
-  std::fprintf(stderr, "labelgraph: training %s on %s: %lld rows, %lld features, %lld labels (%s)\n",
-               algorithm.label.c_str(), dataset.name.c_str(), static_cast<long long>(fold.train.rows()),
-               static_cast<long long>(fold.train.num_features()),
-               static_cast<long long>(fold.train.num_labels()), fold.note.c_str());
+  if (writer)
+    std::fprintf(stderr, "labelgraph: training %s on %s: %lld rows, %lld features, %lld labels (%s)%s\n",
+                 algorithm.label.c_str(), dataset.name.c_str(), static_cast<long long>(fold.train.rows()),
+                 static_cast<long long>(fold.train.num_features()),
+                 static_cast<long long>(fold.train.num_labels()), fold.note.c_str(),
+                 processes.distributed() ? fmt::format(", {} processes", processes.world_size).c_str() : "");
 
   TrainSession session;
   session.checkpoint_every = args.checkpoint_every;
@@ -203,6 +235,7 @@ void run_train(const TrainArgs& args) {
   const auto start = std::chrono::steady_clock::now();
   api.train(*model, fold.train, ctx, session);
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (!writer) return;
 
   create_output_folder(out);
   api.save(*model, out / "model.pt");
@@ -252,8 +285,18 @@ void add_train_command(CLI::App& app) {
   cmd->add_option("--resume", args->resume,
                   "neural models: continue from a checkpoint of the same config, data and seed")
       ->check(CLI::ExistingFile);
+  cmd->add_option("--nproc", args->nproc,
+                  "neural models: train data-parallel in N processes on this machine (c10d Gloo; "
+                  "batch_size is the batch of all of them, each takes 1/N; the threads are shared out)")
+      ->check(CLI::Range(1, 1024));
+  cmd->add_option("--dist-timeout", args->dist_timeout,
+                  "seconds a process waits for the others (several processes) before it ends with "
+                  "exit code 76")
+      ->check(CLI::Range(1.0, 86400.0));
   cmd->footer(
       "\nExamples:\n"
+      "  labelgraph train experiments/quickstart.toml --nproc 2   # ML-GCN in 2 processes\n"
+      "  torchrun --no-python --nproc-per-node 2 labelgraph train experiments/quickstart.toml\n"
       "  labelgraph train experiments/mulan-deep.toml --algorithm ML-GCN --dataset scene --out m\n"
       "  labelgraph predict --model m/model.pt --data scene-test.arff --out scores.npy\n"
       "  labelgraph eval --truth scene-test.arff --scores scores.npy\n"
@@ -269,6 +312,7 @@ void add_train_command(CLI::App& app) {
     if (args->device) args->command_line += " --device " + *args->device;
     if (args->checkpoint_every) args->command_line += fmt::format(" --checkpoint-every {}", args->checkpoint_every);
     if (!args->resume.empty()) args->command_line += " --resume " + args->resume;
+    if (args->nproc > 1) args->command_line += fmt::format(" --nproc {}", args->nproc);
     run_train(*args);
   });
 }

@@ -5,6 +5,8 @@
 #include <filesystem>
 #include <string>
 
+#include "core/processes.hpp"
+
 namespace lg {
 
 struct Context {
@@ -12,6 +14,7 @@ struct Context {
   int threads = 0;                   ///< worker threads; 0 = all hardware threads
   std::string device = "cpu";        ///< "cpu" or "cuda[:k]" (used by src/nets only)
   std::filesystem::path output_dir;  ///< where results go; empty = current directory
+  ProcessGroupSpec processes;        ///< this process in a multi-process training (rank, world)
 
   /// `threads` resolved against the machine (>= 1).
   int resolved_threads() const;

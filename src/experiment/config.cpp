@@ -544,6 +544,7 @@ ExperimentConfig load_experiment_config(const fs::path& path) {
     r.read("checkpoint_minutes", c.checkpoint_minutes);
     r.read("checkpoint_epochs", c.checkpoint_epochs);
     r.read("keep_models", c.keep_models);
+    r.read("train", c.train_algorithm);
     if (c.checkpoint_minutes < 0 || !std::isfinite(c.checkpoint_minutes))
       r.fail("checkpoint_minutes must be >= 0 (0 = not by time)");
     if (c.checkpoint_epochs < 0) r.fail("checkpoint_epochs must be >= 0 (0 = not by epochs)");
@@ -812,6 +813,7 @@ std::string to_toml(const ExperimentConfig& c) {
                   {"checkpoint_minutes", c.checkpoint_minutes},
                   {"checkpoint_epochs", c.checkpoint_epochs},
                   {"keep_models", c.keep_models}};
+  if (!c.train_algorithm.empty()) exp.insert("train", c.train_algorithm);
   toml::array datasets;
   for (const DatasetConfig& d : c.datasets) {
     toml::table t = dataset_table(d, true);

@@ -5,7 +5,8 @@
 // The schema (see experiments/*.toml for commented examples):
 //   [experiment]   name, seed, seeds (one run per seed), threads, device, output,
 //                  checkpoint_minutes, checkpoint_epochs (neural cells' saved state),
-//                  keep_models (each cell's fitted model beside its cell file)
+//                  keep_models (each cell's fitted model beside its cell file), train (the
+//                  algorithm `labelgraph train` trains when --algorithm is not given)
 //   [split]        method given | holdout | kfold | iterative, folds, order, test_fraction
 //   [preprocess]   standardize
 //   [resampling]   method none | ml-ros | ml-rus | mlsmote | remedial, percentage, k, label_set
@@ -145,6 +146,9 @@ struct ExperimentConfig {
   /// models/model_file.hpp, with the cell's standardisation; a network inside with its
   /// checkpoint), for `labelgraph predict`. Not part of the cell keys: tables are the same.
   bool keep_models = false;
+  /// The label (or name) of the [[algorithms]] entry `labelgraph train` trains without
+  /// --algorithm (empty: the only one; a config with several then needs --algorithm)
+  std::string train_algorithm;
   SplitSpec split;                          ///< how rows are split (per data set overridable)
   PreprocessConfig preprocess;              ///< feature preprocessing
   ResamplingSpec resampling;                ///< applied to training folds only

@@ -1,5 +1,7 @@
 #include "nets/backbone.hpp"
 
+#include "nets/distributed.hpp"
+
 #include <torch/torch.h>
 
 #include <ATen/CPUGeneratorImpl.h>
@@ -94,10 +96,10 @@ BasicBlockImpl::BasicBlockImpl(int64_t in, int64_t out, int64_t stride) : stride
 }
 
 at::Tensor BasicBlockImpl::forward(const at::Tensor& x) {
-  at::Tensor h = torch::relu(bn1->forward(conv1->forward(x)));
-  h = bn2->forward(conv2->forward(h));
+  at::Tensor h = torch::relu(norm(bn1, conv1->forward(x)));
+  h = norm(bn2, conv2->forward(h));
   const at::Tensor skip =
-      shortcut ? shortcut_bn->forward(strided_pointwise_conv(x, shortcut->weight, stride_)) : x;
+      shortcut ? norm(shortcut_bn, strided_pointwise_conv(x, shortcut->weight, stride_)) : x;
   return torch::relu(h + skip);
 }
 
@@ -129,7 +131,7 @@ at::Tensor SmallResNetImpl::feature_maps(const at::Tensor& images) {
   if (images.dim() != 4 || images.size(1) != 3)
     throw Error(fmt::format("backbone: expected images N x 3 x H x W, got {}-D with {} channels",
                             images.dim(), images.dim() > 1 ? images.size(1) : 0));
-  at::Tensor h = torch::relu(stem_bn->forward(stem->forward(images)));
+  at::Tensor h = torch::relu(norm(stem_bn, stem->forward(images)));
   for (auto& block : blocks_) h = block->forward(h);
   return h;
 }

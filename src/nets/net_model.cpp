@@ -19,6 +19,7 @@
 #include "data/standardize.hpp"
 #include "eval/measures.hpp"
 #include "io/image_dataset.hpp"
+#include "nets/distributed.hpp"
 #include "nets/gradients.hpp"
 #include "nets/heads/heads.hpp"
 #include "nets/losses.hpp"
@@ -361,6 +362,12 @@ void NetModel::train(const Dataset& data, const Context& ctx, const TrainSession
     throw Error(fmt::format("{}: needs at least 2 training rows, got {}", spec_.algorithm, data.rows()));
   if (data.num_labels() < 1) throw Error(fmt::format("{}: the training set has no labels", spec_.algorithm));
   configure_torch(ctx);
+  // Several processes (core/processes.hpp): data-parallel through c10d (nets/distributed.hpp).
+  // Every process trains; only rank 0 writes checkpoints and state files.
+  ProcessGroup* group = ProcessGroup::of(ctx);
+  const int rank = group ? group->rank() : 0;
+  const int world = group ? group->world() : 1;
+  const bool writer = rank == 0;
 
   // With a state file, a stop signal is saved at the next batch boundary (core/interrupt.hpp).
   std::optional<DeferredStop> deferred_stop;
@@ -449,6 +456,17 @@ void NetModel::train(const Dataset& data, const Context& ctx, const TrainSession
     start(data, ctx);
   }
   State& s = *state_;
+  if (group) {
+    // Rank 0's weights everywhere (the same seed drew the same ones; a resume read the same
+    // file: this makes it so whatever happened).
+    std::vector<at::Tensor> tensors = s.net->all_parameters();
+    for (const at::Tensor& b : s.net->buffers()) tensors.push_back(b);
+    group->broadcast(tensors, "the broadcast of the initial weights");
+    notes_.push_back(fmt::format("trained data-parallel by {} processes ({}): each takes 1/{} of "
+                                 "every batch of {} rows; batch-norm statistics over the whole batch",
+                                 world, s.device.is_cuda() ? "c10d" : "c10d Gloo", world,
+                                 spec_.train.batch_size));
+  }
   auto final_note = [&] {
     if (s.history.best_epoch > 0)
       notes_.push_back(fmt::format("weights of epoch {} (best validation mAP {:.4f}); {}",
@@ -506,12 +524,12 @@ void NetModel::train(const Dataset& data, const Context& ctx, const TrainSession
   const std::vector<double> base_lr = base_learning_rates(spec_.train);
 
   std::unique_ptr<ProgressBar> bar;
-  if (session.progress) {
+  if (session.progress && writer) {
     bar = std::make_unique<ProgressBar>("train " + spec_.algorithm, static_cast<std::uint64_t>(spec_.train.epochs));
     bar->set(static_cast<std::uint64_t>(s.epoch));
   }
   const Index n = fit_part.rows();
-  const Index batch = spec_.train.batch_size;
+  const Index batch = spec_.train.batch_size;  // the global batch: 1/world of it per process
   std::vector<at::Tensor> params = s.net->all_parameters();
   // The best epoch's weights include the buffers (batch-norm running statistics) after them;
   // checkpoints of feature models written before images existed hold the parameters only.
@@ -523,6 +541,11 @@ void NetModel::train(const Dataset& data, const Context& ctx, const TrainSession
   // a head that reads the map: every image's F x H x W map would be kept (1.6 MB per image for
   // ResNet-101 at 448 px), so the frozen backbone runs per batch, without gradients.
   const bool frozen = s.net->frozen_backbone() && !s.net->head->needs_map();
+  // The image loader cuts this process's rows into batches of one size: its part of each batch.
+  if (group && s.image_input && !frozen && batch % world != 0)
+    throw Error(fmt::format("{}: batch_size {} is not divisible by {} processes (batch_size is the "
+                            "batch of all processes together; each takes an equal part of it)",
+                            spec_.algorithm, batch, world));
   std::unique_ptr<ImageBatchLoader> loader;
   if (s.image_input && !frozen)
     loader = std::make_unique<ImageBatchLoader>(
@@ -532,6 +555,35 @@ void NetModel::train(const Dataset& data, const Context& ctx, const TrainSession
     cached = s.encoded(fit_part, threads);
     if (yv.defined()) cached_validation = s.encoded(validation, threads);
   }
+  // Several processes: each scores its part of the validation rows; the logits are summed.
+  const auto validation_part = batch_part(validation.rows(), rank, world);
+  const Index validation_rows_here = validation_part.second - validation_part.first;
+  Dataset validation_here;
+  if (group && yv.defined() && !frozen && validation_rows_here > 0) {
+    std::vector<Index> rows_here;
+    for (Index i = validation_part.first; i < validation_part.second; ++i) rows_here.push_back(i);
+    validation_here = select_rows(validation, rows_here);
+  }
+  auto validation_logits = [&]() -> at::Tensor {
+    if (!group)
+      return frozen ? s.net->head->forward(cached_validation, nullptr) : s.logits(validation, threads);
+    at::Tensor all = torch::zeros({validation.rows(), static_cast<std::int64_t>(data.num_labels())},
+                                  torch::TensorOptions().dtype(torch::kFloat32).device(s.device));
+    if (validation_rows_here > 0) {
+      at::Tensor part;
+      if (frozen) {
+        BackboneOutput mine;
+        mine.pooled = cached_validation.pooled.narrow(0, validation_part.first, validation_rows_here);
+        if (cached_validation.map.defined())
+          mine.map = cached_validation.map.narrow(0, validation_part.first, validation_rows_here);
+        part = s.net->head->forward(mine, nullptr);
+      } else {
+        part = s.logits(validation_here, threads);
+      }
+      all.narrow(0, validation_part.first, validation_rows_here).copy_(part);
+    }
+    return group->sum(all, "the validation scores");
+  };
 
   const Index batches = (n + batch - 1) / batch;  // per epoch
   if (s.epoch_batches >= batches)  // a checkpoint of other data would have been refused
@@ -539,6 +591,14 @@ void NetModel::train(const Dataset& data, const Context& ctx, const TrainSession
                             s.epoch_batches, batches));
   using Clock = std::chrono::steady_clock;
   const bool keep_state = !session.state_file.empty();
+  // (stop now, save now): any process's stop signal; rank 0's clock for timed saves. Every
+  // process gets the same answer, so all stop or save at the same batch.
+  auto agreed = [&](bool stop_here, bool save_due) -> std::pair<bool, bool> {
+    if (!group) return {stop_here, save_due};
+    at::Tensor flags = torch::tensor({stop_here ? 1.0 : 0.0, writer && save_due ? 1.0 : 0.0}, torch::kFloat64);
+    group->sum(flags, "the stop check");
+    return {flags[0].item<double>() > 0, flags[1].item<double>() > 0};
+  };
   const bool timed_saves = keep_state && session.state_every_seconds > 0;
   Clock::time_point last_save = Clock::now();
   auto seconds_since = [](Clock::time_point t) {
@@ -553,8 +613,10 @@ void NetModel::train(const Dataset& data, const Context& ctx, const TrainSession
     for (std::size_t g = 0; g < groups.size(); ++g) groups[g].options().set_lr(base_lr[g] * factor);
 
     Random order_rng(derive_seed(ctx.seed, kEpochStream + 2 * static_cast<std::uint64_t>(e)));
-    at::Generator dropout_gen =
-        at::detail::createCPUGenerator(derive_seed(ctx.seed, kEpochStream + 2 * static_cast<std::uint64_t>(e) + 1));
+    // Rank 0 draws the dropout masks one process would; the others their own streams.
+    const std::uint64_t dropout_seed = derive_seed(ctx.seed, kEpochStream + 2 * static_cast<std::uint64_t>(e) + 1);
+    at::Generator dropout_gen = at::detail::createCPUGenerator(
+        rank == 0 ? dropout_seed : derive_seed(dropout_seed, static_cast<std::uint64_t>(rank)));
     std::vector<std::int64_t> order(static_cast<std::size_t>(n));
     for (Index i = 0; i < n; ++i) order[static_cast<std::size_t>(i)] = i;
     order_rng.shuffle(order);
@@ -566,8 +628,15 @@ void NetModel::train(const Dataset& data, const Context& ctx, const TrainSession
     double loss_sum = 0;
     double seconds_before = 0;  // of this epoch, before the resume
     if (first_batch > 0) {
-      dropout_gen.set_state(s.epoch_dropout_state);
-      loss_sum = s.epoch_loss_sum;
+      // The saved generator is rank 0's; another rank continues from a stream of its own, drawn
+      // from where the epoch was stopped (its masks then differ from an uninterrupted run's).
+      if (rank == 0)
+        dropout_gen.set_state(s.epoch_dropout_state);
+      else
+        dropout_gen = at::detail::createCPUGenerator(
+            derive_seed(derive_seed(dropout_seed, static_cast<std::uint64_t>(rank)),
+                        static_cast<std::uint64_t>(first_batch)));
+      loss_sum = rank == 0 ? s.epoch_loss_sum : 0.0;  // the saved sum is of all processes
       seconds_before = s.epoch_seconds;
     }
     s.epoch_batches = 0;
@@ -575,14 +644,15 @@ void NetModel::train(const Dataset& data, const Context& ctx, const TrainSession
     s.epoch_dropout_state = at::Tensor();
     s.epoch_seconds = 0;
     // The state file after `done` batches of this epoch (0: at its end, after its record).
+    // With several processes every one calls it at the same batch; rank 0 writes.
     auto save_state = [&](Index done) {
       if (done > 0) {
         s.epoch_batches = done;
-        s.epoch_loss_sum = loss_sum;
+        s.epoch_loss_sum = group ? group->sum(loss_sum, "the loss of a saved epoch") : loss_sum;
         s.epoch_dropout_state = dropout_gen.get_state();
         s.epoch_seconds = seconds_before + seconds_since(start);
       }
-      save(session.state_file);
+      if (writer) save(session.state_file);
       s.epoch_batches = 0;
       s.epoch_loss_sum = 0;
       s.epoch_dropout_state = at::Tensor();
@@ -600,22 +670,37 @@ void NetModel::train(const Dataset& data, const Context& ctx, const TrainSession
     const std::uint64_t augment_seed = derive_seed(derive_seed(ctx.seed, kAugmentStream),
                                                    static_cast<std::uint64_t>(e));
     if (loader) {
+      // This process's part of each batch, in batch order (all of it with one process).
       std::vector<Index> epoch_rows;
-      epoch_rows.reserve(order.size());
-      for (std::size_t i = static_cast<std::size_t>(first_batch * batch); i < order.size(); ++i)
-        epoch_rows.push_back(fit_part.image_rows[static_cast<std::size_t>(order[i])]);
-      loader->start(std::move(epoch_rows), batch, s.train_transform, augment_seed, 1, 2, first_batch);
+      epoch_rows.reserve(order.size() / static_cast<std::size_t>(world) + 1);
+      for (Index b = first_batch; b < batches; ++b) {
+        const Index first = b * batch;
+        const auto part = batch_part(std::min(batch, n - first), rank, world);
+        for (Index i = first + part.first; i < first + part.second; ++i)
+          epoch_rows.push_back(fit_part.image_rows[static_cast<std::size_t>(order[static_cast<std::size_t>(i)])]);
+      }
+      const std::uint64_t rank_augment_seed =
+          rank == 0 ? augment_seed : derive_seed(augment_seed, static_cast<std::uint64_t>(rank));
+      loader->start(std::move(epoch_rows), batch / world, s.train_transform, rank_augment_seed, 1, 2,
+                    first_batch);
     }
     s.net->train();
+    const SyncBatchNormScope sync_batch_norm_scope(group);
     for (Index b = first_batch; b < batches; ++b) {
       const Index first = b * batch;
       const Index size = std::min(batch, n - first);
-      const at::Tensor rows = order_t.narrow(0, first, size);
+      // This process's rows of the batch (all of them with one process; maybe none in a last,
+      // short batch: it then still takes part in every all-reduce).
+      const auto part = batch_part(size, rank, world);
+      const Index size_here = part.second - part.first;
+      const at::Tensor rows = order_t.narrow(0, first + part.first, size_here);
       at::Tensor xb;
       BackboneOutput features;
       if (frozen) {
         features.pooled = cached.pooled.index_select(0, rows);
         if (cached.map.defined()) features.map = cached.map.index_select(0, rows);
+      } else if (loader && size_here == 0) {
+        xb = torch::zeros({0, 3, s.train_transform.size, s.train_transform.size}, torch::kFloat32).to(s.device);
       } else if (loader) {
         const ImageBatch* prepared = loader->next();
         if (!prepared) throw Error(spec_.algorithm + ": the image loader ended early");  // a bug if seen
@@ -628,26 +713,36 @@ void NetModel::train(const Dataset& data, const Context& ctx, const TrainSession
       if (!frozen) features = s.net->features(xb, &dropout_gen);
       const HeadOutput out = s.net->head->train_forward(features, &dropout_gen);
       at::Tensor l;
-      if (out.train_logits.empty()) {
+      if (size_here == 0) {
+        // No rows here: a zero loss through the same graph, so that the batch-norm all-reduces
+        // of the backward pass meet the other processes'.
+        l = (out.logits.defined() ? out.logits : out.train_logits.front()).sum() * 0.0;
+      } else if (out.train_logits.empty()) {
         l = multilabel_loss(out.logits, yb, loss, pos_weight);
       } else {
-        for (const at::Tensor& part : out.train_logits) {
-          const at::Tensor term = multilabel_loss(part, yb, loss, pos_weight);
+        for (const at::Tensor& part_logits : out.train_logits) {
+          const at::Tensor term = multilabel_loss(part_logits, yb, loss, pos_weight);
           l = l.defined() ? l + term : term;
         }
       }
-      if (out.extra_loss.defined()) l = l + out.extra_loss;
+      if (out.extra_loss.defined() && size_here > 0) l = l + out.extra_loss;
+      // Each process's mean weighted by its share of the rows: the sum over processes of the
+      // gradients is the gradient of the whole batch's mean loss.
+      if (group) l = l * (static_cast<double>(size_here) / static_cast<double>(size));
       l.backward();
+      if (group) group->sum_gradients(params);
       if (spec_.train.clip_grad_norm > 0) clip_gradients(params, spec_.train.clip_grad_norm);
       s.optimizer->step();
       loss_sum += l.item<double>() * static_cast<double>(size);
       if (session.after_batch) session.after_batch(e + 1, static_cast<int>(b + 1));
       // The last batch's stop and timed save come at the epoch's end, after its validation.
       if (keep_state && b + 1 < batches) {
-        if (stop_requested()) stop(b + 1);
-        if (timed_saves && seconds_since(last_save) >= session.state_every_seconds) save_state(b + 1);
+        const auto [stop_now, save_now] = agreed(stop_requested(), timed_saves && seconds_since(last_save) >= session.state_every_seconds);
+        if (stop_now) stop(b + 1);
+        if (save_now) save_state(b + 1);
       }
     }
+    if (group) loss_sum = group->sum(loss_sum, "the epoch's loss");
 
     report::EpochRecord record;
     record.epoch = e + 1;
@@ -656,8 +751,7 @@ void NetModel::train(const Dataset& data, const Context& ctx, const TrainSession
     if (yv.defined()) {
       torch::NoGradGuard no_grad;
       s.net->eval();
-      const at::Tensor logits = frozen ? s.net->head->forward(cached_validation, nullptr)
-                                       : s.logits(validation, threads);
+      const at::Tensor logits = validation_logits();
       record.validation_loss = multilabel_loss(logits, yv, loss, pos_weight).item<double>();
       const ScoreMatrix scores = to_matrix(torch::sigmoid(logits));
       const LabelMatrix predicted = (scores.array() >= 0.5f).cast<std::uint8_t>();
@@ -703,16 +797,17 @@ void NetModel::train(const Dataset& data, const Context& ctx, const TrainSession
     const bool checkpoint_now =
         session.checkpoint_every > 0 && !session.checkpoint_dir.empty() &&
         (s.epoch % session.checkpoint_every == 0 || s.finished);
-    if (checkpoint_now)
+    if (checkpoint_now && writer)
       save(session.checkpoint_dir / fmt::format("checkpoint-epoch-{:03}.pt", s.epoch));
     if (!std::isfinite(record.train_loss))
       throw Error(fmt::format("{}: the training loss became {} in epoch {} (lower lr, or set "
                               "clip_grad_norm)", spec_.algorithm, record.train_loss, s.epoch));
     if (keep_state) {
-      if (stop_requested()) stop(0);  // also after the last epoch: the state is then finished
+      const auto [stop_now, timed_now] =
+          agreed(stop_requested(), timed_saves && seconds_since(last_save) >= session.state_every_seconds);
+      if (stop_now) stop(0);  // also after the last epoch: the state is then finished
       if (!s.finished &&
-          ((session.state_every_epochs > 0 && s.epoch % session.state_every_epochs == 0) ||
-           (timed_saves && seconds_since(last_save) >= session.state_every_seconds)))
+          ((session.state_every_epochs > 0 && s.epoch % session.state_every_epochs == 0) || timed_now))
         save_state(0);
     }
     if (s.finished) break;

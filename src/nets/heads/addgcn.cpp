@@ -18,6 +18,7 @@
 #include <fmt/format.h>
 
 #include "models/registry.hpp"
+#include "nets/distributed.hpp"
 #include "nets/head.hpp"
 #include "nets/heads/conv1x1.hpp"
 #include "nets/heads/heads.hpp"
@@ -77,7 +78,7 @@ class AddGcnHeadImpl : public HeadImpl {
       g = torch::batch_norm(g, bn_->weight, bn_->bias, bn_->running_mean, bn_->running_var,
                             false, 0.1, 1e-5, false);
     else
-      g = bn_->forward(g);
+      g = norm(bn_, g);
     g = lrelu(g).expand({b, d_, c_});
     const at::Tensor a = torch::sigmoid(co_mat_(torch::cat({g, x}, 1)));  // B x C x C
     x = lrelu(dynamic_(lrelu(torch::matmul(x, a))));

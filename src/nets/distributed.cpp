@@ -1,0 +1,256 @@
+#include "nets/distributed.hpp"
+
+#include <fmt/format.h>
+#include <torch/torch.h>
+#include <torch/csrc/distributed/c10d/FileStore.hpp>
+#include <torch/csrc/distributed/c10d/PrefixStore.hpp>
+#include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
+#include <torch/csrc/distributed/c10d/TCPStore.hpp>
+#ifdef USE_C10D_NCCL
+#include <torch/csrc/distributed/c10d/ProcessGroupNCCL.hpp>
+#endif
+
+#include <chrono>
+#include <cstdlib>
+#include <mutex>
+
+#include "core/error.hpp"
+
+namespace lg::nets {
+namespace {
+
+/// The first line of a c10d / Gloo message (they go on with stack traces).
+std::string first_line(const std::string& text) {
+  std::string line = text.substr(0, text.find('\n'));
+  return line.size() > 300 ? line.substr(0, 300) + "..." : line;
+}
+
+std::chrono::milliseconds timeout_of(const ProcessGroupSpec& s) {
+  return std::chrono::milliseconds(static_cast<std::int64_t>(s.timeout_seconds * 1000));
+}
+
+class C10dGroup final : public ProcessGroup {
+ public:
+  C10dGroup(const ProcessGroupSpec& spec, bool cuda) : ProcessGroup(spec) {
+    const auto timeout = timeout_of(spec);
+    try {
+      c10::intrusive_ptr<c10d::Store> store;
+      if (!spec.store_file.empty()) {
+        store = c10::make_intrusive<c10d::FileStore>(spec.store_file, spec.world_size);
+        store->setTimeout(timeout);
+      } else {
+        c10d::TCPStoreOptions options;
+        options.port = static_cast<std::uint16_t>(spec.master_port);
+        options.isServer = spec.rank == 0 && !spec.agent_store;
+        options.numWorkers = spec.world_size;
+        options.waitWorkers = false;
+        options.timeout = timeout;
+        store = c10::make_intrusive<c10d::TCPStore>(spec.master_addr, options);
+      }
+      store = c10::make_intrusive<c10d::PrefixStore>("labelgraph", store);
+#ifdef USE_C10D_NCCL
+      if (cuda) {
+        auto options = c10d::ProcessGroupNCCL::Options::create();
+        options->timeout = timeout;
+        group_ = c10::make_intrusive<c10d::ProcessGroupNCCL>(store, spec.rank, spec.world_size, options);
+        backend_ = "NCCL";
+        return;
+      }
+#else
+      (void)cuda;
+#endif
+      auto options = c10d::ProcessGroupGloo::Options::create(timeout);
+      const char* interface = std::getenv("GLOO_SOCKET_IFNAME");
+      if (spec.loopback)
+        options->devices.push_back(c10d::ProcessGroupGloo::createDeviceForHostname("127.0.0.1"));
+      else if (interface && *interface)
+        options->devices.push_back(c10d::ProcessGroupGloo::createDeviceForInterface(interface));
+      else
+        options->devices.push_back(c10d::ProcessGroupGloo::createDefaultDevice());
+      group_ = c10::make_intrusive<c10d::ProcessGroupGloo>(store, spec.rank, spec.world_size, options);
+      backend_ = "Gloo";
+    } catch (const Error&) {
+      throw;
+    } catch (const std::exception& e) {
+      const std::string where = spec.store_file.empty()
+                                    ? fmt::format("{}:{}", spec.master_addr, spec.master_port)
+                                    : "the file store " + spec.store_file;
+      throw PeerLost(fmt::format("{}: could not form the process group of {} processes at {} within "
+                                 "{} s: {}", spec.describe(), spec.world_size, where,
+                                 spec.timeout_seconds, first_line(e.what())));
+    }
+  }
+
+  const std::string& backend() const { return backend_; }
+
+ protected:
+  void all_reduce(std::vector<at::Tensor>& tensors, const char* what) override {
+    run(what, [&] { return group_->allreduce(tensors); });
+  }
+  void broadcast_one(std::vector<at::Tensor>& tensors, const char* what) override {
+    run(what, [&] { return group_->broadcast(tensors); });
+  }
+
+ private:
+  template <class Fn>
+  void run(const char* what, Fn fn) {
+    try {
+      c10::intrusive_ptr<c10d::Work> work = fn();
+      if (!work->wait(timeout_of(spec_)))
+        throw std::runtime_error("no answer within the timeout");
+    } catch (const Error&) {
+      throw;
+    } catch (const std::exception& e) {
+      throw PeerLost(fmt::format("{}: lost the other processes during {} ({}): one of them died, "
+                                 "hung longer than the timeout of {} s, or cannot be reached",
+                                 spec_.describe(), what, first_line(e.what()), spec_.timeout_seconds));
+    }
+  }
+
+  c10::intrusive_ptr<c10d::ProcessGroup> group_;
+  std::string backend_;
+};
+
+std::mutex group_mutex;
+std::unique_ptr<C10dGroup> the_group;
+
+bool same_spec(const ProcessGroupSpec& a, const ProcessGroupSpec& b) {
+  return a.rank == b.rank && a.world_size == b.world_size && a.master_addr == b.master_addr &&
+         a.master_port == b.master_port && a.store_file == b.store_file;
+}
+
+thread_local ProcessGroup* sync_group = nullptr;
+
+/// Sums over the processes that autograd sees through: the backward of a sum over processes
+/// is the sum over processes of the gradients.
+struct AllReduceSum : torch::autograd::Function<AllReduceSum> {
+  static at::Tensor forward(torch::autograd::AutogradContext* ctx, const at::Tensor& x) {
+    ctx->saved_data["group"] = reinterpret_cast<std::int64_t>(sync_group);
+    at::Tensor y = x.clone();
+    return sync_group->sum(y, "batch-norm statistics");
+  }
+  static torch::autograd::tensor_list backward(torch::autograd::AutogradContext* ctx,
+                                               torch::autograd::tensor_list grad) {
+    auto* group = reinterpret_cast<ProcessGroup*>(ctx->saved_data["group"].toInt());
+    at::Tensor g = grad[0].contiguous().clone();
+    return {group->sum(g, "batch-norm gradients")};
+  }
+};
+
+}  // namespace
+
+ProcessGroup* ProcessGroup::of(const Context& ctx) {
+  if (!ctx.processes.distributed()) return nullptr;
+  std::lock_guard<std::mutex> lock(group_mutex);
+  if (the_group) {
+    if (!same_spec(the_group->spec(), ctx.processes))
+      throw Error(fmt::format("{}: a second process group ({}) in one process", ctx.processes.describe(),
+                              ctx.processes.store_file));
+    return the_group.get();
+  }
+  const bool cuda = ctx.device.rfind("cuda", 0) == 0;
+  the_group = std::make_unique<C10dGroup>(ctx.processes, cuda);
+  return the_group.get();
+}
+
+void ProcessGroup::broadcast(const std::vector<at::Tensor>& tensors, const char* what) {
+  for (const at::Tensor& t : tensors) {
+    if (!t.defined() || t.numel() == 0) continue;
+    std::vector<at::Tensor> one{t.is_contiguous() ? t.detach() : t.detach().contiguous()};
+    broadcast_one(one, what);
+    if (!t.is_contiguous()) {
+      torch::NoGradGuard no_grad;
+      t.copy_(one[0]);
+    }
+  }
+}
+
+void ProcessGroup::sum_gradients(const std::vector<at::Tensor>& params) {
+  constexpr std::int64_t kBucketBytes = 16 << 20;
+  std::vector<at::Tensor> grads;
+  for (const at::Tensor& p : params) {
+    if (!p.requires_grad()) continue;
+    if (!p.grad().defined()) p.mutable_grad() = torch::zeros_like(p);
+    grads.push_back(p.grad());
+  }
+  std::size_t i = 0;
+  while (i < grads.size()) {
+    std::size_t j = i;
+    std::int64_t bytes = 0;
+    std::vector<at::Tensor> flat;
+    while (j < grads.size() && (j == i || (bytes + grads[j].nbytes() <= kBucketBytes &&
+                                           grads[j].scalar_type() == grads[i].scalar_type() &&
+                                           grads[j].device() == grads[i].device()))) {
+      flat.push_back(grads[j].reshape({-1}));
+      bytes += static_cast<std::int64_t>(grads[j].nbytes());
+      ++j;
+    }
+    std::vector<at::Tensor> bucket{flat.size() == 1 ? flat[0].contiguous() : torch::cat(flat)};
+    const bool aliased = flat.size() == 1 && grads[i].is_contiguous();
+    all_reduce(bucket, "the gradient all-reduce");
+    if (!aliased) {
+      std::int64_t at = 0;
+      for (std::size_t k = i; k < j; ++k) {
+        const std::int64_t n = grads[k].numel();
+        grads[k].copy_(bucket[0].narrow(0, at, n).view(grads[k].sizes()));
+        at += n;
+      }
+    }
+    i = j;
+  }
+}
+
+at::Tensor ProcessGroup::sum(at::Tensor t, const char* what) {
+  std::vector<at::Tensor> one{t};
+  all_reduce(one, what);
+  return t;
+}
+
+double ProcessGroup::sum(double value, const char* what) {
+  at::Tensor t = torch::full({1}, value, torch::kFloat64);
+  return sum(t, what).item<double>();
+}
+
+bool ProcessGroup::any(bool flag, const char* what) { return sum(flag ? 1.0 : 0.0, what) > 0; }
+
+std::pair<Index, Index> batch_part(Index rows, int rank, int world) {
+  const Index part = (rows + world - 1) / world;
+  const Index first = std::min<Index>(rows, part * rank);
+  return {first, std::min<Index>(rows, first + part)};
+}
+
+SyncBatchNormScope::SyncBatchNormScope(ProcessGroup* group) : previous_(sync_group) { sync_group = group; }
+SyncBatchNormScope::~SyncBatchNormScope() { sync_group = previous_; }
+
+at::Tensor sync_batch_norm(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias,
+                           const at::Tensor& running_mean, const at::Tensor& running_var,
+                           bool training, double momentum, double eps) {
+  if (!training || !sync_group || sync_group->world() < 2)
+    return torch::batch_norm(x, weight, bias, running_mean, running_var, training, momentum, eps,
+                             at::globalContext().userEnabledCuDNN());
+  // Two passes, as at::batch_norm: the mean over every process's rows, then the variance
+  // around it (not E[x²] - E[x]², which loses digits in float).
+  std::vector<int64_t> dims{0};
+  for (int64_t d = 2; d < x.dim(); ++d) dims.push_back(d);
+  const int64_t channels = x.size(1);
+  const double local_count = x.dim() > 1 ? static_cast<double>(x.numel() / std::max<int64_t>(channels, 1)) : 0;
+  const double count = sync_group->sum(local_count, "batch-norm row counts");
+  if (count < 1) throw Error("sync batch norm: the global batch is empty");
+  std::vector<int64_t> shape(static_cast<std::size_t>(x.dim()), 1);
+  shape[1] = channels;
+  const at::Tensor mean = AllReduceSum::apply(x.sum(dims)) / count;
+  const at::Tensor centred = x - mean.view(shape);
+  const at::Tensor var = AllReduceSum::apply(centred.pow(2).sum(dims)) / count;
+  at::Tensor y = centred * torch::rsqrt(var + eps).view(shape);
+  if (weight.defined()) y = y * weight.view(shape);
+  if (bias.defined()) y = y + bias.view(shape);
+  if (running_mean.defined()) {
+    torch::NoGradGuard no_grad;
+    running_mean.mul_(1 - momentum).add_(mean.detach(), momentum);
+    const double unbiased = count > 1 ? count / (count - 1) : 1.0;
+    running_var.mul_(1 - momentum).add_(var.detach() * unbiased, momentum);
+  }
+  return y;
+}
+
+}  // namespace lg::nets
