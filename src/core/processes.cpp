@@ -35,6 +35,11 @@ std::pair<const char*, const char*> first_of(std::initializer_list<const char*> 
 
 std::string ProcessGroupSpec::describe() const { return fmt::format("process {} of {}", rank, world_size); }
 
+std::string device_for_process(const std::string& device, const ProcessGroupSpec& processes) {
+  if (processes.distributed() && device == "cuda") return fmt::format("cuda:{}", processes.local_rank);
+  return device;
+}
+
 ProcessGroupSpec process_group_from_environment(double timeout_seconds) {
   ProcessGroupSpec s;
   s.timeout_seconds = timeout_seconds;

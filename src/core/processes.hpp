@@ -37,6 +37,11 @@ struct ProcessGroupSpec {
 /// missing MASTER_ADDR / MASTER_PORT (without a store file) when WORLD_SIZE > 1.
 ProcessGroupSpec process_group_from_environment(double timeout_seconds = 120);
 
+/// The device a process trains on: with several processes, "cuda" (no index) becomes
+/// "cuda:<local rank>" (one GPU per process, as torchrun and srun --gpus-per-task expect);
+/// anything else is kept.
+std::string device_for_process(const std::string& device, const ProcessGroupSpec& processes);
+
 /// A process of a multi-process training lost the others: one died, hung past the timeout, or
 /// could not be reached. The CLI prints the message and exits with kPeerLostExitCode.
 class PeerLost : public Error {

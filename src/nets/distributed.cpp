@@ -167,6 +167,7 @@ void ProcessGroup::broadcast(const std::vector<at::Tensor>& tensors, const char*
 
 void ProcessGroup::sum_gradients(const std::vector<at::Tensor>& params) {
   constexpr std::int64_t kBucketBytes = 16 << 20;
+  const auto started = std::chrono::steady_clock::now();
   std::vector<at::Tensor> grads;
   for (const at::Tensor& p : params) {
     if (!p.requires_grad()) continue;
@@ -198,6 +199,7 @@ void ProcessGroup::sum_gradients(const std::vector<at::Tensor>& params) {
     }
     i = j;
   }
+  gradient_seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
 }
 
 at::Tensor ProcessGroup::sum(at::Tensor t, const char* what) {

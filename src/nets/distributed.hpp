@@ -53,6 +53,8 @@ class ProcessGroup {
   double sum(double value, const char* what);
   /// Whether any process says true (every process gets the same answer).
   bool any(bool flag, const char* what);
+  /// Seconds spent in sum_gradients() since the process started (bench/README's all-reduce share).
+  double gradient_seconds() const { return gradient_seconds_; }
 
  protected:
   explicit ProcessGroup(ProcessGroupSpec spec) : spec_(std::move(spec)) {}
@@ -61,6 +63,7 @@ class ProcessGroup {
   virtual void broadcast_one(std::vector<at::Tensor>& tensors, const char* what) = 0;
 
   ProcessGroupSpec spec_;
+  double gradient_seconds_ = 0;
 };
 
 /// The rows [first, last) of a global batch of `rows` rows that process `rank` of `world`

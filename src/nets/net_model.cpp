@@ -456,6 +456,8 @@ void NetModel::train(const Dataset& data, const Context& ctx, const TrainSession
     start(data, ctx);
   }
   State& s = *state_;
+  const double gradient_seconds_before = group ? group->gradient_seconds() : 0;
+  double step_seconds = 0;  // forward, backward, all-reduce and step of this call's batches
   if (group) {
     // Rank 0's weights everywhere (the same seed drew the same ones; a resume read the same
     // file: this makes it so whatever happened).
@@ -468,6 +470,12 @@ void NetModel::train(const Dataset& data, const Context& ctx, const TrainSession
                                  spec_.train.batch_size));
   }
   auto final_note = [&] {
+    if (group && step_seconds > 0) {
+      const double reduce = group->gradient_seconds() - gradient_seconds_before;
+      notes_.push_back(fmt::format("process {} of {}: the gradient all-reduce took {:.2f} s of {:.2f} s "
+                                   "of training steps ({:.1f}%)", rank, world, reduce, step_seconds,
+                                   100.0 * reduce / step_seconds));
+    }
     if (s.history.best_epoch > 0)
       notes_.push_back(fmt::format("weights of epoch {} (best validation mAP {:.4f}); {}",
                                    s.history.best_epoch, s.best_map, s.history.stop_reason));
@@ -709,6 +717,7 @@ void NetModel::train(const Dataset& data, const Context& ctx, const TrainSession
         xb = x.index_select(0, rows);
       }
       const at::Tensor yb = y.index_select(0, rows);
+      const auto step_start = Clock::now();
       drop_gradients(params);
       if (!frozen) features = s.net->features(xb, &dropout_gen);
       const HeadOutput out = s.net->head->train_forward(features, &dropout_gen);
@@ -734,6 +743,7 @@ void NetModel::train(const Dataset& data, const Context& ctx, const TrainSession
       if (spec_.train.clip_grad_norm > 0) clip_gradients(params, spec_.train.clip_grad_norm);
       s.optimizer->step();
       loss_sum += l.item<double>() * static_cast<double>(size);
+      step_seconds += seconds_since(step_start);
       if (session.after_batch) session.after_batch(e + 1, static_cast<int>(b + 1));
       // The last batch's stop and timed save come at the epoch's end, after its validation.
       if (keep_state && b + 1 < batches) {
