@@ -213,7 +213,7 @@ void run_train(const TrainArgs& args) {
   ctx.device = device_for_process(config.device, processes);
   const bool writer = processes.rank == 0;  // the other processes train and write nothing
   set_output_description(out.string());
-  create_output_folder(out);  // before training: an unwritable place fails at once
+  if (writer) create_output_folder(out);  // before training: an unwritable place fails at once
   const NetsApi& api = nets_api();
   api.configure_torch(ctx);
 

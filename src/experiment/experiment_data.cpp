@@ -173,7 +173,7 @@ bool obtain_dataset(const DatasetConfig& cfg, const Context& ctx, ExperimentResu
     loaded.digest = "generated";
     // The points of a swept split share their data: one file under the name as written.
     const fs::path file = fs::path("data") / (file_stem(cfg.sweep_of.empty() ? cfg.name : cfg.sweep_of) + ".arff");
-    if (write_generated) {
+    if (write_generated && ctx.processes.rank == 0) {  // one process of several writes
       create_output_folder(result.output_dir / "data");
       write_arff(loaded.data, result.output_dir / file);
       result.outputs.push_back(file.string());
