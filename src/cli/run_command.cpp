@@ -13,6 +13,7 @@
 #include <tuple>
 
 #include "cli/commands.hpp"
+#include "cli/workers.hpp"
 #include "core/context.hpp"
 #include "core/error.hpp"
 #include "core/interrupt.hpp"
@@ -40,6 +41,8 @@ struct RunArgs {
   bool fresh = false;               ///< ignore finished cells
   std::string shard;                ///< "I/N": run only this share of the cells
   bool list_cells = false;          ///< print the cells, their keys and states, and stop
+  int nproc = 1;                    ///< worker processes to start on this machine
+  double dist_timeout = 120;        ///< seconds a collective may wait for the other processes
   std::string command_line;         ///< for the manifest
 };
 
@@ -76,14 +79,19 @@ void print_listing(const ExperimentResult& result, const RunOptions& options) {
 }
 
 /// Run (or merge, or list) `config` and write the manifest.
-void execute(const ExperimentConfig& config, const RunOptions& options, const std::string& command_line) {
+/// Several processes (`processes`): rank 0 runs the grid and writes everything; the others
+/// train its networks with it (experiment/runner.hpp) and write nothing.
+void execute(const ExperimentConfig& config, const RunOptions& options, const std::string& command_line,
+             const ProcessGroupSpec& processes = {}) {
   RunManifest manifest;
   manifest.started_utc = utc_now();
   Context ctx;
   ctx.seed = config.seed;
   ctx.threads = config.threads;
-  ctx.device = config.device;
+  ctx.device = device_for_process(config.device, processes);
   ctx.output_dir = config.output;
+  ctx.processes = processes;
+  const bool writer = processes.rank == 0;
   set_output_description(config.output.string());
   // LibTorch (~0.7 s to load) only when a network is trained.
   const bool neural = std::any_of(config.algorithms.begin(), config.algorithms.end(), [](const AlgorithmConfig& a) {
@@ -92,13 +100,14 @@ void execute(const ExperimentConfig& config, const RunOptions& options, const st
   });
   if (neural) nets_api().configure_torch(ctx);
 
-  if (options.mode == RunMode::Run) {
+  if (options.mode == RunMode::Run && writer) {
     // Written first, so that the folder of a shard stopped or killed before it finished can
     // still be merged (its finished cells count).
     create_output_folder(config.output);
     write_file_atomically(config.output / "config.resolved.toml", to_toml(config));
   }
   const ExperimentResult result = run_experiment(config, ctx, options);
+  if (!writer) return;
   if (options.mode == RunMode::List) return print_listing(result, options);
   std::fputs(result.summary_text.c_str(), stdout);
 
@@ -236,7 +245,23 @@ void run(const RunArgs& args) {
   options.fresh = args.fresh;
   if (!args.shard.empty()) std::tie(options.shard_index, options.shard_count) = parse_shard(args.shard);
   if (args.list_cells) options.mode = RunMode::List;
-  execute(config, options, args.command_line);
+  const ProcessGroupSpec processes = process_group_from_environment(args.dist_timeout);
+  if ((args.nproc > 1 || processes.distributed()) && options.mode != RunMode::Run)
+    throw Error("--list-cells lists; it trains nothing in several processes (drop --nproc)");
+  if (args.nproc > 1 && !processes.distributed()) {
+    // The launcher: N workers run this command; rank 0 runs the grid, the others train its
+    // networks with it.
+    Context threads_of;
+    threads_of.threads = config.threads;
+    WorkerLaunch launch;
+    launch.arguments = worker_arguments(command_line_arguments());
+    launch.processes = args.nproc;
+    launch.threads_per_worker = std::max(1, threads_of.resolved_threads() / args.nproc);
+    launch.timeout_seconds = args.dist_timeout;
+    create_output_folder(config.output);  // an unwritable place fails before any worker starts
+    throw CommandExit{launch_workers(launch)};
+  }
+  execute(config, options, args.command_line, processes);
 }
 
 }  // namespace
@@ -270,6 +295,15 @@ void add_run_command(CLI::App& app) {
   cmd->add_flag("--list-cells", args->list_cells,
                 "print every cell (with --shard: the shard's) with its key and state (done, "
                 "missing, damaged, running) and stop");
+  cmd->add_option("--nproc", args->nproc,
+                  "train the neural cells data-parallel in N processes on this machine (c10d Gloo; "
+                  "batch_size is the batch of all of them; the threads are shared out); the "
+                  "tables are those of one process")
+      ->check(CLI::Range(1, 1024));
+  cmd->add_option("--dist-timeout", args->dist_timeout,
+                  "seconds a process waits for the others (several processes) before it ends with "
+                  "exit code 76")
+      ->check(CLI::Range(1.0, 86400.0));
   cmd->add_flag("--dump-config", args->dump_config,
                 "print the resolved config (every default written out) and stop");
   cmd->add_flag("--list-algorithms", args->list_algorithms,
@@ -279,6 +313,7 @@ void add_run_command(CLI::App& app) {
       "  labelgraph run experiments/mulan-baselines.toml --seed 7 --threads 2\n"
       "  labelgraph run experiments/mulan-baselines.toml --dump-config\n"
       "  labelgraph run experiments/mulan-baselines.toml --shard 2/4 --out results/grid\n"
+      "  labelgraph run experiments/quickstart.toml --nproc 2   # networks in 2 processes\n"
       "\nFinished cells are kept under OUT/cells/ by content key: running the same command again "
       "(after a kill, or with a new seed or an edited parameter) runs only the missing cells. "
       "SIGINT, SIGTERM and SIGUSR1 save a neural cell's training state first; the exit code "
@@ -291,6 +326,7 @@ void add_run_command(CLI::App& app) {
     if (args->device) args->command_line += " --device " + *args->device;
     if (args->fresh) args->command_line += " --fresh";
     if (!args->shard.empty()) args->command_line += " --shard " + args->shard;
+    if (args->nproc > 1) args->command_line += fmt::format(" --nproc {}", args->nproc);
     (void)app;
     run(*args);
   });

@@ -94,6 +94,7 @@ int launch_workers(const WorkerLaunch& launch) {
       ::setenv("LOCAL_WORLD_SIZE", std::to_string(launch.processes).c_str(), 1);
       ::setenv("LABELGRAPH_STORE_FILE", store.c_str(), 1);
       ::setenv("LABELGRAPH_LOOPBACK", "1", 1);
+      if (rank > 0) ::setenv("LABELGRAPH_PROGRESS", "0", 1);  // one progress bar: rank 0's
       std::vector<char*> argv;
       for (std::string& a : args) argv.push_back(a.data());
       argv.push_back(nullptr);

@@ -19,7 +19,7 @@ namespace models {
 class Model;
 }
 
-inline constexpr int kNetsAbiVersion = 4;  // 3: TrainSession keeps a state file; 4: Model::save_state
+inline constexpr int kNetsAbiVersion = 5;  // 3: TrainSession keeps a state file; 4: Model::save_state; 5: broadcast_text
 
 struct NetsApi {
   int abi_version = 0;                               ///< must equal kNetsAbiVersion
@@ -36,6 +36,10 @@ struct NetsApi {
   void (*save)(const models::Model& model, const std::filesystem::path& path) = nullptr;
   /// Load a checkpoint into a model ready to predict (throws lg::Error naming the file).
   std::unique_ptr<models::Model> (*load)(const std::filesystem::path& path) = nullptr;
+  // ---- ABI 5 ----
+  /// Several processes (ctx.processes): rank 0's `text` into every process's (the runner's
+  /// followers learn which cell rank 0 trains next). Throws lg::PeerLost as a collective does.
+  void (*broadcast_text)(const Context& ctx, std::string& text) = nullptr;
 };
 
 /// Load the plugin once (thread-safe) and return its table. Where: the file named by the

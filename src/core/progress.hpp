@@ -21,6 +21,8 @@ class ProgressBar {
   /// Text shown after the bar (e.g. the current cell).
   void status(std::string text);
   void finish();
+  /// Draw nothing from now on (a process that is not the one reporting).
+  void disable() { enabled_ = false; }
 
  private:
   void draw(bool force);

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <csignal>
 #include <fstream>
 #include <set>
 #include <thread>
@@ -175,8 +176,11 @@ class DatasetRun {
   }
 
   /// Look every cell up, run the missing ones of this shard (waiting for those another process
-  /// is running), in plan order.
+  /// is running), in plan order. Several processes (ctx.processes): rank 0 does this and tells
+  /// the others each cell it runs (announce()); they follow() it, training the networks with it
+  /// and writing nothing.
   void run() {
+    if (!writer_) return follow();
     std::vector<std::size_t> busy;
     if (!options_.fresh) {
       // Read every finished cell first, on the context's threads (a rerun of a large grid is
@@ -206,12 +210,16 @@ class DatasetRun {
         continue;
       }
       look_up(slot);  // finished by another process meanwhile?
-      if (!slot.result) run_slot(slot, *claim);
+      if (!slot.result) {
+        announce(static_cast<long>(i));
+        run_slot(slot, claim->dir());
+      }
       claim.reset();
       progress_.advance();
       stop_if_asked();
     }
     for (const std::size_t i : busy) wait_for(slots_[i]);
+    announce(kEndOfCells);  // (an exception ends rank 0: the others then end with PeerLost)
   }
 
  private:
@@ -252,7 +260,10 @@ class DatasetRun {
       if (slot.result) break;
       if (std::unique_ptr<CellClaim> claim = store_.try_claim(slot.key)) {
         look_up(slot);
-        if (!slot.result) run_slot(slot, *claim);
+        if (!slot.result) {
+          announce(static_cast<long>(&slot - slots_.data()));
+          run_slot(slot, claim->dir());
+        }
         break;
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(200));
@@ -263,10 +274,49 @@ class DatasetRun {
   }
 
   void stop_if_asked() const {
-    if (stop_requested())
+    if (stop_requested()) {
+      announce(kStopped);
       throw Stopped(stop_signal(), fmt::format("every finished cell is saved under {}; run the "
                                                "same command to continue",
                                                store_.dir().string()));
+    }
+  }
+
+  // What rank 0 tells the other processes: the index of the slot it runs next, or one of these.
+  static constexpr long kEndOfCells = -1;
+  static constexpr long kStopped = -2;
+
+  /// Several processes, rank 0: tell the others what comes next (nothing with one process).
+  void announce(long what) const {
+    if (!ctx_.processes.distributed() || !writer_) return;
+    std::string text = std::to_string(what);
+    nets_api().broadcast_text(ctx_, text);
+  }
+
+  /// Several processes, rank > 0: run the slots rank 0 runs, in its order, until it says the
+  /// data set is done. A classical cell without a network under it has nothing to share: rank 0
+  /// runs it alone.
+  void follow() {
+    for (;;) {
+      std::string text;
+      nets_api().broadcast_text(ctx_, text);
+      long what = 0;
+      try {
+        what = std::stol(text);
+      } catch (const std::exception&) {
+        throw Error(fmt::format("{}: process 0 sent '{}' instead of a cell", ctx_.processes.describe(), text));
+      }
+      if (what == kEndOfCells) return;
+      if (what == kStopped)
+        throw Stopped(stop_signal() ? stop_signal() : SIGTERM, "stopped with process 0");
+      if (what < 0 || static_cast<std::size_t>(what) >= slots_.size())
+        throw Error(fmt::format("{}: process 0 runs cell {} of {}", ctx_.processes.describe(), what, slots_.size()));
+      Slot& slot = slots_[static_cast<std::size_t>(what)];
+      const AlgorithmConfig& a = algorithm(slot);
+      const models::ModelEntry* entry = models::find_model(a.name);
+      if (a.features.empty() && entry && !entry->neural) continue;
+      run_slot(slot, store_.work_dir(slot.key));
+    }
   }
 
   /// Whether runs/ shows this cell (its view there was written from the same key).
@@ -366,16 +416,20 @@ class DatasetRun {
     cell_ctx.seed = work_->seed;
     progress_.status(fmt::format("{} · {} · seed {} · fold {}: training the network for its "
                                  "features", cfg_.name, label, work_->seed, work_->fold + 1));
+    // Rank 0 holds the claim for all processes (the others follow it: they must not wait).
     std::unique_ptr<CellClaim> claim;
-    while (!(claim = store_.try_claim(key))) std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    if (writer_)
+      while (!(claim = store_.try_claim(key))) std::this_thread::sleep_for(std::chrono::milliseconds(200));
     TrainSession session;
-    session.state_file = claim->dir() / "state.pt";
+    session.state_file = (claim ? claim->dir() : store_.work_dir(key)) / "state.pt";
     session.state_every_epochs = config_.checkpoint_epochs;
     session.state_every_seconds = config_.checkpoint_minutes * 60.0;
     run_cell(*source, work_->train, work_->test, config_, cell_ctx, &kept, &session);
-    nets_api().save(*kept, model_file(key));
-    std::error_code ec;
-    fs::remove(session.state_file, ec);
+    if (writer_) {
+      nets_api().save(*kept, model_file(key));
+      std::error_code ec;
+      fs::remove(session.state_file, ec);
+    }
     return *kept;
   }
 
@@ -386,7 +440,9 @@ class DatasetRun {
     models::save_model_file(store_.dir() / (key + ".model" + models::kModelFileExtension), model, train, scaler);
   }
 
-  void run_slot(Slot& slot, const CellClaim& claim) {
+  /// Run the slot's cell; `work_dir` is its claimed work folder (its state file goes there).
+  /// A follower (rank > 0) trains and scores like rank 0 and writes nothing.
+  void run_slot(Slot& slot, const fs::path& work_dir) {
     const AlgorithmConfig& a = algorithm(slot);
     const std::uint64_t seed = slot.plan.seed;
     const int fold = slot.plan.fold;
@@ -396,10 +452,10 @@ class DatasetRun {
     Context cell_ctx = ctx_;
     cell_ctx.seed = seed;
     TrainSession session;
-    session.state_file = claim.dir() / "state.pt";
+    session.state_file = work_dir / "state.pt";
     session.state_every_epochs = config_.checkpoint_epochs;
     session.state_every_seconds = config_.checkpoint_minutes * 60.0;
-    if (options_.fresh) {
+    if (options_.fresh && writer_) {
       std::error_code ec;
       fs::remove(session.state_file, ec);
     }
@@ -422,7 +478,7 @@ class DatasetRun {
       models::ModelPtr fitted;
       cell = run_cell(a, it->second.first, it->second.second, config_, cell_ctx,
                       config_.keep_models ? &fitted : nullptr, &session);
-      if (config_.keep_models) {
+      if (config_.keep_models && writer_) {
         const auto scaler = work_->learned_scalers.find(a.features);
         keep_model(slot.key, *fitted, it->second.first,
                    scaler == work_->learned_scalers.end() ? nullptr : &scaler->second);
@@ -443,8 +499,8 @@ class DatasetRun {
       cell = run_cell(a, work_->train, work_->test, config_, cell_ctx,
                       keep || config_.keep_models ? &fitted : nullptr, &session);
       const models::ModelEntry* entry = models::find_model(a.name);
-      if (keep && entry && entry->neural) nets_api().save(*fitted, model_file(slot.key));
-      if (config_.keep_models)
+      if (keep && entry && entry->neural && writer_) nets_api().save(*fitted, model_file(slot.key));
+      if (config_.keep_models && writer_)
         keep_model(slot.key, *fitted, work_->train, work_->scaler ? &*work_->scaler : nullptr);
       if (keep) work_->networks[a.label] = std::move(fitted);
     }
@@ -454,12 +510,14 @@ class DatasetRun {
     cell.fold = fold;
     // The cell as its file holds it: tables never depend on whether it ran now or earlier.
     const std::string description = slot_description(slot);
-    store_.save(slot.key, description, cell);
-    std::error_code ec;
-    fs::remove(session.state_file, ec);
+    if (writer_) {
+      store_.save(slot.key, description, cell);
+      std::error_code ec;
+      fs::remove(session.state_file, ec);
+    }
     CellResult stored = cell_from_record(cell_record_json(slot.key, description, cell), slot.key,
                                          store_.file(slot.key).string());
-    write_cell_views(stored, true, views_, result_);
+    if (writer_) write_cell_views(stored, true, views_, result_);
     slot.result = std::move(stored);
     ++result_.cells_run;
   }
@@ -479,6 +537,7 @@ class DatasetRun {
   const DatasetConfig& cfg_;
   const LoadedData& loaded_;
   const Context& ctx_;
+  const bool writer_ = ctx_.processes.rank == 0;  ///< rank 0 (or the only process) writes
   const RunOptions& options_;
   const CellStore& store_;
   ProgressBar& progress_;
@@ -651,9 +710,11 @@ ExperimentResult run_experiment(const ExperimentConfig& config, const Context& c
   result.output_dir = ctx.output_dir.empty() ? config.output : ctx.output_dir;
   const bool listing = options.mode == RunMode::List;
   const bool sharded = options.shard_count > 1;
+  // Several processes: rank 0 runs the grid and writes; the others train its networks with it.
+  const bool writer = ctx.processes.rank == 0;
   if (options.shard_count < 1 || options.shard_index < 0 || options.shard_index >= options.shard_count)
     throw Error(fmt::format("shard {} of {} does not exist", options.shard_index + 1, options.shard_count));
-  if (!listing) {
+  if (!listing && writer) {
     create_output_folder(result.output_dir);
     // What a killed run left half-written goes; finished files stay.
     if (const std::size_t stale = remove_stale_temporaries(result.output_dir))
@@ -670,9 +731,11 @@ ExperimentResult run_experiment(const ExperimentConfig& config, const Context& c
   std::uint64_t total = 0;
   for (const std::size_t n : mine_per_dataset) total += n;
   std::unique_ptr<ProgressBar> progress;
-  if (!listing)
+  if (!listing) {
     progress = std::make_unique<ProgressBar>(evaluating ? "cells" : "data sets",
                                              evaluating ? total : config.datasets.size());
+    if (!writer) progress->disable();
+  }
 
   std::vector<std::string> names;
   std::vector<DatasetStats> all_stats;
@@ -690,7 +753,7 @@ ExperimentResult run_experiment(const ExperimentConfig& config, const Context& c
       if (progress) progress->advance(evaluating ? mine_per_dataset[d] : 1);
       continue;
     }
-    const bool tables = !listing && !sharded;
+    const bool tables = !listing && !sharded && writer;
     if (tables) {
       outcome.stats = compute_stats(loaded.data);
       const std::string stem = file_stem(cfg.name);
@@ -716,6 +779,7 @@ ExperimentResult run_experiment(const ExperimentConfig& config, const Context& c
     }
     DatasetRun dataset_run(config, cfg, loaded, ctx, options, store, *progress, result, slots);
     dataset_run.run();
+    if (!writer) continue;
     dataset_run.write_view_index();
     if (!tables) continue;
     std::size_t missing = 0;
@@ -747,7 +811,7 @@ ExperimentResult run_experiment(const ExperimentConfig& config, const Context& c
     for (CellResult& c : cells) result.cells.push_back(std::move(c));
   }
   if (progress) progress->finish();
-  if (listing || sharded) {
+  if (listing || sharded || !writer) {
     result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     return result;
   }

@@ -12,6 +12,7 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <cstring>
 #include <mutex>
 
 #include "core/error.hpp"
@@ -211,6 +212,15 @@ at::Tensor ProcessGroup::sum(at::Tensor t, const char* what) {
 double ProcessGroup::sum(double value, const char* what) {
   at::Tensor t = torch::full({1}, value, torch::kFloat64);
   return sum(t, what).item<double>();
+}
+
+void ProcessGroup::broadcast_text(std::string& text, const char* what) {
+  at::Tensor size = torch::full({1}, static_cast<std::int64_t>(rank() == 0 ? text.size() : 0), torch::kInt64);
+  broadcast({size}, what);
+  at::Tensor bytes = torch::zeros({size.item<std::int64_t>()}, torch::kUInt8);
+  if (rank() == 0 && !text.empty()) std::memcpy(bytes.data_ptr(), text.data(), text.size());
+  broadcast({bytes}, what);
+  text.assign(reinterpret_cast<const char*>(bytes.data_ptr()), static_cast<std::size_t>(bytes.numel()));
 }
 
 bool ProcessGroup::any(bool flag, const char* what) { return sum(flag ? 1.0 : 0.0, what) > 0; }

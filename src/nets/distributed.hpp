@@ -51,6 +51,8 @@ class ProcessGroup {
   at::Tensor sum(at::Tensor t, const char* what);
   /// A double summed over the processes.
   double sum(double value, const char* what);
+  /// Rank 0's text into every process's.
+  void broadcast_text(std::string& text, const char* what);
   /// Whether any process says true (every process gets the same answer).
   bool any(bool flag, const char* what);
   /// Seconds spent in sum_gradients() since the process started (bench/README's all-reduce share).

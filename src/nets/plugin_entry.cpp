@@ -1,6 +1,7 @@
 // The plugin's one exported entry point (see core/nets_loader.hpp).
 #include "core/error.hpp"
 #include "core/nets_loader.hpp"
+#include "nets/distributed.hpp"
 #include "nets/net_model.hpp"
 #include "nets/tensor_convert.hpp"
 
@@ -27,6 +28,12 @@ std::unique_ptr<lg::models::Model> load(const std::filesystem::path& path) {
   return lg::nets::NetModel::load(path);
 }
 
+void broadcast_text(const lg::Context& ctx, std::string& text) {
+  lg::nets::ProcessGroup* group = lg::nets::ProcessGroup::of(ctx);
+  if (!group) return;
+  group->broadcast_text(text, "the runner's next cell");
+}
+
 }  // namespace
 
 extern "C" __attribute__((visibility("default"))) const lg::NetsApi* labelgraph_nets_api() {
@@ -40,6 +47,7 @@ extern "C" __attribute__((visibility("default"))) const lg::NetsApi* labelgraph_
     a.train = &train;
     a.save = &save;
     a.load = &load;
+    a.broadcast_text = &broadcast_text;
     return a;
   }();
   return &api;

@@ -317,3 +317,31 @@ TEST_CASE("distributed: torchrun's variables with a TCP store; a dead or hung pe
     }
   }
 }
+
+TEST_CASE("distributed: run --nproc 2 trains the grid's networks in 2 processes, the tables of one", "[distributed]") {
+  lg::test::TempDir dir;
+  // A network, a classical model on the data's features and one on the network's features.
+  const std::string algorithms = std::string(kMlpBr) +
+                                 "[[algorithms]]\nname = \"br\"\nlabel = \"BR\"\n"
+                                 "[[algorithms]]\nname = \"br\"\nlabel = \"BR-MLP\"\nfeatures = \"MLP\"\n";
+  const fs::path config = dir.write("c.toml", feature_config(algorithms));
+  const auto one = lg::test::run_labelgraph("run " + config.string() + " --out " + (dir / "one").string());
+  INFO(one.err);
+  REQUIRE(one.status == 0);
+  const auto two = lg::test::run_labelgraph("run " + config.string() + " --out " + (dir / "two").string() +
+                                            " --nproc 2");
+  INFO(two.err);
+  REQUIRE(two.status == 0);
+  CHECK_THAT(two.out, Contains("cells: 3 run, 0 reused"));
+  CHECK(lg::test::read_file(dir / "two" / "tables" / "summary.csv") ==
+        lg::test::read_file(dir / "one" / "tables" / "summary.csv"));
+  std::string notes;
+  for (const auto& e : fs::directory_iterator(dir / "two" / "runs" / "gen")) notes += lg::test::read_file(e.path());
+  CHECK_THAT(notes, Contains("trained data-parallel by 2 processes"));
+  // The same command again reuses every cell (rank 0 tells the other there is nothing to train).
+  const auto again = lg::test::run_labelgraph("run " + config.string() + " --out " + (dir / "two").string() +
+                                              " --nproc 2");
+  INFO(again.err);
+  REQUIRE(again.status == 0);
+  CHECK_THAT(again.out, Contains("cells: 0 run, 3 reused"));
+}
