@@ -31,6 +31,7 @@
 #include <vector>
 
 #include "helpers.hpp"
+#include "nets/distributed.hpp"
 
 namespace {
 
@@ -344,4 +345,18 @@ TEST_CASE("distributed: run --nproc 2 trains the grid's networks in 2 processes,
   INFO(again.err);
   REQUIRE(again.status == 0);
   CHECK_THAT(again.out, Contains("cells: 0 run, 3 reused"));
+}
+
+TEST_CASE("distributed: the parts of a batch (by hand)", "[distributed]") {
+  using lg::nets::batch_part;
+  using Part = std::pair<lg::Index, lg::Index>;
+  CHECK(batch_part(64, 0, 1) == Part{0, 64});
+  CHECK(batch_part(64, 0, 2) == Part{0, 32});
+  CHECK(batch_part(64, 1, 2) == Part{32, 64});
+  CHECK(batch_part(45, 0, 2) == Part{0, 23});
+  CHECK(batch_part(45, 1, 2) == Part{23, 45});
+  // 5 rows on 4 processes: 2, 2, 1 and none (the last still takes part in the all-reduces)
+  CHECK(batch_part(5, 0, 4) == Part{0, 2});
+  CHECK(batch_part(5, 2, 4) == Part{4, 5});
+  CHECK(batch_part(5, 3, 4) == Part{5, 5});
 }
