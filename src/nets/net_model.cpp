@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include <chrono>
+#include <csignal>
 #include <cmath>
 #include <filesystem>
 #include <optional>
@@ -669,9 +670,12 @@ void NetModel::train(const Dataset& data, const Context& ctx, const TrainSession
     };
     auto stop = [&](Index done) {
       save_state(done);
-      throw Stopped(stop_signal(),
-                    fmt::format("{} saved its training at epoch {}, batch {} of {} to {}; run the "
-                                "same command to continue", spec_.algorithm, e + 1,
+      // Another process's signal stops this one too (the stop is agreed on): it then ends as by
+      // SIGTERM. Rank 0 wrote the state.
+      throw Stopped(stop_signal() ? stop_signal() : SIGTERM,
+                    fmt::format("{} {} its training at epoch {}, batch {} of {} to {}; run the "
+                                "same command to continue", spec_.algorithm,
+                                writer ? "saved" : "stopped with process 0, which saved", e + 1,
                                 done > 0 ? done : batches, batches, session.state_file.string()));
     };
 
