@@ -372,6 +372,9 @@ TEST_CASE("distributed: under torchrun (its agent serves the store) as under --n
     return;
   }
   lg::test::TempDir dir;
+  // Gloo's device on the loopback interface, named as a cluster user names theirs (the host
+  // name's address is not reachable on every test machine).
+  lg::test::ScopedEnv interface("GLOO_SOCKET_IFNAME", "lo");
   const fs::path config = dir.write("c.toml", feature_config(kMlpBr));
   const auto launched = lg::test::run_labelgraph("train " + config.string() + " --out " + (dir / "nproc").string() +
                                                  " --nproc 2");
