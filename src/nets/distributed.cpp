@@ -7,10 +7,12 @@
 #include <torch/csrc/distributed/c10d/PrefixStore.hpp>
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
 #include <torch/version.h>
-#ifdef USE_C10D_GLOO
+// A backend's header only where CMake found the headers it includes (Gloo's, nccl.h): LibTorch
+// may define USE_C10D_GLOO / USE_C10D_NCCL for its users whether or not they are installed.
+#ifdef LABELGRAPH_C10D_GLOO
 #include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
 #endif
-#ifdef USE_C10D_NCCL
+#ifdef LABELGRAPH_C10D_NCCL
 #include <c10/cuda/CUDAFunctions.h>
 #include <torch/csrc/distributed/c10d/ProcessGroupNCCL.hpp>
 #endif
@@ -65,7 +67,7 @@ class C10dGroup final : public ProcessGroup {
         store = c10::make_intrusive<c10d::TCPStore>(spec.master_addr, options);
       }
       store = c10::make_intrusive<c10d::PrefixStore>("labelgraph", store);
-#ifdef USE_C10D_NCCL
+#ifdef LABELGRAPH_C10D_NCCL
       if (device.rfind("cuda", 0) == 0) {
         at::Device cuda(device);
         if (!cuda.has_index()) cuda = at::Device(at::kCUDA, static_cast<at::DeviceIndex>(spec.local_rank));
@@ -78,7 +80,7 @@ class C10dGroup final : public ProcessGroup {
         return;
       }
 #endif
-#ifdef USE_C10D_GLOO
+#ifdef LABELGRAPH_C10D_GLOO
       auto options = c10d::ProcessGroupGloo::Options::create(timeout);
       const char* interface = std::getenv("GLOO_SOCKET_IFNAME");
       if (spec.loopback)
