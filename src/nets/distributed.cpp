@@ -253,13 +253,6 @@ double ProcessGroup::sum(double value, const char* what) {
   return sum(t, what).item<double>();
 }
 
-std::vector<double> ProcessGroup::sum(const std::vector<double>& values, const char* what) {
-  if (values.empty()) return {};
-  at::Tensor t = torch::tensor(values, torch::kFloat64).to(device_);
-  const at::Tensor host = sum(t, what).to(torch::kCPU);
-  return {host.data_ptr<double>(), host.data_ptr<double>() + host.numel()};
-}
-
 bool ProcessGroup::any(bool flag, const char* what) { return sum(flag ? 1.0 : 0.0, what) > 0; }
 
 std::pair<Index, Index> batch_part(Index rows, int rank, int world) {

@@ -59,8 +59,6 @@ class ProcessGroup {
   at::Tensor sum(at::Tensor t, const char* what);
   /// A double summed over the processes.
   double sum(double value, const char* what);
-  /// Each of `values` summed over the processes, in one all-reduce.
-  std::vector<double> sum(const std::vector<double>& values, const char* what);
   /// Whether any process says true (every process gets the same answer).
   bool any(bool flag, const char* what);
   /// Seconds spent in sum_gradients() since the process started (bench/README's all-reduce share).
