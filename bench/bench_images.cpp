@@ -4,18 +4,21 @@
 // ratios; figures are in bench/README.md, section "bench/images".
 //
 //   bench_images (--folder DIR | --rows N) [--model cnn-br|mlgcn] [--threads T] [--epochs E]
-//                [--batch B] [--width W] [--depth D] [--seed S]
+//                [--batch B] [--width W] [--depth D] [--seed S] [--size P] [--device D]
 //       --folder DIR: the PNG folder + labels.csv that `labelgraph synth-images` writes, read
 //       with read_image_folder and decoded into memory before training (not timed), so both
-//       sides train from uint8 HWC arrays in memory. --rows N: generate_scenes(N, 64 x 64,
-//       default SceneSpec, seed 42) in memory instead.
+//       sides train from uint8 HWC arrays in memory. --rows N: generate_scenes(N, P x P,
+//       default SceneSpec, seed 42) in memory instead. --size P: the images' side (64; the
+//       folder's images must have it). --device: cpu (default), cuda, cuda:K
+//       (bench/run_gpu.sh).
 //       Model through the registry (which loads the plugin): backbone resnet, width W (16),
-//       depth D (3), max pooling, image_size 64, resize 0, augment on (random flip; no crop at
+//       depth D (3), max pooling, image_size P, resize 0, augment on (random flip; no crop at
 //       resize 0), bce, adam lr 1e-3 weight_decay 1e-4, clip_grad_norm 10, batch B (64),
 //       validation_fraction 0; mlgcn: one-hot label inputs, mlgcn-reference at tau 0.4,
 //       gcn_hidden 256, 2 graph convolutions. One line:
 //       `RESULT side cpp model M threads T epochs E rows N median_epoch_ms X images_per_s I
-//        first_epoch_ms W fit_s F cpu_util U loader_cpu_share C final_loss L labels K`
+//        first_epoch_ms W fit_s F cpu_util U loader_cpu_share C final_loss L labels K
+//        size P device D`
 //       median over epochs 2..E (the first pays for LibTorch's and the allocator's warm-up);
 //       images_per_s = rows / median epoch seconds. cpu_util = (user + sys CPU seconds of the
 //       process during fit()) / (fit() wall seconds * T). loader_cpu_share: the CPU seconds of
@@ -63,6 +66,8 @@ struct Options {
   int batch = 64;
   int width = 16;
   int depth = 3;
+  int size = 64;             ///< image side in pixels
+  std::string device = "cpu";
   std::uint64_t seed = 1;
   std::string export_npy;  ///< write the data as .npy and stop
 };
@@ -73,7 +78,7 @@ toml::table model_params(const Options& o) {
   t.insert("width", o.width);
   t.insert("depth", o.depth);
   t.insert("pooling", "max");
-  t.insert("image_size", 64);
+  t.insert("image_size", o.size);
   t.insert("resize", 0);
   t.insert("augment", true);
   // The measured layout: channels-last convolutions (BackboneParams::channels_last, the
@@ -200,6 +205,8 @@ int main(int argc, char** argv) {
       else if (a == "--width") o.width = std::stoi(v);
       else if (a == "--depth") o.depth = std::stoi(v);
       else if (a == "--seed") o.seed = std::stoull(v);
+      else if (a == "--size") o.size = std::stoi(v);
+      else if (a == "--device") o.device = v;
       else if (a == "--export-npy") o.export_npy = v;
       else throw lg::Error("bench_images: unknown option " + a);
     }
@@ -210,6 +217,7 @@ int main(int argc, char** argv) {
     } else {
       lg::SceneSpec spec;
       spec.rows = o.rows;
+      spec.size = o.size;
       *images = lg::generate_scenes(spec, 42, 2);
     }
     if (!o.export_npy.empty()) {
@@ -220,6 +228,7 @@ int main(int argc, char** argv) {
     lg::Context ctx;
     ctx.threads = o.threads;
     ctx.seed = o.seed;
+    ctx.device = o.device;
     lg::models::ModelPtr model = lg::models::make_model(o.model, model_params(o));
 
     const std::map<long, double> threads_before = thread_cpu_seconds();
@@ -248,11 +257,11 @@ int main(int argc, char** argv) {
     std::cout << fmt::format(
         "RESULT side cpp model {} threads {} epochs {} rows {} median_epoch_ms {:.1f} "
         "images_per_s {:.1f} first_epoch_ms {:.1f} fit_s {:.3f} cpu_util {:.3f} "
-        "loader_cpu_share {:.3f} final_loss {:.6f} labels {}\n",
+        "loader_cpu_share {:.3f} final_loss {:.6f} labels {} size {} device {}\n",
         o.model, threads, history->epochs.size(), train.rows(), 1e3 * med,
         static_cast<double>(train.rows()) / med, 1e3 * history->epochs.front().seconds, fit_s,
         cpu / (fit_s * threads), cpu > 0 ? ended / cpu : 0.0, history->epochs.back().train_loss,
-        train.num_labels());
+        train.num_labels(), o.size, o.device);
     return 0;
   } catch (const std::exception& e) {
     std::cerr << "bench_images: " << e.what() << "\n";

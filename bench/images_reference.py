@@ -2,7 +2,7 @@
 """python3-torch side of bench/images (run by bench/run_images.sh with /usr/bin/python3).
 
   images_reference.py PREFIX --model cnn-br|mlgcn [--threads T] [--workers W] [--epochs E]
-                      [--batch B] [--width C] [--depth D] [--seed S]
+                      [--batch B] [--width C] [--depth D] [--seed S] [--device cpu|cuda[:K]]
 
 PREFIX-images.npy (N x 64 x 64 x 3 uint8) and PREFIX-labels.npy (N x L uint8) are the scenes
 folder that `labelgraph synth-images` wrote, decoded by `bench_images --export-npy` (Debian's
@@ -24,6 +24,10 @@ PyTorch user would:
     (nets_reference.py), logits = f Z^T, Z recomputed every step;
   * BCEWithLogitsLoss (mean), Adam(lr 1e-3, weight_decay 1e-4) (two parameter groups for
     mlgcn, as make_optimizer), clip_grad_norm_(10), torch.set_num_threads(T).
+--device cuda (bench/run_gpu.sh): the network and each batch on the GPU (pinned DataLoader
+memory, non-blocking copies), with the settings labelgraph's configure_torch makes there:
+deterministic cuDNN without benchmarking, torch.use_deterministic_algorithms(True,
+warn_only=True). loss.item() every step waits for the GPU, as labelgraph's loss sum does.
 Timed per epoch from the DataLoader's iterator (workers started) to the last step.
 cpu_util = (user + sys CPU seconds of this process and of its ended children, i.e. the
 DataLoader workers, over the training loop) / (wall seconds * T); loader_cpu_share = the
@@ -31,6 +35,7 @@ children's share of those CPU seconds (0 for W = 0: the loading is then inside t
 Line:
   RESULT side python model M threads T workers W epochs E rows N median_epoch_ms X
          images_per_s I first_epoch_ms F cpu_util U loader_cpu_share C final_loss L
+         size P device D
 """
 import resource
 import sys
@@ -137,14 +142,19 @@ def cpu_seconds(who):
     return u.ru_utime + u.ru_stime
 
 
-def train(prefix, model, threads, workers, epochs, batch, width, depth, seed):
+def train(prefix, model, threads, workers, epochs, batch, width, depth, seed, device="cpu"):
     torch.set_num_threads(threads)
     torch.manual_seed(seed)
     np.random.seed(seed)
+    dev = torch.device(device)
+    if dev.type == "cuda":  # as nets/tensor_convert.cpp configure_torch
+        torch.backends.cudnn.benchmark = False
+        torch.backends.cudnn.deterministic = True
+        torch.use_deterministic_algorithms(True, warn_only=True)
     images = np.load(prefix + "-images.npy")
     labels = np.load(prefix + "-labels.npy")
     adj = mlgcn_reference(labels) if model == "mlgcn" else None
-    net = Net(labels.shape[1], width, depth, adj)
+    net = Net(labels.shape[1], width, depth, adj).to(dev)
     groups = [{"params": net.base_parameters()}]
     if net.gcn:
         groups.append({"params": net.gcn_parameters()})
@@ -154,6 +164,7 @@ def train(prefix, model, threads, workers, epochs, batch, width, depth, seed):
     # Each worker reseeds numpy from torch's per-worker seed, so flips differ between workers.
     loader = torch.utils.data.DataLoader(
         Scenes(images, labels), batch_size=batch, shuffle=True, num_workers=workers,
+        pin_memory=dev.type == "cuda",
         worker_init_fn=lambda _: np.random.seed(torch.initial_seed() % 2 ** 32))
     n = len(images)
     times, loss_epoch = [], float("nan")
@@ -165,6 +176,8 @@ def train(prefix, model, threads, workers, epochs, batch, width, depth, seed):
         net.train()
         loss_sum = 0.0
         for xb, yb in loader:
+            if dev.type != "cpu":
+                xb, yb = xb.to(dev, non_blocking=True), yb.to(dev, non_blocking=True)
             opt.zero_grad(set_to_none=True)  # as labelgraph (and PyTorch 2) do
             loss = loss_fn(net(xb), yb)
             loss.backward()
@@ -182,13 +195,13 @@ def train(prefix, model, threads, workers, epochs, batch, width, depth, seed):
           f"rows {n} median_epoch_ms {1e3 * med:.1f} images_per_s {n / med:.1f} "
           f"first_epoch_ms {1e3 * times[0]:.1f} cpu_util {(own + children) / (wall * threads):.3f} "
           f"loader_cpu_share {children / max(own + children, 1e-9):.3f} "
-          f"final_loss {loss_epoch:.6f}")
+          f"final_loss {loss_epoch:.6f} size {images.shape[1]} device {device}")
 
 
 def main():
     args = sys.argv[1:]
     opts = {"--model": "cnn-br", "--threads": "1", "--workers": "0", "--epochs": "5",
-            "--batch": "64", "--width": "16", "--depth": "3", "--seed": "1"}
+            "--batch": "64", "--width": "16", "--depth": "3", "--seed": "1", "--device": "cpu"}
     prefix = None
     while args:
         a = args.pop(0)
@@ -203,7 +216,7 @@ def main():
     print(f"VERSION {torch.__version__}")
     train(prefix, opts["--model"], int(opts["--threads"]), int(opts["--workers"]),
           int(opts["--epochs"]), int(opts["--batch"]), int(opts["--width"]),
-          int(opts["--depth"]), int(opts["--seed"]))
+          int(opts["--depth"]), int(opts["--seed"]), opts["--device"])
 
 
 if __name__ == "__main__":

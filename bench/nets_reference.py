@@ -32,10 +32,11 @@ import numpy as np
 import torch
 import torch.nn.functional as Fn
 
-from mulan_arff import read
-
 
 def read_train(root, name="scene"):
+    # Imported here: images_reference.py (bench/run_gpu.sh) uses this file's mlgcn_reference on
+    # machines without liac-arff.
+    from mulan_arff import read
     return read(root, name, "train")
 
 

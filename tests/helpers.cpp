@@ -29,6 +29,11 @@ fs::path data_root() {
   return lg::source_dir() / ".." / "shared" / "datasets";
 }
 
+std::string test_device() {
+  const char* env = std::getenv("LABELGRAPH_TEST_DEVICE");
+  return env && *env ? env : "cpu";
+}
+
 std::optional<fs::path> shared_file(const std::string& relative) {
   const fs::path p = data_root() / relative;
   if (fs::exists(p)) return p;

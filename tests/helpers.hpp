@@ -77,6 +77,10 @@ class ScopedEnv {
   std::optional<std::string> old_;
 };
 
+/// The device the nets tests train on: env LABELGRAPH_TEST_DEVICE (cuda, cuda:K; bench/run_gpu.sh
+/// sets it), "cpu" when unset.
+std::string test_device();
+
 /// Result of running the built `labelgraph` binary.
 struct CliResult {
   int status = -1;      ///< exit status

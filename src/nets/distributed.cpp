@@ -2,11 +2,18 @@
 
 #include <fmt/format.h>
 #include <torch/torch.h>
+#include <torch/csrc/distributed/c10d/Backend.hpp>
 #include <torch/csrc/distributed/c10d/FileStore.hpp>
 #include <torch/csrc/distributed/c10d/PrefixStore.hpp>
-#include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
-#ifdef USE_C10D_NCCL
+#include <torch/version.h>
+// A backend's header only where CMake found the headers it includes (Gloo's, nccl.h): LibTorch
+// may define USE_C10D_GLOO / USE_C10D_NCCL for its users whether or not they are installed.
+#ifdef LABELGRAPH_C10D_GLOO
+#include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
+#endif
+#ifdef LABELGRAPH_C10D_NCCL
+#include <c10/cuda/CUDAFunctions.h>
 #include <torch/csrc/distributed/c10d/ProcessGroupNCCL.hpp>
 #endif
 
@@ -30,9 +37,21 @@ std::chrono::milliseconds timeout_of(const ProcessGroupSpec& s) {
   return std::chrono::milliseconds(static_cast<std::int64_t>(s.timeout_seconds * 1000));
 }
 
+// The class the Gloo and NCCL groups derive from: c10d::ProcessGroup in LibTorch 1.13,
+// c10d::Backend from 2.0 on (ProcessGroup became a dispatcher over backends). Both have the
+// allreduce / broadcast used here.
+#if TORCH_VERSION_MAJOR >= 2
+using C10dBackend = c10d::Backend;
+#else
+using C10dBackend = c10d::ProcessGroup;
+#endif
+
 class C10dGroup final : public ProcessGroup {
  public:
-  C10dGroup(const ProcessGroupSpec& spec, bool cuda) : ProcessGroup(spec) {
+  /// `device`: the context's device; with NCCL (a CUDA device and a LibTorch built with it)
+  /// the collectives run there ("cuda" without an index: the process's local rank).
+  C10dGroup(const ProcessGroupSpec& spec, [[maybe_unused]] const std::string& device)
+      : ProcessGroup(spec) {
     const auto timeout = timeout_of(spec);
     try {
       c10::intrusive_ptr<c10d::Store> store;
@@ -49,17 +68,20 @@ class C10dGroup final : public ProcessGroup {
         store = c10::make_intrusive<c10d::TCPStore>(spec.master_addr, options);
       }
       store = c10::make_intrusive<c10d::PrefixStore>("labelgraph", store);
-#ifdef USE_C10D_NCCL
-      if (cuda) {
+#ifdef LABELGRAPH_C10D_NCCL
+      if (device.rfind("cuda", 0) == 0) {
+        at::Device cuda(device);
+        if (!cuda.has_index()) cuda = at::Device(at::kCUDA, static_cast<at::DeviceIndex>(spec.local_rank));
+        c10::cuda::set_device(cuda.index());  // NCCL's communicator and streams of this rank
         auto options = c10d::ProcessGroupNCCL::Options::create();
         options->timeout = timeout;
         group_ = c10::make_intrusive<c10d::ProcessGroupNCCL>(store, spec.rank, spec.world_size, options);
+        device_ = cuda;
         backend_ = "NCCL";
         return;
       }
-#else
-      (void)cuda;
 #endif
+#ifdef LABELGRAPH_C10D_GLOO
       auto options = c10d::ProcessGroupGloo::Options::create(timeout);
       const char* interface = std::getenv("GLOO_SOCKET_IFNAME");
       if (spec.loopback)
@@ -69,7 +91,13 @@ class C10dGroup final : public ProcessGroup {
       else
         options->devices.push_back(c10d::ProcessGroupGloo::createDefaultDevice());
       group_ = c10::make_intrusive<c10d::ProcessGroupGloo>(store, spec.rank, spec.world_size, options);
+      device_ = at::Device(at::kCPU);
       backend_ = "Gloo";
+#else
+      throw Error(fmt::format("{}: training in several processes on {} needs Gloo, and this labelgraph "
+                              "was built without it (LABELGRAPH_GLOO=OFF{})", spec.describe(), device,
+                              device.rfind("cuda", 0) == 0 ? ", and without NCCL" : ""));
+#endif
     } catch (const Error&) {
       throw;
     } catch (const std::exception& e) {
@@ -81,8 +109,6 @@ class C10dGroup final : public ProcessGroup {
                                  spec.timeout_seconds, first_line(e.what())));
     }
   }
-
-  const std::string& backend() const { return backend_; }
 
  protected:
   void all_reduce(std::vector<at::Tensor>& tensors, const char* what) override {
@@ -108,8 +134,7 @@ class C10dGroup final : public ProcessGroup {
     }
   }
 
-  c10::intrusive_ptr<c10d::ProcessGroup> group_;
-  std::string backend_;
+  c10::intrusive_ptr<C10dBackend> group_;
 };
 
 std::mutex group_mutex;
@@ -149,21 +174,37 @@ ProcessGroup* ProcessGroup::of(const Context& ctx) {
                               ctx.processes.store_file));
     return the_group.get();
   }
-  const bool cuda = ctx.device.rfind("cuda", 0) == 0;
-  the_group = std::make_unique<C10dGroup>(ctx.processes, cuda);
+  the_group = std::make_unique<C10dGroup>(ctx.processes, ctx.device);
   return the_group.get();
 }
 
-void ProcessGroup::broadcast(const std::vector<at::Tensor>& tensors, const char* what) {
-  for (const at::Tensor& t : tensors) {
-    if (!t.defined() || t.numel() == 0) continue;
-    std::vector<at::Tensor> one{t.is_contiguous() ? t.detach() : t.detach().contiguous()};
-    broadcast_one(one, what);
-    if (!t.is_contiguous()) {
-      torch::NoGradGuard no_grad;
-      t.copy_(one[0]);
-    }
+void ProcessGroup::reduce_on_device(const at::Tensor& t, const char* what) {
+  if (t.device() == device_ && t.is_contiguous()) {
+    std::vector<at::Tensor> one{t};
+    all_reduce(one, what);
+    return;
   }
+  std::vector<at::Tensor> one{t.detach().to(device_).contiguous()};
+  all_reduce(one, what);
+  torch::NoGradGuard no_grad;
+  t.copy_(one[0]);
+}
+
+void ProcessGroup::broadcast_on_device(const at::Tensor& t, const char* what) {
+  if (t.device() == device_ && t.is_contiguous()) {
+    std::vector<at::Tensor> one{t.detach()};
+    broadcast_one(one, what);
+    return;
+  }
+  std::vector<at::Tensor> one{t.detach().to(device_).contiguous()};
+  broadcast_one(one, what);
+  torch::NoGradGuard no_grad;
+  t.copy_(one[0]);
+}
+
+void ProcessGroup::broadcast(const std::vector<at::Tensor>& tensors, const char* what) {
+  for (const at::Tensor& t : tensors)
+    if (t.defined() && t.numel() > 0) broadcast_on_device(t, what);
 }
 
 void ProcessGroup::sum_gradients(const std::vector<at::Tensor>& params) {
@@ -187,14 +228,14 @@ void ProcessGroup::sum_gradients(const std::vector<at::Tensor>& params) {
       bytes += static_cast<std::int64_t>(grads[j].nbytes());
       ++j;
     }
-    std::vector<at::Tensor> bucket{flat.size() == 1 ? flat[0].contiguous() : torch::cat(flat)};
+    const at::Tensor bucket = flat.size() == 1 ? flat[0].contiguous() : torch::cat(flat);
     const bool aliased = flat.size() == 1 && grads[i].is_contiguous();
-    all_reduce(bucket, "the gradient all-reduce");
+    reduce_on_device(bucket, "the gradient all-reduce");
     if (!aliased) {
       std::int64_t at = 0;
       for (std::size_t k = i; k < j; ++k) {
         const std::int64_t n = grads[k].numel();
-        grads[k].copy_(bucket[0].narrow(0, at, n).view(grads[k].sizes()));
+        grads[k].copy_(bucket.narrow(0, at, n).view(grads[k].sizes()));
         at += n;
       }
     }
@@ -204,13 +245,12 @@ void ProcessGroup::sum_gradients(const std::vector<at::Tensor>& params) {
 }
 
 at::Tensor ProcessGroup::sum(at::Tensor t, const char* what) {
-  std::vector<at::Tensor> one{t};
-  all_reduce(one, what);
+  reduce_on_device(t, what);
   return t;
 }
 
 double ProcessGroup::sum(double value, const char* what) {
-  at::Tensor t = torch::full({1}, value, torch::kFloat64);
+  at::Tensor t = torch::full({1}, value, torch::TensorOptions().dtype(torch::kFloat64).device(device_));
   return sum(t, what).item<double>();
 }
 

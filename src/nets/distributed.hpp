@@ -14,6 +14,10 @@
 //              gradients through a differentiable all-reduce), as PyTorch's SyncBatchNorm
 //   failure    a collective that fails (a peer died: its connection is reset) or waits longer
 //              than the spec's timeout throws lg::PeerLost with one line saying so
+//   devices    every collective runs on the group's device(): the process's CUDA device under
+//              NCCL (which takes CUDA tensors only), the CPU under Gloo. A tensor elsewhere (a
+//              CPU scalar or flag under NCCL, CUDA logits under Gloo) is copied there and back,
+//              so callers pass tensors from any device; on the CPU nothing is copied.
 //
 // There is no C++ DistributedDataParallel in LibTorch 1.13; this is the same arithmetic without
 // overlapping communication with the backward pass.
@@ -41,6 +45,10 @@ class ProcessGroup {
   int rank() const { return spec_.rank; }
   int world() const { return spec_.world_size; }
   const ProcessGroupSpec& spec() const { return spec_; }
+  /// Where the collectives run: cuda:K under NCCL, the CPU under Gloo.
+  const at::Device& device() const { return device_; }
+  /// "NCCL" or "Gloo".
+  const std::string& backend() const { return backend_; }
 
   /// Rank 0's values into every process's tensors (in place, CPU or one CUDA device).
   void broadcast(const std::vector<at::Tensor>& tensors, const char* what);
@@ -60,12 +68,21 @@ class ProcessGroup {
 
  protected:
   explicit ProcessGroup(ProcessGroupSpec spec) : spec_(std::move(spec)) {}
-  /// One all-reduce (SUM) or broadcast of `tensors`, waited for; failures become PeerLost.
+  /// One all-reduce (SUM) or broadcast of `tensors` (all on device()), waited for; failures
+  /// become PeerLost.
   virtual void all_reduce(std::vector<at::Tensor>& tensors, const char* what) = 0;
   virtual void broadcast_one(std::vector<at::Tensor>& tensors, const char* what) = 0;
 
   ProcessGroupSpec spec_;
+  at::Device device_{at::kCPU};
+  std::string backend_;
   double gradient_seconds_ = 0;
+
+ private:
+  /// all_reduce() / broadcast_one() of one tensor from any device: copied to device() and
+  /// back when it is elsewhere.
+  void reduce_on_device(const at::Tensor& t, const char* what);
+  void broadcast_on_device(const at::Tensor& t, const char* what);
 };
 
 /// The rows [first, last) of a global batch of `rows` rows that process `rank` of `world`

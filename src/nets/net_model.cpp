@@ -194,6 +194,17 @@ at::Tensor NetModel::State::prepare(const Dataset& d) const {
   return x;
 }
 
+/// The model's tensors (network, standardisation, optimiser state) moved to `device`.
+void move_state(NetModel::State& s, const torch::Device& device) {
+  s.net->move_to(device);
+  s.device = device;
+  if (s.mean.defined()) {
+    s.mean = s.mean.to(device);
+    s.scale = s.scale.to(device);
+  }
+  if (s.optimizer) move_optimizer_state(*s.optimizer, device);
+}
+
 /// `fn(images)` for every batch of `d`'s images in evaluation form (centre crops), on the
 /// device; the loader prepares the next batch on its thread meanwhile.
 template <class Fn>
@@ -415,13 +426,7 @@ void NetModel::train(const Dataset& data, const Context& ctx, const TrainSession
       note(fmt::format("continued on {} a training saved on {}: the result may differ in the "
                        "last bits from an uninterrupted run",
                        device.str(), state_->device.str()));
-      state_->net->move_to(device);
-      state_->device = device;
-      if (state_->mean.defined()) {
-        state_->mean = state_->mean.to(device);
-        state_->scale = state_->scale.to(device);
-      }
-      move_optimizer_state(*state_->optimizer, device);
+      move_state(*state_, device);
     }
   };
   if (!session.resume.empty()) {
@@ -467,7 +472,7 @@ void NetModel::train(const Dataset& data, const Context& ctx, const TrainSession
     group->broadcast(tensors, "the broadcast of the initial weights");
     notes_.push_back(fmt::format("trained data-parallel by {} processes ({}): each takes 1/{} of "
                                  "every batch of {} rows; batch-norm statistics over the whole batch",
-                                 world, s.device.is_cuda() ? "c10d" : "c10d Gloo", world,
+                                 world, "c10d " + group->backend(), world,
                                  spec_.train.batch_size));
   }
   auto final_note = [&] {
@@ -834,6 +839,8 @@ Dataset NetModel::learned_features(const Dataset& data, const Context& ctx) cons
   const State& s = *state_;
   check_prediction_input(spec_.algorithm, s.image_input, s.feature_names, s.label_names, data);
   configure_torch(ctx);
+  // On the context's device: a loaded checkpoint is on the CPU (`predict --device cuda`).
+  if (const torch::Device device = parse_device(ctx.device); device != s.device) move_state(*state_, device);
   const FlushDenormalsGuard flush_denormals;  // as in training: same scores
   const ScoreMatrix f = to_matrix(s.encoded(data, ctx.resolved_threads()).pooled.to(torch::kCPU));
   Dataset out;
@@ -853,6 +860,8 @@ ScoreMatrix NetModel::predict_scores(const Dataset& data, const Context& ctx) co
   const State& s = *state_;
   check_prediction_input(spec_.algorithm, s.image_input, s.feature_names, s.label_names, data);
   configure_torch(ctx);
+  // On the context's device: a loaded checkpoint is on the CPU (`predict --device cuda`).
+  if (const torch::Device device = parse_device(ctx.device); device != s.device) move_state(*state_, device);
   const FlushDenormalsGuard flush_denormals;  // as in training: same scores
   torch::NoGradGuard no_grad;
   return to_matrix(torch::sigmoid(s.logits(data, ctx.resolved_threads())));

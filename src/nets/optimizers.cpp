@@ -5,11 +5,26 @@
 #include <Eigen/Core>
 
 #include <cmath>
+#include <sstream>
 #include <string>
 #include <type_traits>
 
 namespace lg::nets {
 namespace {
+
+/// The key of a parameter's state in Optimizer::state_: LibTorch 1.13 keys it by the printed
+/// address of its TensorImpl (c10::guts::to_string, gone from later releases), LibTorch 2.x by
+/// the address itself. Same key as LibTorch's own step() either way.
+template <class Map>
+typename Map::key_type param_key(const at::Tensor& p) {
+  if constexpr (std::is_same_v<typename Map::key_type, std::string>) {
+    std::ostringstream out;
+    out << p.unsafeGetTensorImpl();
+    return out.str();
+  } else {
+    return p.unsafeGetTensorImpl();
+  }
+}
 
 /// LibTorch's Adam / AdamW with the update of each parameter done in one pass over memory.
 /// LibTorch 1.13's step() runs about six kernels per parameter, each with a temporary; on
@@ -28,7 +43,7 @@ class FusedAdam : public Base {
     if (!(p.is_cpu() && p.scalar_type() == torch::kFloat32 && p.is_non_overlapping_and_dense() &&
           p.grad().strides() == p.strides()))
       return false;
-    auto it = this->state_.find(c10::guts::to_string(p.unsafeGetTensorImpl()));
+    auto it = this->state_.find(param_key<decltype(this->state_)>(p));
     if (it == this->state_.end()) return true;
     const auto& state = static_cast<const ParamState&>(*it->second);
     return state.exp_avg().strides() == p.strides() && state.exp_avg_sq().strides() == p.strides();
@@ -54,7 +69,7 @@ class FusedAdam : public Base {
       const float decay = static_cast<float>(o.weight_decay());
       for (at::Tensor& p : group.params()) {
         if (!p.grad().defined()) continue;
-        const std::string key = c10::guts::to_string(p.unsafeGetTensorImpl());
+        const auto key = param_key<decltype(this->state_)>(p);
         auto it = this->state_.find(key);
         if (it == this->state_.end()) {
           auto fresh = std::make_unique<ParamState>();

@@ -3,6 +3,7 @@
 #include <torch/torch.h>
 
 #include <malloc.h>
+#include <stdlib.h>
 
 #include <mutex>
 
@@ -54,6 +55,16 @@ void configure_torch(const Context& ctx) {
   });
   torch::set_num_threads(ctx.resolved_threads());
   torch::manual_seed(ctx.seed);
+  if (ctx.device.rfind("cuda", 0) == 0) {
+    // Same config and seed, same scores on CUDA too, as far as LibTorch can: deterministic
+    // cuDNN algorithms (no benchmarking), the deterministic variants of scatter-style kernels
+    // (an op without one warns instead of failing), and cuBLAS's fixed workspace, which it
+    // reads when its first handle is made (a value the caller set is kept).
+    setenv("CUBLAS_WORKSPACE_CONFIG", ":4096:8", 0);
+    at::globalContext().setBenchmarkCuDNN(false);
+    at::globalContext().setDeterministicCuDNN(true);
+    at::globalContext().setDeterministicAlgorithms(true, /*warn_only=*/true);
+  }
 }
 
 std::string torch_version() {

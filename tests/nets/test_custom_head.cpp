@@ -56,6 +56,7 @@ lg::models::ModelPtr make(toml::table params) {
 
 lg::Context context() {
   lg::Context ctx;
+  ctx.device = lg::test::test_device();  // LABELGRAPH_TEST_DEVICE (bench/run_gpu.sh)
   ctx.seed = 4;
   ctx.threads = 1;
   return ctx;

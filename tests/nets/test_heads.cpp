@@ -246,6 +246,7 @@ lg::Dataset tiny_rows(lg::Index rows, std::uint64_t seed) {
 
 lg::Context head_context(std::uint64_t seed = 3) {
   lg::Context ctx;
+  ctx.device = lg::test::test_device();  // LABELGRAPH_TEST_DEVICE (bench/run_gpu.sh)
   ctx.seed = seed;
   ctx.threads = 1;
   return ctx;

@@ -42,6 +42,7 @@ Dataset scenes(Index rows, std::uint64_t seed) {
 
 lg::Context context(std::uint64_t seed = 3) {
   lg::Context ctx;
+  ctx.device = lg::test::test_device();  // LABELGRAPH_TEST_DEVICE (bench/run_gpu.sh)
   ctx.seed = seed;
   ctx.threads = 2;
   return ctx;

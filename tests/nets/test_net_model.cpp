@@ -59,6 +59,7 @@ double map_of(const Dataset& d, const lg::ScoreMatrix& scores) {
 
 lg::Context context(std::uint64_t seed = 3) {
   lg::Context ctx;
+  ctx.device = lg::test::test_device();  // LABELGRAPH_TEST_DEVICE (bench/run_gpu.sh)
   ctx.seed = seed;
   ctx.threads = 1;
   return ctx;
