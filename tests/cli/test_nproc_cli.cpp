@@ -20,7 +20,7 @@ std::string config_text(const std::string& algorithms) {
 
 }  // namespace
 
-TEST_CASE("--nproc: refusals", "[cli][nproc]") {
+TEST_CASE("nproc: refusals, torchrun variables without a store, the config's train algorithm", "[cli][nproc]") {
   lg::test::TempDir dir;
   SECTION("a classical model is fitted in one process") {
     const fs::path config = dir.write("c.toml", config_text("[[algorithms]]\nname = \"br\"\nlabel = \"BR\"\n"));
