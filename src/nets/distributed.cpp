@@ -121,10 +121,12 @@ class C10dGroup final : public ProcessGroup {
  private:
   template <class Fn>
   void run(const char* what, Fn fn) {
+    const auto started = std::chrono::steady_clock::now();
     try {
       c10::intrusive_ptr<c10d::Work> work = fn();
       if (!work->wait(timeout_of(spec_)))
         throw std::runtime_error("no answer within the timeout");
+      collective_seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     } catch (const Error&) {
       throw;
     } catch (const std::exception& e) {
@@ -146,6 +148,7 @@ bool same_spec(const ProcessGroupSpec& a, const ProcessGroupSpec& b) {
 }
 
 thread_local ProcessGroup* sync_group = nullptr;
+thread_local Index sync_rows = 0;  // the global batch of the step being trained
 
 /// Sums over the processes that autograd sees through: the backward of a sum over processes
 /// is the sum over processes of the gradients.
@@ -203,8 +206,33 @@ void ProcessGroup::broadcast_on_device(const at::Tensor& t, const char* what) {
 }
 
 void ProcessGroup::broadcast(const std::vector<at::Tensor>& tensors, const char* what) {
-  for (const at::Tensor& t : tensors)
-    if (t.defined() && t.numel() > 0) broadcast_on_device(t, what);
+  // One broadcast per element type and device: the tensors flattened into one.
+  std::vector<bool> done(tensors.size(), false);
+  for (std::size_t i = 0; i < tensors.size(); ++i) {
+    if (done[i] || !tensors[i].defined() || tensors[i].numel() == 0) continue;
+    std::vector<std::size_t> same;
+    for (std::size_t j = i; j < tensors.size(); ++j)
+      if (!done[j] && tensors[j].defined() && tensors[j].numel() > 0 &&
+          tensors[j].scalar_type() == tensors[i].scalar_type() && tensors[j].device() == tensors[i].device()) {
+        same.push_back(j);
+        done[j] = true;
+      }
+    if (same.size() == 1) {
+      broadcast_on_device(tensors[i], what);
+      continue;
+    }
+    std::vector<at::Tensor> flat;
+    for (std::size_t j : same) flat.push_back(tensors[j].detach().reshape({-1}));
+    at::Tensor joined = torch::cat(flat);
+    broadcast_on_device(joined, what);
+    torch::NoGradGuard no_grad;
+    std::int64_t at = 0;
+    for (std::size_t j : same) {
+      const std::int64_t n = tensors[j].numel();
+      tensors[j].copy_(joined.narrow(0, at, n).view(tensors[j].sizes()));
+      at += n;
+    }
+  }
 }
 
 void ProcessGroup::sum_gradients(const std::vector<at::Tensor>& params) {
@@ -272,7 +300,11 @@ std::pair<Index, Index> batch_part(Index rows, int rank, int world) {
 }
 
 SyncBatchNormScope::SyncBatchNormScope(ProcessGroup* group) : previous_(sync_group) { sync_group = group; }
-SyncBatchNormScope::~SyncBatchNormScope() { sync_group = previous_; }
+SyncBatchNormScope::~SyncBatchNormScope() {
+  sync_group = previous_;
+  sync_rows = 0;
+}
+void SyncBatchNormScope::set_batch_rows(Index rows) { sync_rows = rows; }
 
 at::Tensor sync_batch_norm(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias,
                            const at::Tensor& running_mean, const at::Tensor& running_var,
@@ -280,22 +312,53 @@ at::Tensor sync_batch_norm(const at::Tensor& x, const at::Tensor& weight, const 
   if (!training || !sync_group || sync_group->world() < 2)
     return torch::batch_norm(x, weight, bias, running_mean, running_var, training, momentum, eps,
                              at::globalContext().userEnabledCuDNN());
-  // Two passes, as at::batch_norm: the mean over every process's rows, then the variance
-  // around it (not E[x²] - E[x]², which loses digits in float).
+  // One all-reduce forward (and one backward): every process's mean and sum of squared
+  // deviations (Welford's, from its own rows) in its row of a W x 2 x C table, summed; the
+  // global mean and variance combine them exactly (Chan et al.'s parallel formula), not from
+  // E[x²] - E[x]², which loses digits in float. Each process's row count is known without a
+  // collective: the trainer gives the global batch (set_batch_rows) and batch_part cuts it.
+  const int world = sync_group->world(), rank = sync_group->rank();
+  if (sync_rows < 1) throw Error("sync batch norm: the global batch size was not set (a bug)");
   std::vector<int64_t> dims{0};
-  for (int64_t d = 2; d < x.dim(); ++d) dims.push_back(d);
+  std::int64_t spatial = 1;
+  for (int64_t d = 2; d < x.dim(); ++d) {
+    dims.push_back(d);
+    spatial *= x.size(d);
+  }
   const int64_t channels = x.size(1);
-  const double local_count = x.dim() > 1 ? static_cast<double>(x.numel() / std::max<int64_t>(channels, 1)) : 0;
-  const double count = sync_group->sum(local_count, "batch-norm row counts");
-  if (count < 1) throw Error("sync batch norm: the global batch is empty");
+  std::vector<double> counts(static_cast<std::size_t>(world));
+  double count = 0;
+  for (int r = 0; r < world; ++r) {
+    const auto part = batch_part(sync_rows, r, world);
+    counts[static_cast<std::size_t>(r)] = static_cast<double>((part.second - part.first) * spatial);
+    count += counts[static_cast<std::size_t>(r)];
+  }
+  const auto mine = batch_part(sync_rows, rank, world);
+  if (x.size(0) != mine.second - mine.first)
+    throw Error(fmt::format("sync batch norm: {} rows here, the batch part is {} (a bug)", x.size(0),
+                            mine.second - mine.first));
+  std::vector<at::Tensor> rows;
+  for (int r = 0; r < world; ++r) {
+    if (r == rank && x.size(0) > 0) {
+      const auto [var_here, mean_here] = torch::var_mean(x, at::IntArrayRef(dims), /*unbiased=*/false, false);
+      rows.push_back(torch::stack({mean_here, var_here * counts[static_cast<std::size_t>(r)]}));
+    } else {
+      rows.push_back(torch::zeros({2, channels}, x.options()));
+    }
+  }
+  const at::Tensor table = AllReduceSum::apply(torch::stack(rows));  // W x 2 x C
+  const at::Tensor n = torch::tensor(counts, torch::TensorOptions().dtype(x.scalar_type())).to(x.device()).view({world, 1});
+  const at::Tensor means = table.select(1, 0), squares = table.select(1, 1);
+  const at::Tensor mean = (means * n).sum(0) / count;
+  const at::Tensor var = (squares.sum(0) + (n * (means - mean).pow(2)).sum(0)) / count;
+  // y = (x - mean) / sqrt(var + eps) * w + b as one multiply-add per element
   std::vector<int64_t> shape(static_cast<std::size_t>(x.dim()), 1);
   shape[1] = channels;
-  const at::Tensor mean = AllReduceSum::apply(x.sum(dims)) / count;
-  const at::Tensor centred = x - mean.view(shape);
-  const at::Tensor var = AllReduceSum::apply(centred.pow(2).sum(dims)) / count;
-  at::Tensor y = centred * torch::rsqrt(var + eps).view(shape);
-  if (weight.defined()) y = y * weight.view(shape);
-  if (bias.defined()) y = y + bias.view(shape);
+  at::Tensor scale = torch::rsqrt(var + eps);
+  if (weight.defined()) scale = scale * weight;
+  at::Tensor shift = -mean * scale;
+  if (bias.defined()) shift = shift + bias;
+  const at::Tensor y = torch::addcmul(shift.view(shape), x, scale.view(shape));
   if (running_mean.defined()) {
     torch::NoGradGuard no_grad;
     running_mean.mul_(1 - momentum).add_(mean.detach(), momentum);

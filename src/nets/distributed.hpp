@@ -65,6 +65,8 @@ class ProcessGroup {
   bool any(bool flag, const char* what);
   /// Seconds spent in sum_gradients() since the process started (bench/README's all-reduce share).
   double gradient_seconds() const { return gradient_seconds_; }
+  /// Seconds spent in every collective (gradients, batch-norm statistics, checks) so far.
+  double collective_seconds() const { return collective_seconds_; }
 
  protected:
   explicit ProcessGroup(ProcessGroupSpec spec) : spec_(std::move(spec)) {}
@@ -77,6 +79,7 @@ class ProcessGroup {
   at::Device device_{at::kCPU};
   std::string backend_;
   double gradient_seconds_ = 0;
+  double collective_seconds_ = 0;
 
  private:
   /// all_reduce() / broadcast_one() of one tensor from any device: copied to device() and
@@ -95,6 +98,8 @@ class SyncBatchNormScope {
  public:
   explicit SyncBatchNormScope(ProcessGroup* group);
   ~SyncBatchNormScope();
+  /// The rows of the global batch about to be trained (each process's part: batch_part()).
+  void set_batch_rows(Index rows);
   SyncBatchNormScope(const SyncBatchNormScope&) = delete;
   SyncBatchNormScope& operator=(const SyncBatchNormScope&) = delete;
 

@@ -463,6 +463,7 @@ void NetModel::train(const Dataset& data, const Context& ctx, const TrainSession
   }
   State& s = *state_;
   const double gradient_seconds_before = group ? group->gradient_seconds() : 0;
+  const double collective_seconds_before = group ? group->collective_seconds() : 0;
   double step_seconds = 0;  // forward, backward, all-reduce and step of this call's batches
   if (group) {
     // Rank 0's weights everywhere (the same seed drew the same ones; a resume read the same
@@ -478,9 +479,11 @@ void NetModel::train(const Dataset& data, const Context& ctx, const TrainSession
   auto final_note = [&] {
     if (group && step_seconds > 0) {
       const double reduce = group->gradient_seconds() - gradient_seconds_before;
+      const double all = group->collective_seconds() - collective_seconds_before;
       notes_.push_back(fmt::format("process {} of {}: the gradient all-reduce took {:.2f} s of {:.2f} s "
-                                   "of training steps ({:.1f}%)", rank, world, reduce, step_seconds,
-                                   100.0 * reduce / step_seconds));
+                                   "of training steps ({:.1f}%); every collective (batch-norm "
+                                   "statistics, checks) {:.2f} s ({:.1f}%)", rank, world, reduce, step_seconds,
+                                   100.0 * reduce / step_seconds, all, 100.0 * all / step_seconds));
     }
     if (s.history.best_epoch > 0)
       notes_.push_back(fmt::format("weights of epoch {} (best validation mAP {:.4f}); {}",
@@ -702,7 +705,7 @@ void NetModel::train(const Dataset& data, const Context& ctx, const TrainSession
                     first_batch);
     }
     s.net->train();
-    const SyncBatchNormScope sync_batch_norm_scope(group);
+    SyncBatchNormScope sync_batch_norm_scope(group);
     for (Index b = first_batch; b < batches; ++b) {
       const Index first = b * batch;
       const Index size = std::min(batch, n - first);
@@ -710,6 +713,7 @@ void NetModel::train(const Dataset& data, const Context& ctx, const TrainSession
       // short batch: it then still takes part in every all-reduce).
       const auto part = batch_part(size, rank, world);
       const Index size_here = part.second - part.first;
+      sync_batch_norm_scope.set_batch_rows(size);
       const at::Tensor rows = order_t.narrow(0, first + part.first, size_here);
       at::Tensor xb;
       BackboneOutput features;
