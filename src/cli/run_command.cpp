@@ -248,19 +248,10 @@ void run(const RunArgs& args) {
   const ProcessGroupSpec processes = process_group_from_environment(args.dist_timeout);
   if ((args.nproc > 1 || processes.distributed()) && options.mode != RunMode::Run)
     throw Error("--list-cells lists; it trains nothing in several processes (drop --nproc)");
-  if (args.nproc > 1 && !processes.distributed()) {
-    // The launcher: N workers run this command; rank 0 runs the grid, the others train its
-    // networks with it.
-    Context threads_of;
-    threads_of.threads = config.threads;
-    WorkerLaunch launch;
-    launch.arguments = worker_arguments(command_line_arguments());
-    launch.processes = args.nproc;
-    launch.threads_per_worker = std::max(1, threads_of.resolved_threads() / args.nproc);
-    launch.timeout_seconds = args.dist_timeout;
-    create_output_folder(config.output);  // an unwritable place fails before any worker starts
-    throw CommandExit{launch_workers(launch)};
-  }
+  // The launcher: N workers run this command; rank 0 runs the grid, the others train its
+  // networks with it.
+  if (args.nproc > 1 && !processes.distributed())
+    run_as_workers(args.nproc, config.threads, args.dist_timeout, config.output);
   execute(config, options, args.command_line, processes);
 }
 

@@ -190,18 +190,9 @@ void run_train(const TrainArgs& args) {
     throw Error(config.source.string(), algorithm.line,
                 fmt::format("'{}' ({}) is fitted in one process: --nproc, torchrun and srun train the "
                             "neural models (mlp-br, cnn-br, mlgcn and the heads)", algorithm.label, algorithm.name));
-  if (args.nproc > 1 && !processes.distributed()) {
-    // The launcher: N workers run this command; it trains nothing itself.
-    Context threads_of;
-    threads_of.threads = config.threads;
-    WorkerLaunch launch;
-    launch.arguments = worker_arguments(command_line_arguments());
-    launch.processes = args.nproc;
-    launch.threads_per_worker = std::max(1, threads_of.resolved_threads() / args.nproc);
-    launch.timeout_seconds = args.dist_timeout;
-    create_output_folder(out);  // an unwritable place fails before any worker starts
-    throw CommandExit{launch_workers(launch)};
-  }
+  // The launcher: N workers run this command; it trains nothing itself.
+  if (args.nproc > 1 && !processes.distributed())
+    run_as_workers(args.nproc, config.threads, args.dist_timeout, out);
   if (!neural) return train_classical(args, config, algorithm, dataset, out, manifest);
 
   Context ctx;

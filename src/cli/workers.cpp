@@ -13,7 +13,9 @@
 #include <filesystem>
 #include <optional>
 
+#include "core/atomic_file.hpp"
 #include "core/error.hpp"
+#include "core/parallel.hpp"
 #include "core/interrupt.hpp"
 #include "core/processes.hpp"
 
@@ -167,6 +169,16 @@ int launch_workers(const WorkerLaunch& launch) {
                                     launch.timeout_seconds + 10).c_str() : "",
                launch.processes);
   return kPeerLostExitCode;
+}
+
+void run_as_workers(int processes, int threads, double timeout_seconds, const std::filesystem::path& output) {
+  WorkerLaunch launch;
+  launch.arguments = worker_arguments(command_line_arguments());
+  launch.processes = processes;
+  launch.threads_per_worker = std::max(1, resolve_threads(threads) / processes);
+  launch.timeout_seconds = timeout_seconds;
+  create_output_folder(output);
+  throw CommandExit{launch_workers(launch)};
 }
 
 }  // namespace lg::cli

@@ -5,6 +5,7 @@
 // trains nothing; it forwards SIGINT, SIGTERM and SIGUSR1 to the workers, waits for them, and
 // when one fails gives the others the process-group timeout (plus 10 s) to end before it kills
 // them. One line on stderr says which worker ended how.
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -24,6 +25,12 @@ std::vector<std::string> worker_arguments(const std::vector<std::string>& argume
 /// a stop signal's code when they were stopped; the common code when every failed worker
 /// failed with one (a bad config: 1); otherwise lg::kPeerLostExitCode (a worker died).
 int launch_workers(const WorkerLaunch& launch);
+
+/// `--nproc N` of train and run: this command (command_line_arguments()) again as N workers
+/// with 1/N of `threads` (0 = all cores) each; `output` is created first, so that an unwritable
+/// place fails before any worker starts. Throws CommandExit with launch_workers()' code.
+[[noreturn]] void run_as_workers(int processes, int threads, double timeout_seconds,
+                                 const std::filesystem::path& output);
 
 /// Thrown by a command whose work is done with an exit code of its own (the launcher's);
 /// run_cli returns `code`.

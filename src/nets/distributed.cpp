@@ -181,28 +181,25 @@ ProcessGroup* ProcessGroup::of(const Context& ctx) {
   return the_group.get();
 }
 
-void ProcessGroup::reduce_on_device(const at::Tensor& t, const char* what) {
+template <class Collective>
+void ProcessGroup::on_device(const at::Tensor& t, const char* what, Collective collective) {
   if (t.device() == device_ && t.is_contiguous()) {
-    std::vector<at::Tensor> one{t};
-    all_reduce(one, what);
+    std::vector<at::Tensor> one{t.detach()};
+    collective(one, what);
     return;
   }
   std::vector<at::Tensor> one{t.detach().to(device_).contiguous()};
-  all_reduce(one, what);
+  collective(one, what);
   torch::NoGradGuard no_grad;
   t.copy_(one[0]);
 }
 
+void ProcessGroup::reduce_on_device(const at::Tensor& t, const char* what) {
+  on_device(t, what, [this](std::vector<at::Tensor>& one, const char* w) { all_reduce(one, w); });
+}
+
 void ProcessGroup::broadcast_on_device(const at::Tensor& t, const char* what) {
-  if (t.device() == device_ && t.is_contiguous()) {
-    std::vector<at::Tensor> one{t.detach()};
-    broadcast_one(one, what);
-    return;
-  }
-  std::vector<at::Tensor> one{t.detach().to(device_).contiguous()};
-  broadcast_one(one, what);
-  torch::NoGradGuard no_grad;
-  t.copy_(one[0]);
+  on_device(t, what, [this](std::vector<at::Tensor>& one, const char* w) { broadcast_one(one, w); });
 }
 
 void ProcessGroup::broadcast(const std::vector<at::Tensor>& tensors, const char* what) {

@@ -86,6 +86,10 @@ class ProcessGroup {
   /// back when it is elsewhere.
   void reduce_on_device(const at::Tensor& t, const char* what);
   void broadcast_on_device(const at::Tensor& t, const char* what);
+  /// `collective` on t, staged through a contiguous copy on the collective device when t is
+  /// elsewhere (the two above).
+  template <class Collective>
+  void on_device(const at::Tensor& t, const char* what, Collective collective);
 };
 
 /// The rows [first, last) of a global batch of `rows` rows that process `rank` of `world`

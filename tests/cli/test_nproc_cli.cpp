@@ -11,12 +11,15 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string config_text(const std::string& algorithms) {
-  return "[experiment]\nseed = 5\nthreads = 1\n"
+/// `experiment`: more [experiment] lines.
+std::string config_text(const std::string& algorithms, const std::string& experiment = "") {
+  return "[experiment]\n" + experiment + "seed = 5\nthreads = 1\n"
          "[split]\nmethod = \"holdout\"\ntest_fraction = 0.25\n"
          "[[datasets]]\nname = \"gen\"\n[datasets.synthetic]\nrows = 60\nlabels = 3\nfeatures = 4\ngroups = 1\n" +
          algorithms;
 }
+
+const char* kBrAndCc = "[[algorithms]]\nname = \"br\"\nlabel = \"BR\"\n[[algorithms]]\nname = \"cc\"\nlabel = \"CC\"\n";
 
 }  // namespace
 
@@ -52,19 +55,13 @@ TEST_CASE("nproc: refusals, torchrun variables without a store, the config's tra
     CHECK_THAT(r.err, Contains("MASTER_ADDR and MASTER_PORT"));
   }
   SECTION("[experiment] train names an algorithm the config lacks") {
-    const fs::path config = dir.write(
-        "c.toml", "[experiment]\ntrain = \"NOPE\"\n" +
-                      config_text("[[algorithms]]\nname = \"br\"\nlabel = \"BR\"\n[[algorithms]]\nname = \"cc\"\n"
-                                  "label = \"CC\"\n").substr(13));
+    const fs::path config = dir.write("c.toml", config_text(kBrAndCc, "train = \"NOPE\"\n"));
     const auto r = lg::test::run_labelgraph("train " + config.string() + " --out " + (dir / "m").string());
     CHECK(r.status == 1);
     CHECK_THAT(r.err, Contains("no algorithm 'NOPE'"));
   }
   SECTION("[experiment] train picks the algorithm train trains without --algorithm") {
-    const fs::path config = dir.write(
-        "c.toml", "[experiment]\ntrain = \"CC\"\n" +
-                      config_text("[[algorithms]]\nname = \"br\"\nlabel = \"BR\"\n[[algorithms]]\nname = \"cc\"\n"
-                                  "label = \"CC\"\n").substr(13));
+    const fs::path config = dir.write("c.toml", config_text(kBrAndCc, "train = \"CC\"\n"));
     const auto r = lg::test::run_labelgraph("train " + config.string() + " --out " + (dir / "m").string());
     INFO(r.err);
     CHECK(r.status == 0);

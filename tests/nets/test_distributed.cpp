@@ -136,6 +136,18 @@ lg::test::CliResult train(const fs::path& config, const fs::path& out, const std
   return lg::test::run_labelgraph("train " + config.string() + " --out " + out.string() + " " + extra);
 }
 
+/// `config` trained by 1 process into DIR/one and by 2 into DIR/two, both required to succeed;
+/// the 2-process run's stderr.
+std::string train_one_and_two(const fs::path& config, const lg::test::TempDir& dir) {
+  const auto one = train(config, dir / "one");
+  INFO(one.err);
+  REQUIRE(one.status == 0);
+  const auto two = train(config, dir / "two", "--nproc 2");
+  INFO(two.err);
+  REQUIRE(two.status == 0);
+  return two.err;
+}
+
 /// A TCP port nobody listens on now.
 int free_port() {
   const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
@@ -175,36 +187,18 @@ std::string long_config() {
 TEST_CASE("distributed: 2 processes with batch B each follow 1 process with batch 2B", "[distributed]") {
   lg::test::TempDir dir;
   SECTION("mlp-br on feature rows") {
-    const fs::path config = dir.write("c.toml", feature_config(kMlpBr));
-    const auto one = train(config, dir / "one");
-    INFO(one.err);
-    REQUIRE(one.status == 0);
-    const auto two = train(config, dir / "two", "--nproc 2");
-    INFO(two.err);
-    REQUIRE(two.status == 0);
-    CHECK_THAT(two.err, Contains("trained data-parallel by 2 processes"));
+    const std::string err = train_one_and_two(dir.write("c.toml", feature_config(kMlpBr)), dir);
+    CHECK_THAT(err, Contains("trained data-parallel by 2 processes"));
     check_same_training(dir / "one", dir / "two");
     // Only rank 0 wrote: one manifest, one model, and the workers' files are not elsewhere.
     CHECK(fs::exists(dir / "two" / "manifest.json"));
   }
   SECTION("mlgcn on feature rows, parts of unequal size") {
-    const fs::path config = dir.write("c.toml", feature_config(kMlgcn));
-    const auto one = train(config, dir / "one");
-    INFO(one.err);
-    REQUIRE(one.status == 0);
-    const auto two = train(config, dir / "two", "--nproc 2");
-    INFO(two.err);
-    REQUIRE(two.status == 0);
+    (void)train_one_and_two(dir.write("c.toml", feature_config(kMlgcn)), dir);
     check_same_training(dir / "one", dir / "two");
   }
   SECTION("cnn-br on images: batch norm over both processes' rows") {
-    const fs::path config = dir.write("c.toml", image_config());
-    const auto one = train(config, dir / "one");
-    INFO(one.err);
-    REQUIRE(one.status == 0);
-    const auto two = train(config, dir / "two", "--nproc 2");
-    INFO(two.err);
-    REQUIRE(two.status == 0);
+    (void)train_one_and_two(dir.write("c.toml", image_config()), dir);
     check_same_training(dir / "one", dir / "two");
   }
 }
